@@ -1,0 +1,148 @@
+# Helpers for cross-resource rules: what the target declares, which workloads a selector reaches,
+# how many replicas a workload runs at least and at most, which objects produce a Secret.
+package lib.wiring
+
+import rego.v1
+
+import data.lib.kubernetes
+
+resources := kubernetes.target_resources
+
+# workloads: every object of the target that carries a pod template (or is a Pod).
+workloads := [o | some o in resources; kubernetes.is_workload(o)]
+
+# Kinds whose replica count is set by spec.replicas (and that an HPA may scale).
+scalable_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+
+# namespaces_with_workloads: namespaces (as namespace_of gives them) holding at least one workload.
+namespaces_with_workloads contains kubernetes.namespace_of(w) if some w in workloads
+
+# objects(kind, ns): the target's objects of that kind in that namespace.
+objects(kind, ns) := [o | some o in resources; o.kind == kind; kubernetes.namespace_of(o) == ns]
+
+# names(kind, ns): the set of names of those objects.
+names(kind, ns) := {o.metadata.name | some o in objects(kind, ns)}
+
+# group(apiVersion): the API group ("" for the core group).
+group(api_version) := "" if not contains(api_version, "/")
+
+group(api_version) := split(api_version, "/")[0] if contains(api_version, "/")
+
+# selected_workloads(selector, ns): workloads in ns whose pod labels match a LabelSelector.
+# An empty selector ({}), as in a PodDisruptionBudget or NetworkPolicy, selects every pod.
+selected_workloads(selector, ns) := [w |
+	some w in workloads
+	kubernetes.namespace_of(w) == ns
+	kubernetes.selector_matches(selector, kubernetes.pod_labels(w))
+]
+
+# map_selected_workloads(selector, ns): workloads in ns matched by a plain map selector (Service).
+map_selected_workloads(selector, ns) := [w |
+	some w in workloads
+	kubernetes.namespace_of(w) == ns
+	kubernetes.map_selector_matches(selector, kubernetes.pod_labels(w))
+]
+
+# empty_selector(s): a LabelSelector with no terms, which selects everything.
+empty_selector(s) if {
+	count(object.get(s, "matchLabels", {})) == 0
+	count(object.get(s, "matchExpressions", [])) == 0
+}
+
+# hpas_for(w): HorizontalPodAutoscalers in w's namespace whose scaleTargetRef names w.
+hpas_for(w) := [h |
+	some h in objects("HorizontalPodAutoscaler", kubernetes.namespace_of(w))
+	h.spec.scaleTargetRef.kind == w.kind
+	h.spec.scaleTargetRef.name == w.metadata.name
+]
+
+# max_replicas(w): the most pods a workload runs: HPA maxReplicas, else spec.replicas, else 1.
+max_replicas(w) := max([object.get(h, ["spec", "maxReplicas"], 1) | some h in hpas_for(w)]) if count(hpas_for(w)) > 0
+
+max_replicas(w) := object.get(w, ["spec", "replicas"], 1) if {
+	count(hpas_for(w)) == 0
+	w.kind in scalable_kinds
+}
+
+max_replicas(w) := 1 if {
+	count(hpas_for(w)) == 0
+	not w.kind in scalable_kinds
+}
+
+# min_replicas(w): the fewest pods a workload runs: HPA minReplicas (default 1), else spec.replicas, else 1.
+min_replicas(w) := min([object.get(h, ["spec", "minReplicas"], 1) | some h in hpas_for(w)]) if count(hpas_for(w)) > 0
+
+min_replicas(w) := object.get(w, ["spec", "replicas"], 1) if {
+	count(hpas_for(w)) == 0
+	w.kind in scalable_kinds
+}
+
+min_replicas(w) := 1 if {
+	count(hpas_for(w)) == 0
+	not w.kind in scalable_kinds
+}
+
+# pdbs_for(w): PodDisruptionBudgets in w's namespace whose selector matches w's pods.
+pdbs_for(w) := [p |
+	some p in objects("PodDisruptionBudget", kubernetes.namespace_of(w))
+	kubernetes.selector_matches(object.get(p, ["spec", "selector"], {}), kubernetes.pod_labels(w))
+]
+
+# scaled(value, replicas, round_up): an int-or-percent (maxSurge, maxUnavailable) as a pod count.
+scaled(value, _, _) := value if is_number(value)
+
+scaled(value, replicas, true) := ceil((to_number(trim_suffix(value, "%")) * replicas) / 100) if is_string(value)
+
+scaled(value, replicas, false) := floor((to_number(trim_suffix(value, "%")) * replicas) / 100) if is_string(value)
+
+# produced_secrets(ns): names of Secrets that exist in ns once the target is applied: Secret
+# objects and those an ExternalSecret, SealedSecret or cert-manager Certificate creates.
+produced_secrets(ns) := {n |
+	some o in resources
+	kubernetes.namespace_of(o) == ns
+	n := secret_name_from(o)
+}
+
+secret_name_from(o) := o.metadata.name if o.kind == "Secret"
+
+secret_name_from(o) := object.get(o, ["spec", "target", "name"], o.metadata.name) if o.kind == "ExternalSecret"
+
+secret_name_from(o) := object.get(o, ["spec", "template", "metadata", "name"], o.metadata.name) if o.kind == "SealedSecret"
+
+secret_name_from(o) := o.spec.secretName if o.kind == "Certificate"
+
+# namespace_index(ns): index of the first Namespace object named ns in the target.
+namespace_index(ns) := min(found) if {
+	found := [i | some i, o in resources; o.kind == "Namespace"; o.metadata.name == ns]
+	count(found) > 0
+}
+
+# declared_namespace(ns): the Namespace object of ns, when the target declares it.
+declared_namespace(ns) := resources[namespace_index(ns)]
+
+# namespace_labels(ns): labels a namespace carries: its Namespace object's labels (when the
+# target declares it) plus kubernetes.io/metadata.name, which the API server always sets.
+namespace_labels(ns) := object.union(
+	object.get(declared_namespace(ns), ["metadata", "labels"], {}),
+	{"kubernetes.io/metadata.name": ns},
+) if declared_namespace(ns)
+
+namespace_labels(ns) := {"kubernetes.io/metadata.name": ns} if not declared_namespace(ns)
+
+# anchor(ns): index in the target of the object a namespace-level finding is reported on:
+# the Namespace object when declared, else the first workload of the namespace.
+anchor(ns) := namespace_index(ns)
+
+anchor(ns) := min([i |
+	some i, o in resources
+	kubernetes.is_workload(o)
+	kubernetes.namespace_of(o) == ns
+]) if not namespace_index(ns)
+
+# is_anchor_of(ns): the object under evaluation is where ns's namespace-level findings go.
+is_anchor_of(ns) if input.index == anchor(ns)
+
+# ns_display(ns): a namespace for messages ("" shows as "(no namespace)").
+ns_display(ns) := ns if ns != ""
+
+ns_display("") := "(no namespace)"
