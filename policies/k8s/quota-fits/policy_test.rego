@@ -1,0 +1,101 @@
+package k8s.quota_fits_test
+
+import rego.v1
+
+import data.k8s.quota_fits
+
+units := {
+	"cpu": {"100m": 100, "250m": 250, "500m": 500, "4": 4000, "8": 8000, "20": 20000},
+	"memory": {"128Mi": 134217728, "256Mi": 268435456, "512Mi": 536870912, "8Gi": 8589934592, "16Gi": 17179869184},
+}
+
+config := {"istioSidecar": {"cpuRequest": "100m", "cpuLimit": "500m", "memoryRequest": "128Mi", "memoryLimit": "256Mi"}}
+
+namespace(labels) := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "app", "labels": labels}}
+
+quota(hard) := {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "app"}, "spec": {"hard": hard}}
+
+seed_hard := {"requests.cpu": "4", "requests.memory": "8Gi", "limits.cpu": "8", "limits.memory": "16Gi", "pods": "20"}
+
+full := {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}
+
+deployment(resources, annotations) := {
+	"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "app"},
+	"spec": {
+		"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+		"template": {"metadata": {"labels": {"app": "api"}, "annotations": annotations}, "spec": {
+			"initContainers": [{"name": "migrate", "resources": full}],
+			"containers": [{"name": "api", "resources": resources}],
+		}},
+	},
+}
+
+hpa := {
+	"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "api", "namespace": "app"},
+	"spec": {"scaleTargetRef": {"kind": "Deployment", "name": "api"}, "minReplicas": 3, "maxReplicas": 10},
+}
+
+limit_range := {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "defaults", "namespace": "app"}, "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"}, "defaultRequest": {"cpu": "250m"}}]}}
+
+violations(resources, i) := v if {
+	v := quota_fits.violation with input as {"kind": "kubernetes", "index": i, "resource": resources[i]}
+		with data.target as {"name": "t", "env": "prod", "resources": resources}
+		with data.units as units
+		with data.config as config
+}
+
+test_quota_fits_without_sidecar_allowed if {
+	# 11 pods x 500m = 5500m <= 8000m; requests 11 x 250m = 2750m <= 4000m
+	rs := [namespace({}), quota(seed_hard), deployment(full, {}), hpa]
+	count(violations(rs, 1)) == 0
+	count(violations(rs, 2)) == 0
+}
+
+test_quota_too_small_with_sidecar_denied if {
+	# 11 pods x (500m + 500m sidecar) = 11000m > 8000m; everything else fits
+	rs := [namespace({"istio-injection": "enabled"}), quota(seed_hard), deployment(full, {}), hpa]
+	v := violations(rs, 1)
+	count(v) == 1
+	some f in v
+	contains(f.msg, "limits.cpu 8 (8000m) is below the 11000m")
+}
+
+test_quota_sidecar_annotations_override_allowed if {
+	ann := {"sidecar.istio.io/inject": "true", "sidecar.istio.io/proxyCPULimit": "100m"}
+	rs := [namespace({}), quota(seed_hard), deployment(full, ann), hpa]
+	count(violations(rs, 1)) == 0
+}
+
+test_quota_cpu_alias_denied if {
+	rs := [namespace({"istio-injection": "enabled"}), quota({"cpu": "500m", "memory": "16Gi"}), deployment(full, {}), hpa]
+	v := violations(rs, 1)
+	count(v) == 1
+}
+
+test_quota_unparsed_quantity_warning if {
+	rs := [namespace({}), quota({"limits.cpu": "eight"}), deployment(full, {}), hpa]
+	v := violations(rs, 1)
+	count(v) == 1
+	some f in v
+	f.severity == "warning"
+}
+
+test_quota_without_surge_recreate_allowed if {
+	base := deployment(full, {})
+	d := object.union(base, {"spec": {"strategy": {"type": "Recreate"}}})
+	rs := [namespace({"istio-injection": "enabled"}), quota({"limits.cpu": "20"}), d, hpa]
+	count(violations(rs, 1)) == 0
+}
+
+test_container_without_quota_resource_denied if {
+	rs := [namespace({}), quota({"limits.cpu": "20", "requests.memory": "16Gi"}), deployment({"requests": {"memory": "256Mi"}}, {}), hpa]
+	v := violations(rs, 2)
+	count(v) == 1
+	some f in v
+	f.field == "spec.template.spec.containers[0].resources.limits.cpu"
+}
+
+test_container_without_quota_resource_limitrange_allowed if {
+	rs := [namespace({}), quota({"limits.cpu": "20", "requests.cpu": "20"}), deployment({}, {}), hpa, limit_range]
+	count(violations(rs, 2)) == 0
+}
