@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { InputError } from './errors.js';
+
+/** Settings of the gate, from gitops.yaml at the repository root. */
+export interface GateConfig {
+  kubernetesVersion: string;
+  render: { parallelism: number; timeoutSeconds: number };
+  /** Handed to every policy as data.config (plus kubernetesVersion). */
+  policy: Record<string, unknown>;
+}
+
+export const CONFIG_FILE = 'gitops.yaml';
+
+const DEFAULTS: GateConfig = {
+  kubernetesVersion: '1.35.0',
+  render: { parallelism: 4, timeoutSeconds: 60 },
+  policy: {},
+};
+
+/**
+ * The repository root: the nearest ancestor of `cwd` holding gitops.yaml. The gate only runs
+ * from inside this repository (paths it validates may lie outside).
+ */
+export function findRepoRoot(cwd: string): string {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    if (existsSync(path.join(dir, CONFIG_FILE))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new InputError(`no ${CONFIG_FILE} found in ${cwd} or any parent: run gitops from inside the funlynk-gitops repository`);
+    }
+    dir = parent;
+  }
+}
+
+export function loadConfig(repoRoot: string): GateConfig {
+  const file = path.join(repoRoot, CONFIG_FILE);
+  const text = readFileSync(file, 'utf8');
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = e.linePos?.[0];
+    throw new InputError(`${CONFIG_FILE}: ${e.message.split('\n')[0]}`, CONFIG_FILE, pos?.line ?? 1, pos?.col ?? 1);
+  }
+  const raw = (doc.toJS() ?? {}) as Partial<GateConfig>;
+  const version = String(raw.kubernetesVersion ?? DEFAULTS.kubernetesVersion);
+  if (!/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new InputError(`${CONFIG_FILE}: kubernetesVersion must look like 1.35.0, found '${version}'`, CONFIG_FILE);
+  }
+  return {
+    kubernetesVersion: version,
+    render: { ...DEFAULTS.render, ...(raw.render ?? {}) },
+    policy: raw.policy ?? {},
+  };
+}
