@@ -146,3 +146,85 @@ is_anchor_of(ns) if input.index == anchor(ns)
 ns_display(ns) := ns if ns != ""
 
 ns_display("") := "(no namespace)"
+
+# NetworkPolicy helpers.
+
+# policy_types(np): the directions a NetworkPolicy restricts (API defaults when policyTypes is unset).
+policy_types(np) := {t | some t in np.spec.policyTypes} if np.spec.policyTypes
+
+policy_types(np) := {"Ingress", "Egress"} if {
+	not np.spec.policyTypes
+	count(object.get(np.spec, "egress", [])) > 0
+}
+
+policy_types(np) := {"Ingress"} if {
+	not np.spec.policyTypes
+	count(object.get(np.spec, "egress", [])) == 0
+}
+
+# peers(np): every from/to peer with its path: {"peer", "path", "direction"}.
+peers(np) := [p |
+	some dir, list in {"ingress": "from", "egress": "to"}
+	some i, rule in object.get(np.spec, dir, [])
+	some j, peer in object.get(rule, list, [])
+	p := {"peer": peer, "path": sprintf("spec.%s[%d].%s[%d]", [dir, i, list, j]), "direction": dir}
+]
+
+# egress_allows(np, protocol, port, dest_ns): some egress rule of np lets its pods reach port/protocol
+# on pods of namespace dest_ns (a rule without ports allows every port; without `to`, every peer).
+egress_allows(np, protocol, port, dest_ns) if {
+	some rule in object.get(np.spec, "egress", [])
+	rule_port_allows(rule, protocol, port)
+	rule_peer_reaches(rule, kubernetes.namespace_of(np), dest_ns)
+}
+
+rule_port_allows(rule, _, _) if count(object.get(rule, "ports", [])) == 0
+
+rule_port_allows(rule, protocol, port) if {
+	some p in rule.ports
+	object.get(p, "protocol", "TCP") == protocol
+	port_matches(p, port)
+}
+
+port_matches(p, _) if not p.port
+
+port_matches(p, port) if p.port == port
+
+port_matches(p, port) if {
+	is_number(p.port)
+	p.port <= port
+	port <= p.endPort
+}
+
+rule_peer_reaches(rule, _, _) if count(object.get(rule, "to", [])) == 0
+
+rule_peer_reaches(rule, _, dest_ns) if {
+	some peer in rule.to
+	peer.namespaceSelector
+	kubernetes.selector_matches(peer.namespaceSelector, namespace_labels(dest_ns))
+}
+
+rule_peer_reaches(rule, own_ns, own_ns) if {
+	some peer in rule.to
+	not peer.namespaceSelector
+	peer.podSelector
+}
+
+rule_peer_reaches(rule, _, _) if {
+	some peer in rule.to
+	peer.ipBlock
+}
+
+# egress_policies_for(np): np itself and the namespace-wide (empty podSelector) policies restricting
+# egress in its namespace: their egress rules all apply to np's pods.
+egress_policies_for(np) := {np} | {other |
+	some other in objects("NetworkPolicy", kubernetes.namespace_of(np))
+	empty_selector(object.get(other, ["spec", "podSelector"], {}))
+	"Egress" in policy_types(other)
+}
+
+# egress_reaches(np, protocol, port, dest_ns): np's pods may reach port/protocol in dest_ns.
+egress_reaches(np, protocol, port, dest_ns) if {
+	some p in egress_policies_for(np)
+	egress_allows(p, protocol, port, dest_ns)
+}
