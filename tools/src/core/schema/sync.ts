@@ -514,3 +514,54 @@ export async function syncSchemas(opts: SyncOptions): Promise<SyncResult> {
   log(`wrote ${all.size} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB`);
   return { kubernetesVersion, files: all.size, bytes, sources };
 }
+
+/**
+ * Checks the committed schemas against SOURCES.json without any download: every source's
+ * combined hash and file count, the CRD index hash, and no stray files. Returns the problems
+ * found ([] when the tree is exactly what the generator wrote).
+ */
+export async function verifySchemas(cwd: string): Promise<string[]> {
+  const root = path.resolve(cwd);
+  const problems: string[] = [];
+  const sourcesFile = path.join(root, 'schemas', 'SOURCES.json');
+  if (!existsSync(sourcesFile)) return ['schemas/SOURCES.json is missing; run `gitops schemas sync`'];
+  const doc = JSON.parse(await readFile(sourcesFile, 'utf8')) as {
+    kubernetesVersion: string;
+    sources: SourceRecord[];
+    crdIndexSha256: string;
+  };
+  const files = new Map<string, string>();
+  async function collect(rel: string): Promise<void> {
+    const abs = path.join(root, rel);
+    const st = await stat(abs).catch(() => undefined);
+    if (!st) return;
+    if (st.isDirectory()) {
+      for (const name of (await readdir(abs)).sort()) await collect(`${rel}/${name}`);
+    } else files.set(rel, await readFile(abs, 'utf8'));
+  }
+  for (const sub of ['kubernetes', 'crds', 'compose']) await collect(`schemas/${sub}`);
+  const crdIndexText = files.get('schemas/crds/index.json');
+  const crdIndex = crdIndexText ? (JSON.parse(crdIndexText) as Record<string, CrdIndexEntry>) : {};
+  if (!crdIndexText || sha256(crdIndexText) !== doc.crdIndexSha256) problems.push('schemas/crds/index.json differs from SOURCES.json');
+  const claimed = new Set<string>(['schemas/crds/index.json']);
+  for (const s of doc.sources) {
+    let paths: string[];
+    if (s.registry === 'go') {
+      paths = Object.values(crdIndex)
+        .filter((e) => e.source === s.name)
+        .map((e) => `schemas/crds/${e.file}`);
+    } else {
+      paths = [...files.keys()].filter((p) => p === s.output || p.startsWith(s.output + '/'));
+    }
+    paths.forEach((p) => claimed.add(p));
+    const missing = paths.filter((p) => !files.has(p));
+    if (missing.length > 0) {
+      problems.push(`${s.name}: missing ${missing.slice(0, 3).join(', ')}`);
+      continue;
+    }
+    if (paths.length !== s.generatedFiles) problems.push(`${s.name}: ${paths.length} files, SOURCES.json says ${s.generatedFiles}`);
+    if (combined(files, paths) !== s.combinedSha256) problems.push(`${s.name}: generated files differ from SOURCES.json (edited by hand?)`);
+  }
+  for (const p of files.keys()) if (!claimed.has(p)) problems.push(`${p}: not produced by any source`);
+  return problems;
+}
