@@ -50,4 +50,4 @@ is_windows(obj) if spec(obj).os.name == "windows"
 # slashes (labels, annotations) as ["key"], so the path stays unambiguous.
 field_key(key) := sprintf(".%s", [key]) if regex.match(`^[A-Za-z0-9_-]+$`, key)
 
-field_key(key) := sprintf("[%q]", [key]) if not regex.match(`^[A-Za-z0-9_-]+$`, key)
+field_key(key) := sprintf("[\"%s\"]", [key]) if not regex.match(`^[A-Za-z0-9_-]+$`, key)

@@ -23,7 +23,7 @@ violation contains {"msg": msg, "field": field} if {
 	some entry in kubernetes.containers(obj)
 	not drops_all(entry)
 	drop := object.get(pss.container_sc(entry), ["capabilities", "drop"], [])
-	msg := sprintf("%s: %s does not drop ALL capabilities (drop: %v); set securityContext.capabilities.drop: [ALL]", [pss.name(obj), pss.label(entry), drop])
+	msg := sprintf("%s: %s does not drop ALL capabilities (drop: [%s]); set securityContext.capabilities.drop: [ALL]", [pss.name(obj), pss.label(entry), concat(", ", [sprintf("%v", [d]) | some d in drop])])
 	field := sprintf("%s.capabilities.drop", [pss.container_sc_path(entry)])
 }
 
