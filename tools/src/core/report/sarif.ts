@@ -58,6 +58,18 @@ export function ruleAnchor(ruleId: string): string {
     .replace(/ /g, '-');
 }
 
+/**
+ * Findings of the gate itself rather than of a policy: documented in docs/ci.md, not in the policy
+ * index.
+ */
+const GATE_RULE_PREFIXES = ['input/', 'tool/', 'schema/', 'remote/', 'waiver/'];
+export const GATE_RULES_DOC = 'docs/ci.md#findings-of-the-gate-itself';
+
+/** Where a rule is documented, repository-relative with its anchor. */
+export function ruleDoc(ruleId: string): string {
+  return GATE_RULE_PREFIXES.some((p) => ruleId.startsWith(p)) ? GATE_RULES_DOC : `docs/POLICIES.md#${ruleAnchor(ruleId)}`;
+}
+
 /** A repository-relative path as a relative URI reference; an absolute path as a file URI. */
 function artifactLocation(file: string, repoRoot: string): Record<string, string> {
   const shown = displayPath(file, repoRoot);
@@ -95,12 +107,12 @@ export function formatSarif(report: Report, opts: SarifOptions): string {
 
   const descriptors = ruleIds.map((id) => {
     const info = rules.get(id) ?? { title: id, severity: 'error' as Severity };
-    const doc = `docs/POLICIES.md#${ruleAnchor(id)}`;
+    const doc = ruleDoc(id);
     const descriptor: Record<string, unknown> = {
       id,
       shortDescription: { text: info.title },
       defaultConfiguration: { level: LEVEL[info.severity] },
-      help: { text: `See ${doc}`, markdown: `See [${id}](${doc}) in the policy index.` },
+      help: { text: `See ${doc}`, markdown: `See [${id}](${doc}).` },
     };
     if (opts.helpBaseUri !== undefined && opts.helpBaseUri !== '') {
       const base = opts.helpBaseUri.endsWith('/') ? opts.helpBaseUri : `${opts.helpBaseUri}/`;

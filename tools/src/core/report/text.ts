@@ -42,8 +42,10 @@ export function formatText(report: Report, color: boolean, repoRoot: string): st
       if (previousFile !== undefined && fileKey !== previousFile) out.push('');
       previousFile = fileKey;
       const where = f.location === null ? target : `${file}:${f.location.line}:${f.location.column}`;
-      const severity = paint(SEVERITY_STYLE[f.severity], f.severity.padEnd(SEVERITY_WIDTH));
-      out.push(`  ${where}  ${severity}  ${f.ruleId}  ${f.message}`);
+      const severity = paint(SEVERITY_STYLE[f.severity], f.severity) + ' '.repeat(SEVERITY_WIDTH - f.severity.length);
+      // A message of several lines keeps its further lines indented under the finding.
+      const message = f.message.replace(/\r?\n/g, '\n        ');
+      out.push(`  ${where}  ${severity}  ${f.ruleId}  ${message}`);
       for (const r of f.related ?? []) {
         out.push(paint(STYLE.dim, `      ${displayPath(r.file, repoRoot)}:${r.line}:${r.column}  ${r.message}`));
       }
