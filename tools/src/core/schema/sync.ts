@@ -60,7 +60,7 @@ export const SCHEMA_SOURCES: {
       name: 'istio',
       registry: 'go',
       module: 'istio.io/api',
-      version: 'v1.32.0',
+      version: 'v1.29.2',
       paths: ['kubernetes/customresourcedefinitions.gen.yaml'],
     },
     {
@@ -85,7 +85,7 @@ export const SCHEMA_SOURCES: {
       name: 'cert-manager',
       registry: 'go',
       module: 'github.com/cert-manager/cert-manager',
-      version: 'v1.21.2',
+      version: 'v1.20.1',
       // deploy/crds holds the plain CRDs; the Helm chart's copies carry template markers.
       paths: ['deploy/crds'],
     },
