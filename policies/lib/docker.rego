@@ -233,3 +233,50 @@ digest_text(from) := "" if from.digest == null
 
 # basename("/app/healthcheck.js") == "healthcheck.js"
 basename(p) := parts[count(parts) - 1] if parts := split(trim_suffix(p, "/"), "/")
+
+# build_target(svc) is the service's build.target, undefined when it builds the last stage.
+build_target(svc) := svc.build.target if is_object(svc.build)
+
+# target_stage(res, svc) is the stage compose builds for the service: build.target when the
+# Dockerfile defines it, else the last stage (what `docker build` produces without --target).
+target_stage(res, svc) := stage_named(res, build_target(svc))
+
+target_stage(res, svc) := final_stage(res) if not has_target_stage(res, svc)
+
+has_target_stage(res, svc) if stage_named(res, build_target(svc))
+
+# env_entries(svc) are the service's environment entries (map or list syntax) as
+# {"name", "value", "field"} with the field path relative to the service.
+env_entries(svc) := [e |
+	is_object(svc.environment)
+	some k, v in svc.environment
+	e := {"name": k, "value": v, "field": sprintf("environment.%s", [k])}
+] if is_object(svc.environment)
+
+env_entries(svc) := [e |
+	some i, item in svc.environment
+	e := list_env_entry(i, sprintf("%v", [item]))
+] if is_array(svc.environment)
+
+env_entries(svc) := [] if not svc.environment
+
+list_env_entry(i, s) := {"name": substring(s, 0, n), "value": substring(s, n + 1, -1), "field": sprintf("environment[%d]", [i])} if {
+	n := indexof(s, "=")
+	n > 0
+}
+
+list_env_entry(i, s) := {"name": s, "value": null, "field": sprintf("environment[%d]", [i])} if indexof(s, "=") < 0
+
+# bind_source(v) is the host path of a bind mount in a service's volumes (short or long syntax).
+bind_source(v) := src if {
+	is_string(v)
+	parts := split(v, ":")
+	count(parts) >= 2
+	src := parts[0]
+	regex.match(`^[./~]`, src)
+}
+
+bind_source(v) := v.source if {
+	is_object(v)
+	v.type == "bind"
+}
