@@ -66,8 +66,11 @@ export function sourcesHash(repoRoot: string): string {
 
 /** opa-wasm's capabilities plus the language features of the pinned opa (rego.v1 needs them). */
 export async function wasmCapabilities(opa: string): Promise<Record<string, unknown>> {
+  // The package exports no subpath for capabilities.json: find it beside the package's entry.
   const require = createRequire(import.meta.url);
-  const caps = JSON.parse(readFileSync(require.resolve('@open-policy-agent/opa-wasm/capabilities.json'), 'utf8')) as Record<string, unknown>;
+  let dir = path.dirname(require.resolve('@open-policy-agent/opa-wasm'));
+  while (!existsSync(path.join(dir, 'capabilities.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const caps = JSON.parse(readFileSync(path.join(dir, 'capabilities.json'), 'utf8')) as Record<string, unknown>;
   const current = await execa(opa, ['capabilities', '--current'], { reject: false });
   if (current.exitCode !== 0) throw new ToolError('opa', 'opa capabilities --current failed', current.stderr);
   const features = (JSON.parse(current.stdout) as { features?: string[] }).features ?? [];

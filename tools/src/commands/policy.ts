@@ -1,0 +1,92 @@
+import { execa } from 'execa';
+import { findRepoRoot, loadConfig } from '../core/config.js';
+import { UsageError } from '../core/errors.js';
+import { buildBundle, readBundle } from '../core/policy/bundle.js';
+import { PolicyEngine } from '../core/policy/evaluate.js';
+import { runFixtures } from '../core/policy/fixtures.js';
+import { requireBinary } from '../core/tools.js';
+import { parse } from './args.js';
+
+const HELP = `Usage: gitops policy build | gitops policy test
+
+build   compiles policies/ (every .rego but tests) with the pinned opa into
+        policies/build/policy.wasm and policies/build/manifest.json (opa version, sha256 of the
+        sources, rule metadata). Commit both; validate refuses a stale bundle.
+test    opa fmt (no diff), opa check --strict, opa test --coverage (>= 90% of policy lines,
+        tests excluded), then every fixture through the built wasm bundle: fixtures/allowed/*
+        must produce no violation of their policy, fixtures/denied/* at least one, and every
+        policy needs both.
+`;
+
+export const MIN_COVERAGE = 90;
+
+interface CoverageFile {
+  covered_lines?: number;
+  not_covered_lines?: number;
+  coverage?: number;
+}
+
+export async function run(args: string[], cwd: string): Promise<number> {
+  const { values, positionals } = parse(args, { help: { type: 'boolean', short: 'h' } });
+  const sub = positionals[0];
+  if (values.help || sub === undefined) {
+    process.stdout.write(HELP);
+    return values.help ? 0 : 2;
+  }
+  const repoRoot = findRepoRoot(cwd);
+  if (sub === 'build') {
+    const manifest = await buildBundle(repoRoot);
+    process.stderr.write(`policy: built ${manifest.rules.length} rules with opa ${manifest.opaVersion} (${manifest.sourcesSha256.slice(0, 19)}…)\n`);
+    return 0;
+  }
+  if (sub !== 'test') throw new UsageError(`unknown 'policy' subcommand '${sub}': try build or test`);
+  const opa = requireBinary(repoRoot, 'opa');
+  let failed = false;
+  const say = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  const fmt = await execa(opa, ['fmt', '-l', 'policies'], { cwd: repoRoot, reject: false });
+  if (fmt.stdout.trim() !== '') {
+    failed = true;
+    say(`FAIL opa fmt: not formatted (run 'opa fmt -w policies'):\n${fmt.stdout}`);
+  } else say('ok   opa fmt');
+  const check = await execa(opa, ['check', '--strict', 'policies'], { cwd: repoRoot, reject: false });
+  if (check.exitCode !== 0) {
+    failed = true;
+    say(`FAIL opa check --strict\n${check.stderr || check.stdout}`);
+  } else say('ok   opa check --strict');
+  const test = await execa(opa, ['test', 'policies', '--coverage', '--format', 'json'], { cwd: repoRoot, reject: false });
+  if (test.exitCode !== 0) {
+    failed = true;
+    const verbose = await execa(opa, ['test', 'policies'], { cwd: repoRoot, reject: false });
+    say(`FAIL opa test\n${verbose.stdout}\n${verbose.stderr}`);
+  } else {
+    const files = (JSON.parse(test.stdout) as { files?: Record<string, CoverageFile> }).files ?? {};
+    let covered = 0;
+    let total = 0;
+    for (const [file, c] of Object.entries(files)) {
+      if (file.endsWith('_test.rego')) continue;
+      covered += c.covered_lines ?? 0;
+      total += (c.covered_lines ?? 0) + (c.not_covered_lines ?? 0);
+    }
+    const pct = total === 0 ? 0 : (covered / total) * 100;
+    if (pct < MIN_COVERAGE) {
+      failed = true;
+      say(`FAIL opa test coverage ${pct.toFixed(1)}% of policy lines < ${MIN_COVERAGE}%`);
+    } else say(`ok   opa test (coverage ${pct.toFixed(1)}% of policy lines, tests excluded)`);
+  }
+  const bundle = readBundle(repoRoot);
+  const config = loadConfig(repoRoot);
+  const engine = await PolicyEngine.load(bundle, { ...config.policy, kubernetesVersion: config.kubernetesVersion });
+  const { results, coverage } = await runFixtures(repoRoot, engine, bundle.manifest.rules);
+  for (const r of results.filter((x) => !x.ok)) {
+    failed = true;
+    say(`FAIL ${r.ruleId} ${r.expect} fixture ${r.file}: ${r.problem ?? (r.expect === 'allowed' ? `violations: ${r.violations.map((v) => v.message).join(' | ')}` : 'no violation')}`);
+  }
+  for (const c of coverage.filter((x) => x.allowed === 0 || x.denied === 0)) {
+    failed = true;
+    say(`FAIL ${c.ruleId}: needs at least one allowed and one denied fixture (has ${c.allowed} allowed, ${c.denied} denied)`);
+  }
+  say(`${failed ? 'FAIL' : 'ok  '} wasm fixtures: ${results.filter((r) => r.ok).length}/${results.length} as expected over ${coverage.length} rules`);
+  return failed ? 1 : 0;
+}
