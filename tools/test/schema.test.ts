@@ -2,7 +2,9 @@
  * Schema engines on the vendored schemas: ajv in-process and the real kubeconform binary, on the
  * same objects, plus the CRD converter and the integrity of the committed schemas.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,7 @@ import { crdToSchemas, openApiV3ToJsonSchema } from '../src/core/schema/convert.
 import { validateObject, type SchemaError } from '../src/core/schema/ajv.js';
 import { SchemaStore, type TargetCrds } from '../src/core/schema/store.js';
 import { KubeconformError, kubeconformVersion, runKubeconform, type KubeconformObjectResult } from '../src/core/schema/kubeconform.js';
-import { coreSchemaFileName, verifySchemas } from '../src/core/schema/sync.js';
+import { coreSchemaFileName, readKubernetesVersion, stripTemplateLines, syncSchemas, verifySchemas } from '../src/core/schema/sync.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const kubeconform = path.join(repoRoot, '.tools/bin/kubeconform');
@@ -189,6 +191,47 @@ describe('vendored schemas', () => {
     expect(store.hasCoreKind('policy/v1', 'PodDisruptionBudget')).toBe(true);
     expect(store.hasCoreKind('policy/v1beta1', 'PodDisruptionBudget')).toBe(false);
     expect(store.hasCoreKind('autoscaling/v2beta2', 'HorizontalPodAutoscaler')).toBe(false);
+  });
+});
+
+function listFiles(dir: string, base = dir): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const abs = path.join(dir, name);
+      return statSync(abs).isDirectory() ? listFiles(abs, base) : [path.relative(base, abs)];
+    });
+}
+
+describe('schemas sync', () => {
+  it('regenerates exactly the committed schemas, twice in a row', { timeout: 600_000 }, async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'gitops-schemas-sync-'));
+    try {
+      const kubernetesVersion = await readKubernetesVersion(repoRoot);
+      const cacheDir = path.join(repoRoot, '.cache/gitops/schemas');
+      const first = await syncSchemas({ cwd: out, kubernetesVersion, cacheDir });
+      const generated = listFiles(path.join(out, 'schemas'));
+      expect(generated.length).toBe(first.files);
+      const committed = ['SOURCES.json', ...['kubernetes', 'crds', 'compose'].flatMap((d) =>
+        listFiles(path.join(repoRoot, 'schemas', d)).map((f) => `${d}/${f}`),
+      )].sort();
+      expect(generated).toEqual(committed);
+      const differing = generated.filter(
+        (f) => !readFileSync(path.join(out, 'schemas', f)).equals(readFileSync(path.join(repoRoot, 'schemas', f))),
+      );
+      expect(differing).toEqual([]);
+      const second = await syncSchemas({ cwd: out, kubernetesVersion, cacheDir });
+      expect(second.sources).toEqual(first.sources);
+      expect(await verifySchemas(out)).toEqual([]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('strips whole-line Helm template actions from chart copies of CRDs', () => {
+    const text = ['{{- if .Values.crds.enabled }}', 'apiVersion: apiextensions.k8s.io/v1', '  {{- include "x" . | nindent 4 }}', 'kind: CustomResourceDefinition', '{{- end }}'].join('\n');
+    expect(stripTemplateLines(text)).toBe('apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition');
   });
 });
 

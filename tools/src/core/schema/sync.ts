@@ -129,6 +129,8 @@ export interface SyncOptions {
   kubernetesVersion?: string;
   /** Progress lines (the command prints them to stderr). */
   log?: (line: string) => void;
+  /** Download cache; default `<cwd>/.cache/gitops/schemas` (git-ignored). */
+  cacheDir?: string;
 }
 
 export interface SyncResult {
@@ -472,7 +474,7 @@ export async function syncSchemas(opts: SyncOptions): Promise<SyncResult> {
   const log = opts.log ?? (() => {});
   const cwd = path.resolve(opts.cwd);
   const kubernetesVersion = opts.kubernetesVersion ?? (await readKubernetesVersion(cwd));
-  const cacheDir = path.join(cwd, '.cache', 'gitops', 'schemas');
+  const cacheDir = path.resolve(opts.cacheDir ?? path.join(cwd, '.cache', 'gitops', 'schemas'));
   await mkdir(cacheDir, { recursive: true });
 
   const k8s = await generateKubernetes(cacheDir, kubernetesVersion, log);
