@@ -64,3 +64,59 @@ strict_mtls(ns) if {
 	some p in namespace_wide_peer_auth(root_namespace)
 	peer_auth_mode(p) == "STRICT"
 }
+
+# Service host resolution for VirtualService destinations.
+
+# known_namespaces: namespaces the target declares or places objects in.
+known_namespaces contains kubernetes.namespace_of(o) if some o in wiring.resources
+
+known_namespaces contains o.metadata.name if {
+	some o in wiring.resources
+	o.kind == "Namespace"
+}
+
+# service_ref(host, ns): {"name", "namespace"} a host means inside the cluster, when it is a
+# short name, name.namespace (of a known namespace), name.namespace.svc or the full
+# name.namespace.svc.cluster.local. Undefined for other (external) hosts.
+service_ref(host, ns) := {"name": host, "namespace": ns} if not contains(host, ".")
+
+service_ref(host, _) := {"name": parts[0], "namespace": parts[1]} if {
+	parts := split(host, ".")
+	count(parts) == 2
+	parts[1] in known_namespaces
+}
+
+service_ref(host, _) := {"name": parts[0], "namespace": parts[1]} if {
+	parts := split(host, ".")
+	count(parts) == 3
+	parts[2] == "svc"
+}
+
+service_ref(host, _) := {"name": parts[0], "namespace": parts[1]} if {
+	endswith(host, ".svc.cluster.local")
+	parts := split(host, ".")
+	count(parts) == 5
+}
+
+# services_of(ref): the Service objects a ref names (empty when the target declares none).
+services_of(ref) := [s |
+	some s in wiring.objects("Service", ref.namespace)
+	s.metadata.name == ref.name
+]
+
+# in_service_entry(host): a ServiceEntry of the target declares the host.
+in_service_entry(host) if {
+	some o in wiring.resources
+	o.kind == "ServiceEntry"
+	host in object.get(o, ["spec", "hosts"], [])
+}
+
+# host_covers(pattern, host): a Gateway/VirtualService host pattern ("*", "*.example.com" or exact) covers host.
+host_covers("*", _)
+
+host_covers(pattern, host) if pattern == host
+
+host_covers(pattern, host) if {
+	startswith(pattern, "*.")
+	endswith(host, substring(pattern, 1, -1))
+}
