@@ -32,5 +32,5 @@ violation contains {"msg": msg, "field": sprintf("services.%s.command", [name])}
 	some name, svc in dlib.services
 	is_redis(svc)
 	not authenticated(svc)
-	msg := sprintf("service '%s' runs %s without authentication; start it with --requirepass \"$${REDIS_PASSWORD}\" or an --aclfile", [name, svc.image])
+	msg := sprintf("service '%s' runs %s without authentication; start it with --requirepass ${REDIS_PASSWORD} or an --aclfile", [name, svc.image])
 }

@@ -57,7 +57,7 @@ violation contains {"msg": msg, "field": null, "line": stage.line, "severity": "
 	not stage.from.tag in {null, "latest"}
 	stage.from.digest == null
 	not full_version(stage.from)
-	msg := sprintf("%s: FROM %s uses a floating tag; pin the full version (e.g. 22.11.0-alpine) and a digest", [dlib.label(stage), dlib.image_text(stage.from)])
+	msg := sprintf("%s: FROM %s uses a floating tag; pin an exact version (major.minor.patch) and a digest", [dlib.label(stage), dlib.image_text(stage.from)])
 }
 
 violation contains {"msg": msg, "field": null, "line": stage.line, "severity": "warning"} if {
