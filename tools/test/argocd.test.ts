@@ -87,7 +87,7 @@ interface PolicyHit {
   resource: Resource;
 }
 
-/** Evaluates data.main.findings of policies/argocd with the real opa, per resource, with the target as data. */
+/** Evaluates data.main.findings of policies/argocd (with policies/lib/argocd.rego only, so other packages in progress cannot break it) with the real opa, per resource, with the target as data. */
 async function evalPolicies(rendered: { target: Target; resources: Resource[] }): Promise<PolicyHit[]> {
   const work = tempDir('argocd-opa-');
   const dataFile = path.join(work, 'data.json');
@@ -101,7 +101,7 @@ async function evalPolicies(rendered: { target: Target; resources: Resource[] })
     writeFileSync(inputFile, JSON.stringify({ kind: 'kubernetes', index, resource: resource.object }));
     const out = await execa(
       OPA,
-      ['eval', '--format', 'json', '--ignore', 'fixtures', '-d', path.join(REPO, 'policies/main.rego'), '-d', path.join(REPO, 'policies/lib'),
+      ['eval', '--format', 'json', '--ignore', 'fixtures', '-d', path.join(REPO, 'policies/main.rego'), '-d', path.join(REPO, 'policies/lib/argocd.rego'),
         '-d', path.join(REPO, 'policies/argocd'), '-d', dataFile, '-i', inputFile, 'data.main.findings'],
       { reject: false },
     );
