@@ -228,3 +228,54 @@ egress_reaches(np, protocol, port, dest_ns) if {
 	some p in egress_policies_for(np)
 	egress_allows(p, protocol, port, dest_ns)
 }
+
+# Monitoring helpers: PromQL expressions of PrometheusRules and Grafana dashboards.
+
+# dashboard_documents(cm): {"key", "text", "json" (when valid)} of a ConfigMap's .json data keys
+# that hold a Grafana dashboard: the ConfigMap has the grafana_dashboard label, or the JSON
+# has "panels" or a "dashboard" wrapper.
+dashboard_documents(cm) := [d |
+	cm.kind == "ConfigMap"
+	some key, text in object.get(cm, "data", {})
+	endswith(key, ".json")
+	d := dashboard_document(cm, key, text)
+]
+
+dashboard_document(cm, key, text) := {"key": key, "text": text, "json": parsed} if {
+	json.is_valid(text)
+	parsed := json.unmarshal(text)
+	looks_like_dashboard(cm, parsed)
+}
+
+dashboard_document(cm, key, text) := {"key": key, "text": text} if {
+	not json.is_valid(text)
+	dashboard_labelled(cm)
+}
+
+dashboard_labelled(cm) if cm.metadata.labels.grafana_dashboard
+
+looks_like_dashboard(cm, _) if dashboard_labelled(cm)
+
+looks_like_dashboard(_, parsed) if parsed.panels
+
+looks_like_dashboard(_, parsed) if parsed.dashboard
+
+# expressions(obj): {"expr", "field", "where"} for every PromQL expression of a PrometheusRule
+# (rules[].expr) or of a dashboard ConfigMap (any "expr" string in the dashboard JSON).
+expressions(obj) := {e |
+	obj.kind == "PrometheusRule"
+	some g, group in object.get(obj, ["spec", "groups"], [])
+	some r, rule in object.get(group, "rules", [])
+	is_string(rule.expr)
+	e := {
+		"expr": rule.expr,
+		"field": sprintf("spec.groups[%d].rules[%d].expr", [g, r]),
+		"where": sprintf("rule '%s' of group '%s'", [object.get(rule, "alert", object.get(rule, "record", sprintf("#%d", [r]))), group.name]),
+	}
+} | {e |
+	some d in dashboard_documents(obj)
+	walk(d.json, [path, value])
+	path[count(path) - 1] == "expr"
+	is_string(value)
+	e := {"expr": value, "field": "data", "where": sprintf("dashboard %s", [d.key])}
+}
