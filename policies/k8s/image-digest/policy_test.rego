@@ -86,3 +86,10 @@ test_prod_without_automation_config_is_error if {
 	some f in x
 	not f.severity
 }
+
+test_without_target_or_config_is_warning if {
+	x := image_digest.violation with input as t.review(t.deployment({"containers": [img("a", "nginx:1.27.3")]}))
+	count(x) == 1
+	some f in x
+	f.severity == "warning"
+}
