@@ -21,7 +21,16 @@ violation contains {"msg": msg, "field": null, "line": stage.line} if {
 	res := dlib.resource
 	stage := dlib.final_stage(res)
 	not dlib.effective_user(res, stage)
+	not nonroot_base(dlib.root_from(res, stage))
 	msg := sprintf("final %s (FROM %s) sets no USER, so it runs as root; add USER <uid>:<gid>", [dlib.label(stage), stage.from.raw])
+}
+
+# distroless :nonroot tags set USER 65532 in the image config
+# (README of https://github.com/GoogleContainerTools/distroless, "nonroot" tags).
+nonroot_base(from) if {
+	from.registry == "gcr.io"
+	startswith(from.repository, "distroless/")
+	regex.match(`(^|-)nonroot$`, from.tag)
 }
 
 violation contains {"msg": msg, "field": null, "line": user.line} if {

@@ -46,3 +46,18 @@ test_user_inherited_from_parent_stage_allowed if {
 test_compose_input_ignored if {
 	count(non_root_user.violation) == 0 with input as t.compose({})
 }
+
+distroless(tag) := {
+	"raw": "gcr.io/distroless/nodejs22-debian12", "image": "gcr.io/distroless/nodejs22-debian12",
+	"registry": "gcr.io", "repository": "distroless/nodejs22-debian12", "tag": tag,
+	"digest": null, "stage": null, "line": 1,
+}
+
+test_distroless_nonroot_allowed if {
+	count(non_root_user.violation) == 0 with input as t.dockerfile([t.stage(0, null, distroless("nonroot"), [])])
+	count(non_root_user.violation) == 0 with input as t.dockerfile([t.stage(0, null, distroless("debug-nonroot"), [])])
+}
+
+test_distroless_root_tag_denied if {
+	count(non_root_user.violation) == 1 with input as t.dockerfile([t.stage(0, null, distroless("latest"), [])])
+}
