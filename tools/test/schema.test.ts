@@ -404,6 +404,27 @@ describe('vendored CRDs', () => {
     expect(ko!.errors).toHaveLength(2);
   });
 
+  it('an enum value is reported the same way by both engines', async () => {
+    const pa = (mode: string): Obj => ({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'funlynk' },
+      spec: { mtls: { mode } },
+    });
+    const expected = [
+      {
+        instancePath: 'spec.mtls.mode',
+        message: 'must be one of "UNSET", "DISABLE", "PERMISSIVE", "STRICT", found string "STRIC"',
+        keyword: 'enum',
+      },
+    ];
+    expect(ajvErrors(pa('STRICT'))).toEqual([]);
+    expect(ajvErrors(pa('STRIC'))).toEqual(expected);
+    const [ok, ko] = await kc([pa('STRICT'), pa('STRIC')]);
+    expect(ok!.status).toBe('valid');
+    expect(ko!.errors).toEqual(expected);
+  });
+
   it('metadata of a custom resource is closed too', () => {
     const obj = application((v) => {
       v.metadata.lables = { a: 'b' };
@@ -507,6 +528,10 @@ describe('CRD converter', () => {
   });
 });
 
+/** Counts of the deterministic mutations below (pinned schemas, fixed fixtures). */
+const MUTANTS = 102;
+const INVALID_MUTANTS = 77;
+
 describe('engine agreement', () => {
   it('ajv and kubeconform flag exactly the same objects', async () => {
     const objects: Array<[string, Obj, boolean]> = [
@@ -525,6 +550,7 @@ describe('engine agreement', () => {
       ['unknown-kind', { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' } }, false],
       ['virtualservice-bad', virtualService((v) => { v.spec.hosts = 'backend'; }), false],
       ['servicemonitor-bad', serviceMonitor((v) => { v.spec.selector = []; }), false],
+      ['servicemonitor-bad-interval', serviceMonitor((v) => { v.spec.endpoints[0].interval = '30 seconds'; }), false],
       ['application-bad', application((v) => { v.spec.sourcee = v.spec.source; }), false],
       ['widget-bad', widget({ size: 1, port: { number: 1 } }), false],
     ];
@@ -535,5 +561,48 @@ describe('engine agreement', () => {
     const expected = objects.filter(([, , valid]) => !valid).map(([n]) => n);
     expect(ajvInvalid).toEqual(expected);
     expect(kcInvalid).toEqual(expected);
+  });
+
+  it('agree on every mutation of the valid fixtures (unknown field, wrong type, removed field)', async () => {
+    // Deterministic mutations: for every node of every valid fixture, one of four edits.
+    const fixtures: Obj[] = [deployment(), service, virtualService(), serviceMonitor(), application(), widget({ size: 3, port: 'http', extra: { a: 1 } })];
+    const mutants: Obj[] = [];
+    fixtures.forEach((fixture, f) => {
+      const paths: string[][] = [];
+      const walk = (node: unknown, p: string[]): void => {
+        if (p.length > 0 && p[0] !== 'apiVersion' && p[0] !== 'kind') paths.push(p);
+        if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...p, k]);
+      };
+      walk(fixture, []);
+      paths.forEach((p, i) => {
+        const copy = structuredClone(fixture) as any;
+        const parent = p.slice(0, -1).reduce((o: any, k) => o[k], copy);
+        const key = p[p.length - 1]!;
+        const value = parent[key];
+        switch ((i + f) % 4) {
+          case 0:
+            if (value !== null && typeof value === 'object' && !Array.isArray(value)) value.unexpectedField = 1;
+            else parent[key] = { unexpected: true };
+            break;
+          case 1:
+            parent[key] = typeof value === 'string' ? 7 : String(value);
+            break;
+          case 2:
+            if (Array.isArray(parent)) parent.splice(Number(key), 1);
+            else delete parent[key];
+            break;
+          default:
+            parent[key] = Array.isArray(value) ? {} : [value];
+        }
+        mutants.push(copy);
+      });
+    });
+    const target = store.targetCrds([widgetCrd]);
+    const ajvInvalid = mutants.map((m, i) => (store.validate(m, target).status === 'valid' ? -1 : i)).filter((i) => i >= 0);
+    const results = await kc(mutants, target);
+    const kcInvalid = results.map((r, i) => (r.status === 'valid' ? -1 : i)).filter((i) => i >= 0);
+    expect(mutants.length).toBe(MUTANTS);
+    expect(ajvInvalid.length).toBe(INVALID_MUTANTS);
+    expect(kcInvalid).toEqual(ajvInvalid);
   });
 });

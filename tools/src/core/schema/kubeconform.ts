@@ -260,6 +260,10 @@ function invalidErrors(object: Record<string, unknown>, raw: RawResult): SchemaE
       for (const field of quotedList(m[1] ?? '')) {
         out.push({ instancePath: at, message: `missing required field '${field}'`, keyword: 'required' });
       }
+    } else if ((m = msg.match(/^value must be (?:one of )?(.*)$/)) && !/^(one of )?value$/.test(m[1] ?? '')) {
+      const items = (m[1] ?? '').split(', ').filter((i) => i !== '<nil>');
+      const shown = items.map((i) => (/^'.*'$/.test(i) ? JSON.stringify(i.slice(1, -1).replace(/\\'/g, "'")) : i));
+      out.push({ instancePath: at, message: `must be one of ${shown.join(', ')}, found ${describeValue(valueAt(pointer, object))}`, keyword: 'enum' });
     } else {
       out.push({ instancePath: at, message: msg, keyword: 'kubeconform' });
     }
