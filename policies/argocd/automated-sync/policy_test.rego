@@ -66,3 +66,13 @@ test_prod_automated_without_window_denied if {
 test_prod_automated_without_self_heal_denied if {
 	count(violations([project([window]), app({"automated": {"prune": true}})], 1, "prod")) == 1
 }
+
+test_message_names_environment if {
+	some f in violations([app({})], 0, "staging")
+	f.msg == "Application/a: no automated sync in environment staging; set spec.syncPolicy.automated with prune: true and selfHeal: true"
+}
+
+test_target_without_environment_treated_as_not_prod if {
+	some f in violations([app({})], 0, null)
+	contains(f.msg, "in a target without environment")
+}

@@ -101,3 +101,12 @@ test_destination_by_cluster_name_allowed if {
 	p := object.union(project, {"spec": {"destinations": [{"name": "in-cluster", "namespace": "funlynk"}]}})
 	count(violations([p, app({"destination": {"name": "in-cluster", "namespace": "funlynk"}})], 1)) == 0
 }
+
+with_destination(dest) := object.union(object.remove(app({}), ["spec"]), {"spec": object.union(object.remove(app({}).spec, ["destination"]), {"destination": dest})})
+
+test_destination_messages_name_the_cluster if {
+	some f in violations([project, with_destination({"name": "other", "namespace": "funlynk"})], 1)
+	contains(f.msg, "destination cluster other namespace")
+	some g in violations([project, with_destination({"namespace": "funlynk"})], 1)
+	contains(g.msg, "destination (no cluster) namespace")
+}

@@ -23,7 +23,7 @@ violation contains {"msg": msg, "field": field} if {
 	some entry in kubernetes.containers(obj)
 	not drops_all(entry)
 	drop := object.get(pss.container_sc(entry), ["capabilities", "drop"], [])
-	msg := sprintf("%s: %s does not drop ALL capabilities (drop: [%s]); set securityContext.capabilities.drop: [ALL]", [pss.name(obj), pss.label(entry), concat(", ", [sprintf("%v", [d]) | some d in drop])])
+	msg := sprintf("%s: %s does not drop ALL capabilities (%s); set securityContext.capabilities.drop: [ALL]", [pss.name(obj), pss.label(entry), dropped(drop)])
 	field := sprintf("%s.capabilities.drop", [pss.container_sc_path(entry)])
 }
 
@@ -36,3 +36,7 @@ violation contains {"msg": msg, "field": field} if {
 	msg := sprintf("%s: %s adds capability %v; only NET_BIND_SERVICE may be added back, remove it", [pss.name(obj), pss.label(entry), cap])
 	field := sprintf("%s.capabilities.add[%d]", [pss.container_sc_path(entry), j])
 }
+
+dropped(drop) := "it drops none" if count(drop) == 0
+
+dropped(drop) := sprintf("drop: [%s]", [concat(", ", [sprintf("%v", [d]) | some d in drop])]) if count(drop) > 0

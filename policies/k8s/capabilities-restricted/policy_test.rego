@@ -45,3 +45,10 @@ test_add_other_than_net_bind_denied if {
 }
 
 test_windows_pod_exempt if count(v(t.pod({"os": {"name": "windows"}, "containers": [{"name": "a"}]}))) == 0
+
+test_no_drop_message if {
+	v(t.job({"containers": [{"name": "a"}]})) == {{
+		"msg": "Job/app: container 'a' does not drop ALL capabilities (it drops none); set securityContext.capabilities.drop: [ALL]",
+		"field": "spec.template.spec.containers[0].securityContext.capabilities.drop",
+	}}
+}
