@@ -36,7 +36,47 @@ checked := {
 
 amount("cpu", q) := quantity.cpu_millis(q)
 
+amount("cpu", q) := parse_cpu(q) if not quantity.cpu_millis(q)
+
 amount("memory", q) := quantity.memory_bytes(q)
+
+amount("memory", q) := parse_memory(q) if not quantity.memory_bytes(q)
+
+# Fallback for quantities the gate's units table lacks: it normalises the target's values, not
+# data.config (the sidecar defaults). Plain decimal forms only ("100m", "2", "128Mi", "1G").
+decimal(s) if regex.match(`^[0-9]+(\.[0-9]+)?$`, s)
+
+parse_cpu(q) := q * 1000 if is_number(q)
+
+parse_cpu(q) := to_number(trim_suffix(q, "m")) if {
+	is_string(q)
+	endswith(q, "m")
+	decimal(trim_suffix(q, "m"))
+}
+
+parse_cpu(q) := to_number(q) * 1000 if {
+	is_string(q)
+	decimal(q)
+}
+
+memory_suffixes := {
+	"Ki": 1024, "Mi": 1048576, "Gi": 1073741824, "Ti": 1099511627776,
+	"k": 1000, "M": 1000000, "G": 1000000000, "T": 1000000000000,
+}
+
+parse_memory(q) := q if is_number(q)
+
+parse_memory(q) := to_number(q) if {
+	is_string(q)
+	decimal(q)
+}
+
+parse_memory(q) := to_number(trim_suffix(q, suffix)) * factor if {
+	is_string(q)
+	some suffix, factor in memory_suffixes
+	endswith(q, suffix)
+	decimal(trim_suffix(q, suffix))
+}
 
 show("cpu", n) := sprintf("%dm", [n])
 

@@ -99,3 +99,27 @@ test_container_without_quota_resource_limitrange_allowed if {
 	rs := [namespace({}), quota({"limits.cpu": "20", "requests.cpu": "20"}), deployment({}, {}), hpa, limit_range]
 	count(violations(rs, 2)) == 0
 }
+
+test_quota_sidecar_defaults_outside_units_denied if {
+	# the gate's units table holds only the target's quantities, not the config's sidecar defaults
+	target_only := {"cpu": {"250m": 250, "500m": 500, "8": 8000}, "memory": {"256Mi": 268435456, "512Mi": 536870912}}
+	rs := [namespace({"istio-injection": "enabled"}), quota({"limits.cpu": "8"}), deployment(full, {}), hpa]
+	v := quota_fits.violation with input as {"kind": "kubernetes", "index": 1, "resource": rs[1]}
+		with data.target as {"name": "t", "env": "prod", "resources": rs}
+		with data.units as target_only
+		with data.config as config
+	count(v) == 1
+	some f in v
+	contains(f.msg, "11000m")
+}
+
+test_fallback_quantity_parsing if {
+	quota_fits.amount("cpu", 2) == 2000 with data.units as {"cpu": {}, "memory": {}}
+	quota_fits.amount("cpu", "1.5") == 1500 with data.units as {"cpu": {}, "memory": {}}
+	quota_fits.amount("cpu", "100m") == 100 with data.units as {"cpu": {}, "memory": {}}
+	quota_fits.amount("memory", "1Gi") == 1073741824 with data.units as {"cpu": {}, "memory": {}}
+	quota_fits.amount("memory", "2G") == 2000000000 with data.units as {"cpu": {}, "memory": {}}
+	quota_fits.amount("memory", "512") == 512 with data.units as {"cpu": {}, "memory": {}}
+	quota_fits.amount("memory", 64) == 64 with data.units as {"cpu": {}, "memory": {}}
+	not quota_fits.amount("memory", "lots") with data.units as {"cpu": {}, "memory": {}}
+}
