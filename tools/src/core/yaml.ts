@@ -58,10 +58,9 @@ export function parseYaml(text: string): ParsedYaml {
   parsed.forEach((doc, index) => {
     const errors = doc.errors;
     if (errors.length > 0) {
-      for (const e of errors) {
-        const at = pos(lineCounter, e.pos[0]);
-        problems.push({ message: cleanMessage(e.message), ...at });
-      }
+      // The first error of a document is the mistake; the rest are usually its cascade.
+      const e = errors[0]!;
+      problems.push({ message: cleanMessage(e.message), ...pos(lineCounter, e.pos[0]) });
       return;
     }
     const contents = doc.contents as YamlNode | null;

@@ -1,0 +1,167 @@
+/**
+ * Source map through real kustomize output and its own origin annotations: a field from a base,
+ * a field set by an overlay patch, a generated ConfigMap, and a field nobody set. File AND line.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderKustomization } from '../../src/core/kustomize.js';
+import { resourcesFromRender } from '../../src/core/resources.js';
+import { FileCache, mapLocation } from '../../src/core/sourcemap.js';
+import { resolveKustomize } from '../../src/core/tools.js';
+import type { Resource } from '../../src/core/types.js';
+import { parseYaml } from '../../src/core/yaml.js';
+import { gitops, lineOf, makeRepo, type FixtureRepo } from '../helpers.js';
+
+const DEPLOYMENT = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  labels:
+    app: app
+spec:
+  selector:
+    matchLabels:
+      app: app
+  template:
+    metadata:
+      labels:
+        app: app
+    spec:
+      containers:
+        - name: app
+          image: example/app:latest
+          ports:
+            - containerPort: 8080
+`;
+
+const BASE_KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - deployment.yaml
+configMapGenerator:
+  - name: other-config
+    literals: [A=b]
+  - name: app-config
+    literals:
+      - LOG_LEVEL=info
+`;
+
+const OVERLAY = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: shop
+namePrefix: prod-
+resources:
+  - ../../base/app
+patches:
+  - path: security.yaml
+  - path: version.yaml
+`;
+
+const SECURITY_PATCH = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          securityContext:
+            privileged: true
+`;
+
+const VERSION_PATCH = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          ports:
+            - containerPort: 9090
+`;
+
+let repo: FixtureRepo;
+let resources: Resource[];
+const cache = new FileCache();
+const kfile = () => path.join(repo.root, 'overlays/prod/kustomization.yaml');
+
+beforeAll(async () => {
+  repo = makeRepo({
+    'base/app/deployment.yaml': DEPLOYMENT,
+    'base/app/kustomization.yaml': BASE_KUSTOMIZATION,
+    'overlays/prod/kustomization.yaml': OVERLAY,
+    'overlays/prod/security.yaml': SECURITY_PATCH,
+    'overlays/prod/version.yaml': VERSION_PATCH,
+  });
+  const runner = await resolveKustomize(repo.root);
+  expect(runner.label).toContain('(binary)');
+  const out = await renderKustomization(runner, path.join(repo.root, 'overlays/prod'), 60);
+  expect(out.stderr).toBe('');
+  resources = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, kfile());
+});
+
+afterAll(() => repo.cleanup());
+
+const find = (kind: string, name: string) => {
+  const r = resources.find((x) => x.ref.kind === kind && x.ref.name.startsWith(name));
+  if (!r) throw new Error(`${kind}/${name} not rendered`);
+  return r;
+};
+
+describe('source map', () => {
+  it('strips the build annotations from the rendered objects', () => {
+    for (const r of resources) {
+      const ann = ((r.object.metadata as Record<string, unknown>).annotations ?? {}) as Record<string, string>;
+      expect(Object.keys(ann).filter((k) => k.includes('config.kubernetes.io'))).toEqual([]);
+    }
+    expect(find('Deployment', 'prod-app').ref).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'prod-app' });
+  });
+
+  it('points a field from a base at the base file and the field line', () => {
+    const m = mapLocation(repo.root, cache, find('Deployment', 'prod-app'), 'spec.template.spec.containers[0].image', kfile());
+    expect(m.location).toEqual({ file: 'base/app/deployment.yaml', line: lineOf(DEPLOYMENT, 'image:'), column: 11 });
+    expect(m.related).toContainEqual({ file: 'overlays/prod/kustomization.yaml', line: 1, column: 1, message: 'rendered by' });
+  });
+
+  it('points a field set by an overlay patch at the patch line, with the base resource as related', () => {
+    const m = mapLocation(repo.root, cache, find('Deployment', 'prod-app'), 'spec.template.spec.containers[0].securityContext.privileged', kfile());
+    expect(m.location).toEqual({ file: 'overlays/prod/security.yaml', line: lineOf(SECURITY_PATCH, 'privileged:'), column: 13 });
+    expect(m.related).toContainEqual({ file: 'base/app/deployment.yaml', line: 2, column: 1, message: 'resource defined here' });
+  });
+
+  it('points a base field that a patch overrides at the patch, naming the base field as related', () => {
+    const m = mapLocation(repo.root, cache, find('Deployment', 'prod-app'), 'spec.template.spec.containers[0].ports[0].containerPort', kfile());
+    expect(m.location).toEqual({ file: 'overlays/prod/version.yaml', line: lineOf(VERSION_PATCH, 'containerPort'), column: 15 });
+    expect(m.related[0]).toEqual({ file: 'base/app/deployment.yaml', line: lineOf(DEPLOYMENT, 'containerPort'), column: 15, message: 'field declared in base' });
+  });
+
+  it('points a generated ConfigMap at its generator entry in the kustomization', () => {
+    const cm = find('ConfigMap', 'prod-app-config');
+    expect(cm.ref.name).toMatch(/^prod-app-config-[a-z0-9]{10}$/);
+    const m = mapLocation(repo.root, cache, cm, 'data.LOG_LEVEL', kfile());
+    expect(m.location).toEqual({ file: 'base/app/kustomization.yaml', line: lineOf(BASE_KUSTOMIZATION, '- name: app-config'), column: 5 });
+  });
+
+  it('points a field nobody set at its nearest existing parent in the base', () => {
+    const m = mapLocation(repo.root, cache, find('Deployment', 'prod-app'), 'spec.template.spec.securityContext.runAsNonRoot', kfile());
+    expect(m.location).toEqual({ file: 'base/app/deployment.yaml', line: lineOf(DEPLOYMENT, '    spec:', lineOf(DEPLOYMENT, 'template:')), column: 5 });
+  });
+
+  it('reports policy findings through the overlay at the lines to edit (CLI, JSON)', async () => {
+    const run = await gitops(repo.root, ['validate', 'overlays/prod', '--format', 'json', '--quiet']);
+    expect(run.exitCode).toBe(1);
+    const findings = run.json().findings;
+    const privileged = findings.find((f) => f.ruleId === 'k8s/privileged');
+    expect(privileged?.location).toEqual({ file: 'overlays/prod/security.yaml', line: lineOf(SECURITY_PATCH, 'privileged:'), column: 13 });
+    expect(privileged?.resource).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'prod-app' });
+    const tag = findings.find((f) => f.ruleId === 'k8s/image-tag');
+    expect(tag?.location).toEqual({ file: 'base/app/deployment.yaml', line: lineOf(DEPLOYMENT, 'image:'), column: 11 });
+    expect(tag?.target).toBe('overlays/prod');
+    expect(readFileSync(path.join(repo.root, 'base/app/deployment.yaml'), 'utf8')).toBe(DEPLOYMENT);
+  });
+});

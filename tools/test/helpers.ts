@@ -1,0 +1,89 @@
+/**
+ * Fixture repositories for engine tests: a temp folder with the real repository's gate settings,
+ * schemas, policies (and built bundle) and pinned tools linked in, plus the files a test writes.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(REPO, 'tools/bin/gitops.js');
+
+export interface FixtureRepo {
+  root: string;
+  write(rel: string, text: string): string;
+  cleanup(): void;
+}
+
+export interface RepoOptions {
+  /** Which pinned tools to link into .tools/bin (default: all). */
+  tools?: string[];
+  /** Copy policies/ instead of linking it (to change sources). */
+  copyPolicies?: boolean;
+}
+
+export function makeRepo(files: Record<string, string> = {}, opts: RepoOptions = {}): FixtureRepo {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'gitops-test-repo-'));
+  cpSync(path.join(REPO, 'gitops.yaml'), path.join(root, 'gitops.yaml'));
+  mkdirSync(path.join(root, 'tools'));
+  cpSync(path.join(REPO, 'tools/versions.json'), path.join(root, 'tools/versions.json'));
+  symlinkSync(path.join(REPO, 'schemas'), path.join(root, 'schemas'));
+  if (opts.copyPolicies) cpSync(path.join(REPO, 'policies'), path.join(root, 'policies'), { recursive: true });
+  else symlinkSync(path.join(REPO, 'policies'), path.join(root, 'policies'));
+  mkdirSync(path.join(root, '.tools/bin'), { recursive: true });
+  const tools = opts.tools ?? ['kustomize', 'kubeconform', 'opa'];
+  for (const t of tools) symlinkSync(path.join(REPO, '.tools/bin', t), path.join(root, '.tools/bin', t));
+  const repo: FixtureRepo = {
+    root,
+    write(rel, text) {
+      const abs = path.join(root, rel);
+      mkdirSync(path.dirname(abs), { recursive: true });
+      writeFileSync(abs, text);
+      return abs;
+    },
+    cleanup() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  for (const [rel, text] of Object.entries(files)) repo.write(rel, text);
+  return repo;
+}
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  json: () => { summary: Record<string, unknown>; findings: Array<Record<string, any>> } & Record<string, unknown>;
+}
+
+/** Runs the built CLI for real (node tools/bin/gitops.js), from `cwd`. */
+export async function gitops(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const r = await execa('node', [CLI, ...args], { cwd, reject: false, env: { NO_COLOR: '1', ...env } });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
+}
+
+/** Path -> sha256 of every file under dir (symlinked folders not followed). */
+export function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const abs = path.join(d, e.name);
+      if (e.isSymbolicLink()) {
+        out.set(path.relative(dir, abs), 'link');
+      } else if (e.isDirectory()) walk(abs);
+      else out.set(path.relative(dir, abs), createHash('sha256').update(readFileSync(abs)).digest('hex') + statSync(abs).mtimeMs);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The 1-based line of the first line of `text` containing `needle`. */
+export function lineOf(text: string, needle: string, from = 1): number {
+  const lines = text.split('\n');
+  for (let i = from - 1; i < lines.length; i += 1) if (lines[i]!.includes(needle)) return i + 1;
+  throw new Error(`'${needle}' not found`);
+}
