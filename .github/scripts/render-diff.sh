@@ -51,7 +51,8 @@ render() {
   local tree=$1 root=$2 dest=$3
   if [ ! -d "$tree/$root" ]; then
     : > "$dest"
-  elif ! "$kustomize" build "$tree/$root" > "$dest" 2> "$dest.err"; then
+  # Built from inside the tree so that error messages name repository paths.
+  elif ! (cd "$tree" && "$kustomize" build "$root") > "$dest" 2> "$dest.err"; then
     {
       echo "# kustomize build failed:"
       sed 's/^/# /' "$dest.err"
@@ -73,8 +74,9 @@ for root in "${roots[@]}"; do
   fi
   changed=$((changed + 1))
   cat "$work/$key.diff" >> "$out/render.diff"
-  added=$(grep -c '^+[^+]' "$work/$key.diff" || true)
-  removed=$(grep -c '^-[^-]' "$work/$key.diff" || true)
+  # Lines after the two header lines.
+  added=$(tail -n +3 "$work/$key.diff" | grep -c '^+' || true)
+  removed=$(tail -n +3 "$work/$key.diff" | grep -c '^-' || true)
   {
     echo "<details><summary><code>${root}</code>: +${added} -${removed}</summary>"
     echo

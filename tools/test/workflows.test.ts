@@ -1,0 +1,346 @@
+/**
+ * The GitHub side of the repository: the workflows pass the real actionlint, follow the pinning and
+ * permission rules, and the scripts they run (render diff, digest bump) do what the workflows rely
+ * on, run for real with the pinned kustomize. Also the Renovate settings the digest policy relies
+ * on, and the pre-commit hook.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ACTIONLINT = path.join(ROOT, '.tools/bin/actionlint');
+const KUSTOMIZE = path.join(ROOT, '.tools/bin/kustomize');
+const WORKFLOWS = path.join(ROOT, '.github/workflows');
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'gitops-workflows-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function write(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, text);
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function workflowFiles(): Promise<string[]> {
+  return (await readdir(WORKFLOWS)).filter((f) => f.endsWith('.yaml')).sort();
+}
+
+describe('actionlint', () => {
+  it('passes every workflow with no output', async () => {
+    const r = await execa(ACTIONLINT, [], { cwd: ROOT, reject: false });
+    expect({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+  });
+
+  it('is really checking: a broken workflow fails', async () => {
+    const dir = path.join(tmp, 'broken');
+    await write(
+      path.join(dir, '.github/workflows/bad.yaml'),
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n        uses: actions/checkout@v4\n',
+    );
+    const r = await execa(ACTIONLINT, ['-no-color', '.github/workflows/bad.yaml'], { cwd: dir, reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('.github/workflows/bad.yaml:6:');
+  });
+});
+
+describe('workflow rules', () => {
+  it('has the three workflows', async () => {
+    expect(await workflowFiles()).toEqual(['diff.yaml', 'images.yaml', 'validate.yaml']);
+  });
+
+  it('pins every action to a commit with its version beside it, or to an exact version', async () => {
+    const files = [...(await workflowFiles()).map((f) => path.join(WORKFLOWS, f)), path.join(ROOT, '.github/actions/setup/action.yaml')];
+    let count = 0;
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
+      for (const m of text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)) {
+        const ref = m[1] ?? '';
+        const rest = m[2] ?? '';
+        if (ref.startsWith('./')) continue;
+        count += 1;
+        const [, version] = ref.split('@');
+        const sha = /^[0-9a-f]{40}$/.test(version ?? '');
+        const exact = /^v\d+\.\d+\.\d+$/.test(version ?? '');
+        expect(sha || exact, `${path.basename(file)}: ${ref}`).toBe(true);
+        if (sha) expect(rest, `${path.basename(file)}: ${ref} names its version`).toMatch(/^ # v\d+\.\d+\.\d+$/);
+      }
+    }
+    expect(count).toBeGreaterThan(15);
+  });
+
+  it('grants nothing by default and declares permissions per job', async () => {
+    for (const f of await workflowFiles()) {
+      const wf = parse(await readFile(path.join(WORKFLOWS, f), 'utf8')) as Json;
+      expect(wf.permissions, f).toEqual({});
+      expect(wf.concurrency, f).toBeDefined();
+      for (const [name, job] of Object.entries(wf.jobs as Json)) {
+        expect((job as Json).permissions, `${f}: ${name}`).toBeDefined();
+        expect((job as Json)['timeout-minutes'], `${f}: ${name}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('gives write access only where it is used', async () => {
+    const perms = async (f: string): Promise<Record<string, Json>> => {
+      const wf = parse(await readFile(path.join(WORKFLOWS, f), 'utf8')) as Json;
+      return Object.fromEntries(Object.entries(wf.jobs as Json).map(([k, v]) => [k, (v as Json).permissions as Json]));
+    };
+    expect(await perms('validate.yaml')).toEqual({
+      gate: { contents: 'read', 'security-events': 'write', actions: 'read' },
+      test: { contents: 'read' },
+      generated: { contents: 'read' },
+    });
+    expect(await perms('diff.yaml')).toEqual({ render: { contents: 'read' }, comment: { 'pull-requests': 'write' } });
+    expect(await perms('images.yaml')).toEqual({
+      plan: {},
+      build: { contents: 'read', packages: 'write', 'id-token': 'write' },
+      promote: { contents: 'write', 'pull-requests': 'write' },
+    });
+  });
+
+  it('never puts untrusted event text straight into a shell script', async () => {
+    for (const f of await workflowFiles()) {
+      const wf = parse(await readFile(path.join(WORKFLOWS, f), 'utf8')) as Json;
+      for (const job of Object.values(wf.jobs as Json)) {
+        for (const step of ((job as Json).steps ?? []) as Json[]) {
+          if (typeof step.run !== 'string') continue;
+          expect(step.run, `${f}: ${step.name ?? step.run}`).not.toMatch(/\$\{\{\s*(inputs\.|github\.event\.|github\.head_ref)/);
+        }
+      }
+    }
+  });
+
+  it('runs the gate in both report formats and uploads the SARIF before the job can fail', async () => {
+    const wf = parse(await readFile(path.join(WORKFLOWS, 'validate.yaml'), 'utf8')) as Json;
+    const steps = wf.jobs.gate.steps as Json[];
+    const names = steps.map((s) => s.name ?? s.uses);
+    const sarif = names.indexOf('Validate (SARIF)');
+    const upload = names.indexOf('Upload to code scanning');
+    const annotations = names.indexOf('Validate (annotations)');
+    expect(sarif).toBeGreaterThan(0);
+    expect(upload).toBeGreaterThan(sarif);
+    expect(annotations).toBeGreaterThan(upload);
+    expect(steps[sarif]?.run).toContain('npx gitops validate --format sarif > gitops.sarif');
+    expect(steps[sarif]?.run).toContain('set +e');
+    expect(steps[annotations]?.run).toBe('npx gitops validate --format github');
+    const generated = (wf.jobs.generated.steps as Json[]).map((s) => s.run).filter((r): r is string => typeof r === 'string');
+    expect(generated.slice(0, 2)).toEqual(['npx gitops policy build', 'npx gitops docs']);
+    expect(generated[2]).toContain('git diff --exit-code');
+  });
+});
+
+describe('render-diff.sh', () => {
+  async function tree(name: string, level: string, extra: (dir: string) => Promise<void>): Promise<string> {
+    const dir = path.join(tmp, name);
+    await write(path.join(dir, 'base/app/kustomization.yaml'), 'resources:\n  - configmap.yaml\n');
+    await write(
+      path.join(dir, 'base/app/configmap.yaml'),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  level: ${level}\n`,
+    );
+    await write(path.join(dir, 'overlays/dev/kustomization.yaml'), 'resources:\n  - ../../base/app\nnamespace: dev\n');
+    await write(path.join(dir, 'overlays/prod/kustomization.yaml'), 'resources:\n  - ../../base/app\nnamespace: prod\n');
+    // a Component cannot be built on its own and is not a root
+    await write(
+      path.join(dir, 'overlays/components/extra/kustomization.yaml'),
+      'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n',
+    );
+    await extra(dir);
+    return dir;
+  }
+
+  async function run(base: string, head: string, out: string) {
+    const r = await execa('bash', [path.join(ROOT, '.github/scripts/render-diff.sh'), KUSTOMIZE, base, head, out], { reject: false });
+    const comment = await readFile(path.join(out, 'comment.md'), 'utf8');
+    const whole = await readFile(path.join(out, 'render.diff'), 'utf8');
+    return { ...r, comment, whole };
+  }
+
+  it('renders both revisions with the real kustomize and writes the changed roots as a comment', async () => {
+    const base = await tree('rd-base', 'info', async () => {});
+    const head = await tree('rd-head', 'debug', async (dir) => {
+      await write(path.join(dir, 'clusters/dev/kustomization.yaml'), 'resources:\n  - missing.yaml\n');
+    });
+    const r = await run(base, head, path.join(tmp, 'rd-out'));
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('changed=3\ntargets=3');
+    const section = (root: string): string =>
+      [
+        `<details><summary><code>${root}</code>: +1 -1</summary>`,
+        '',
+        '```diff',
+        `--- a/${root}`,
+        `+++ b/${root}`,
+        '@@ -1,6 +1,6 @@',
+        ' apiVersion: v1',
+        ' data:',
+        '-  level: info',
+        '+  level: debug',
+        ' kind: ConfigMap',
+        ' metadata:',
+        '   name: app',
+        '```',
+        '',
+        '</details>',
+        '',
+      ].join('\n');
+    const lines = r.comment.split('\n');
+    expect(lines.slice(0, 5)).toEqual([
+      '<!-- gitops-render-diff -->',
+      '### Rendered manifests',
+      '',
+      '3 of 3 kustomization roots render differently (`kustomize build`, base → head):',
+      '',
+    ]);
+    // a root that fails to build shows kustomize's error in place of its manifests
+    expect(lines.slice(5, 12)).toEqual([
+      '<details><summary><code>clusters/dev</code>: +2 -0</summary>',
+      '',
+      '```diff',
+      '--- a/clusters/dev',
+      '+++ b/clusters/dev',
+      '@@ -0,0 +1,2 @@',
+      '+# kustomize build failed:',
+    ]);
+    expect(lines[12]).toMatch(/^\+# Error: accumulating resources: .*missing\.yaml/);
+    expect(r.comment.endsWith(`${section('overlays/dev')}\n${section('overlays/prod')}\n`)).toBe(true);
+    expect(r.whole.split('\n').filter((l) => l.startsWith('--- '))).toEqual(['--- a/clusters/dev', '--- a/overlays/dev', '--- a/overlays/prod']);
+  });
+
+  it('says so when nothing renders differently', async () => {
+    const base = await tree('rd-same', 'info', async () => {});
+    const r = await run(base, base, path.join(tmp, 'rd-out-same'));
+    expect(r.stdout).toBe('changed=0\ntargets=2');
+    expect(r.comment).toBe('<!-- gitops-render-diff -->\n### Rendered manifests\n\nNo rendered change in any of the 2 kustomization roots.\n');
+    expect(r.whole).toBe('');
+  });
+});
+
+describe('set-image.mjs', () => {
+  const SCRIPT = path.join(ROOT, '.github/scripts/set-image.mjs');
+  // A digest computed here for the test, not one of a real image.
+  const DIGEST = `sha256:${createHash('sha256').update('set-image test').digest('hex')}`;
+
+  async function setImage(text: string, ...args: string[]) {
+    const file = path.join(tmp, `version-${Math.random().toString(36).slice(2)}.yaml`);
+    await writeFile(file, text);
+    const r = await execa('node', [SCRIPT, file, ...args], { cwd: ROOT, reject: false });
+    return { ...r, text: await readFile(file, 'utf8') };
+  }
+
+  it('writes tag and digest into a patch that sets the image, keeping comments and other images', async () => {
+    const before = [
+      '---',
+      '# Images only: promotion copies this file to the next environment.',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: backend',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: backend',
+      '          image: ghcr.io/funlynk/backend:1.3.0 # released',
+      '        - name: worker',
+      '          image: ghcr.io/funlynk/backend-worker:1.0.0',
+      '',
+    ].join('\n');
+    const r = await setImage(before, 'ghcr.io/funlynk/backend', '1.4.0', DIGEST);
+    expect(r.exitCode).toBe(0);
+    expect(r.text).toBe(before.replace('ghcr.io/funlynk/backend:1.3.0 #', `ghcr.io/funlynk/backend:1.4.0@${DIGEST} #`));
+  });
+
+  it('sets newTag and digest of a kustomize images entry', async () => {
+    const before = [
+      'apiVersion: kustomize.config.k8s.io/v1alpha1',
+      'kind: Component',
+      'images:',
+      '  - name: ghcr.io/funlynk/backend',
+      '    newTag: 1.3.0',
+      '  - name: ghcr.io/funlynk/admin-dashboard',
+      '    newTag: 1.0.0',
+      '',
+    ].join('\n');
+    const r = await setImage(before, 'ghcr.io/funlynk/admin-dashboard', '1.10', DIGEST);
+    expect(r.exitCode).toBe(0);
+    expect(r.text).toBe(before.replace('    newTag: 1.0.0\n', `    newTag: "1.10"\n    digest: ${DIGEST}\n`));
+  });
+
+  it('refuses an image the file does not name, and malformed arguments, changing nothing', async () => {
+    const text = 'images:\n  - name: ghcr.io/funlynk/backend\n    newTag: 1.3.0\n';
+    const missing = await setImage(text, 'ghcr.io/funlynk/back', '1.4.0', DIGEST);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toMatch(/does not name ghcr\.io\/funlynk\/back$/);
+    expect(missing.text).toBe(text);
+    const badDigest = await setImage(text, 'ghcr.io/funlynk/backend', '1.4.0', 'sha256:abc');
+    expect(badDigest.exitCode).toBe(1);
+    expect(badDigest.stderr).toBe("set-image: 'sha256:abc' is not a sha256 digest");
+    const badTag = await setImage(text, 'ghcr.io/funlynk/backend', '1.4.0;rm', DIGEST);
+    expect(badTag.exitCode).toBe(1);
+    expect(badTag.text).toBe(text);
+  });
+});
+
+describe('renovate.json', () => {
+  let config: Json;
+  beforeAll(async () => {
+    config = JSON.parse(await readFile(path.join(ROOT, 'renovate.json'), 'utf8')) as Json;
+  });
+
+  const matcher = (manager: string) => {
+    const patterns = (config[manager]?.managerFilePatterns ?? []) as string[];
+    const regexes = patterns.map((p) => new RegExp(p.slice(1, -1)));
+    return (file: string): boolean => regexes.some((r) => r.test(file));
+  };
+
+  it('reads our manifests, Dockerfiles, compose files and Argo CD applications', () => {
+    expect(config.enabledManagers).toEqual(
+      expect.arrayContaining(['kubernetes', 'kustomize', 'dockerfile', 'docker-compose', 'helm-values', 'argocd', 'github-actions']),
+    );
+    expect(matcher('kubernetes')('base/backend/deployment.yaml')).toBe(true);
+    expect(matcher('kubernetes')('overlays/prod/version.yaml')).toBe(true);
+    expect(matcher('kubernetes')('tools/test/fixtures/x.yaml')).toBe(false);
+    expect(matcher('kustomize')('overlays/dev/kustomization.yaml')).toBe(true);
+    expect(matcher('dockerfile')('base/backend/Dockerfile')).toBe(true);
+    expect(matcher('dockerfile')('base/admin-dashboard/Dockerfile')).toBe(true);
+    expect(matcher('docker-compose')('overlays/local/compose.yaml')).toBe(true);
+    expect(matcher('argocd')('clusters/prod/root-app.yaml')).toBe(true);
+    expect(matcher('argocd')('apps/prod/backend.yaml')).toBe(true);
+  });
+
+  it('pins third-party image digests, leaves our own images to the release workflow, automerges nothing', () => {
+    const rules = config.packageRules as Json[];
+    expect(rules).toContainEqual(expect.objectContaining({ matchDatasources: ['docker'], pinDigests: true }));
+    expect(rules).toContainEqual(expect.objectContaining({ matchPackageNames: ['ghcr.io/funlynk/**'], enabled: false }));
+    expect(config.extends).toContain('helpers:pinGitHubActionDigests');
+    expect(config.automerge).toBe(false);
+    expect(rules.some((r) => r.automerge === true)).toBe(false);
+  });
+
+  it('finds the Trivy image of images.yaml with its custom manager', async () => {
+    const manager = (config.customManagers as Json[])[0] as Json;
+    const text = await readFile(path.join(WORKFLOWS, 'images.yaml'), 'utf8');
+    const m = new RegExp(manager.matchStrings[0] as string).exec(text);
+    expect(m?.groups).toEqual({ depName: 'docker.io/aquasec/trivy', currentValue: '0.69.3', currentDigest: undefined });
+  });
+});
+
+describe('pre-commit hook', () => {
+  it('runs the gate on the staged change only, with the installed package', async () => {
+    const hook = await readFile(path.join(ROOT, '.husky/pre-commit'), 'utf8');
+    const commands = hook.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    expect(commands).toEqual(['npx --no-install gitops validate --changed --format text']);
+  });
+});
