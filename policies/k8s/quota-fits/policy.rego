@@ -3,7 +3,7 @@
 # description: >-
 #   For requests.cpu, limits.cpu, requests.memory and limits.memory (and the cpu/memory aliases),
 #   the quota must hold the sum over the namespace's workloads of (containers + the Istio sidecar
-#   when injected) x (HPA maxReplicas, else spec.replicas, else 1, plus the rolling-update surge).
+#   when injected, or when the namespace holds Istio security policies and so must inject) x (HPA maxReplicas, else spec.replicas, else 1, plus the rolling-update surge).
 #   Containers without the quota'd resource need a LimitRange default, or their pods are rejected.
 #   Quota scopes are not modelled: every quota is treated as covering every pod of its namespace.
 # scope: package
@@ -97,9 +97,21 @@ sidecar_quantity(w, spec) := kubernetes.pod_annotations(w)[spec[3]]
 
 sidecar_quantity(w, spec) := data.config.istioSidecar[spec[2]] if not kubernetes.pod_annotations(w)[spec[3]]
 
-sidecar_amount(w, spec) := amount(spec[1], sidecar_quantity(w, spec)) if istio.has_sidecar(w)
+# A pod counts a sidecar when Istio injects one, or when its namespace holds Istio security
+# policies (istio/sidecar-injection requires injection there, so the quota must fit it) and the
+# pod does not opt out.
+sidecar(w) if istio.has_sidecar(w)
 
-sidecar_amount(w, _) := 0 if not istio.has_sidecar(w)
+sidecar(w) if {
+	some o in wiring.resources
+	o.kind in {"PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"}
+	kubernetes.namespace_of(o) == kubernetes.namespace_of(w)
+	not istio.opted_out(w)
+}
+
+sidecar_amount(w, spec) := amount(spec[1], sidecar_quantity(w, spec)) if sidecar(w)
+
+sidecar_amount(w, _) := 0 if not sidecar(w)
 
 # Per pod: the regular containers plus the sidecar, or the largest init container if larger.
 pod_amount(w, spec) := max(array.concat(
@@ -142,7 +154,7 @@ unparsed contains q if {
 	some key, spec in checked
 	quota.spec.hard[key]
 	some w in ns_workloads
-	istio.has_sidecar(w)
+	sidecar(w)
 	q := sidecar_quantity(w, spec)
 	not amount(spec[1], q)
 }
@@ -168,9 +180,9 @@ violation contains {"msg": msg, "field": "spec.hard"} if {
 	)
 }
 
-sidecar_note(w, spec) := sprintf(" incl. Istio sidecar %s", [show(spec[1], sidecar_amount(w, spec))]) if istio.has_sidecar(w)
+sidecar_note(w, spec) := sprintf(" incl. Istio sidecar %s", [show(spec[1], sidecar_amount(w, spec))]) if sidecar(w)
 
-sidecar_note(w, _) := "" if not istio.has_sidecar(w)
+sidecar_note(w, _) := "" if not sidecar(w)
 
 # On the workload: a container without a quota'd resource and no LimitRange default is rejected.
 workload := kubernetes.resource if kubernetes.is_workload(kubernetes.resource)

@@ -123,3 +123,11 @@ test_fallback_quantity_parsing if {
 	quota_fits.amount("memory", 64) == 64 with data.units as {"cpu": {}, "memory": {}}
 	not quota_fits.amount("memory", "lots") with data.units as {"cpu": {}, "memory": {}}
 }
+
+test_quota_counts_sidecar_where_istio_policies_exist_denied if {
+	pa := {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication", "metadata": {"name": "default", "namespace": "app"}, "spec": {"mtls": {"mode": "STRICT"}}}
+	rs := [namespace({}), quota(seed_hard), deployment(full, {}), hpa, pa]
+	count(violations(rs, 1)) == 1
+	opted_out := [namespace({}), quota(seed_hard), deployment(full, {"sidecar.istio.io/inject": "false"}), hpa, pa]
+	count(violations(opted_out, 1)) == 0
+}

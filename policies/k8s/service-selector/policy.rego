@@ -14,6 +14,7 @@ package k8s.service_selector
 
 import rego.v1
 
+import data.lib.istio
 import data.lib.kubernetes
 import data.lib.wiring
 
@@ -39,6 +40,18 @@ port_numbers contains p.containerPort if {
 	some w in selected
 	some c in kubernetes.containers(w)
 	some p in object.get(c.container, "ports", [])
+}
+
+# Ports the injected Istio sidecar serves: 15020 merged metrics and agent, 15021 health, 15090 Envoy stats.
+port_numbers contains n if {
+	some w in selected
+	istio.has_sidecar(w)
+	some n in [15020, 15021, 15090]
+}
+
+port_names contains "http-envoy-prom" if {
+	some w in selected
+	istio.has_sidecar(w)
 }
 
 port_names contains p.name if {

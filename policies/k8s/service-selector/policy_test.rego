@@ -55,3 +55,10 @@ test_service_unknown_target_ports_denied if {
 test_deployment_is_not_evaluated if {
 	count(violations([deployment], 0)) == 0
 }
+
+test_service_targets_sidecar_port_allowed if {
+	ns := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "app", "labels": {"istio-injection": "enabled"}}}
+	rs := [deployment, service({"app": "api"}, [{"port": 15020, "targetPort": 15020}, {"port": 15090, "targetPort": "http-envoy-prom"}]), ns]
+	count(violations(rs, 1)) == 0
+	count(violations([deployment, service({"app": "api"}, [{"port": 15020}])], 1)) == 1
+}
