@@ -23,14 +23,14 @@ project := argocd.appproject
 violation contains {"msg": msg, "field": sprintf("spec.sourceRepos[%d]", [i])} if {
 	some i, repo in object.get(project, ["spec", "sourceRepos"], [])
 	contains(repo, "*")
-	msg := sprintf("%s: sourceRepos[%d] is %q; list the exact repositories", [argocd.display(project), i, repo])
+	msg := sprintf("%s: sourceRepos[%d] is \"%s\"; list the exact repositories", [argocd.display(project), i, repo])
 }
 
 violation contains {"msg": msg, "field": sprintf("spec.destinations[%d].%s", [i, key])} if {
 	some i, d in object.get(project, ["spec", "destinations"], [])
 	some key in ["server", "name", "namespace"]
 	contains(object.get(d, key, ""), "*")
-	msg := sprintf("%s: destinations[%d].%s is %q; list the exact clusters and namespaces", [argocd.display(project), i, key, d[key]])
+	msg := sprintf("%s: destinations[%d].%s is \"%s\"; list the exact clusters and namespaces", [argocd.display(project), i, key, d[key]])
 }
 
 violation contains {"msg": msg, "field": sprintf("spec.clusterResourceWhitelist[%d]", [i])} if {

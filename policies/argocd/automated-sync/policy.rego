@@ -44,7 +44,7 @@ violation contains {"msg": msg, "field": "spec.syncPolicy.automated"} if {
 	argocd.automated(app)
 	project := argocd.projects[argocd.project_name(app)]
 	count(object.get(project, ["spec", "syncWindows"], [])) == 0
-	msg := sprintf("%s: automated sync in prod but AppProject %q has no syncWindows; add the change window or sync by hand", [argocd.display(app), argocd.project_name(app)])
+	msg := sprintf("%s: automated sync in prod but AppProject \"%s\" has no syncWindows; add the change window or sync by hand", [argocd.display(app), argocd.project_name(app)])
 }
 
 env_display := sprintf("environment %s", [data.target.env]) if is_string(data.target.env)

@@ -32,7 +32,7 @@ violation contains {"msg": msg, "field": sprintf("%s.targetRevision", [s.path])}
 	argocd.is_helm_chart(s.source)
 	rev := argocd.revision(s.source)
 	not argocd.is_exact_semver(rev)
-	msg := sprintf("%s: Helm chart %q from %s has targetRevision %q, not an exact version; pin it (e.g. 1.2.3)", [argocd.display(app), s.source.chart, s.source.repoURL, shown(rev)])
+	msg := sprintf("%s: Helm chart \"%s\" from %s has targetRevision \"%s\", not an exact version; pin it (e.g. 1.2.3)", [argocd.display(app), s.source.chart, s.source.repoURL, shown(rev)])
 }
 
 violation contains {"msg": msg, "field": sprintf("%s.targetRevision", [s.path])} if {
@@ -40,7 +40,7 @@ violation contains {"msg": msg, "field": sprintf("%s.targetRevision", [s.path])}
 	not argocd.is_helm_chart(s.source)
 	rev := argocd.revision(s.source)
 	not git_pinned(rev)
-	msg := sprintf("%s: git repository %s has targetRevision %q, which can move; pin a release tag or a 40-hex commit", [argocd.display(app), object.get(s.source, "repoURL", ""), shown(rev)])
+	msg := sprintf("%s: git repository %s has targetRevision \"%s\", which can move; pin a release tag or a 40-hex commit", [argocd.display(app), object.get(s.source, "repoURL", ""), shown(rev)])
 }
 
 git_pinned(rev) if argocd.is_commit(rev)

@@ -36,21 +36,21 @@ violation contains {"msg": msg, "field": "spec.project"} if {
 	project_name != "default"
 	count(argocd.projects) > 0
 	not argocd.projects[project_name]
-	msg := sprintf("%s: AppProject %q is not defined in this target (defined: %s)", [argocd.display(app), project_name, concat(", ", sort({name | some name, _ in argocd.projects}))])
+	msg := sprintf("%s: AppProject \"%s\" is not defined in this target (defined: %s)", [argocd.display(app), project_name, concat(", ", sort({name | some name, _ in argocd.projects}))])
 }
 
 violation contains {"msg": msg, "field": sprintf("%s.repoURL", [s.path])} if {
 	some s in argocd.sources(app)
 	url := object.get(s.source, "repoURL", "")
 	not argocd.repo_permitted(project, url)
-	msg := sprintf("%s: source repository %q is not in sourceRepos of AppProject %q; add it there or use another project", [argocd.display(app), url, project_name])
+	msg := sprintf("%s: source repository \"%s\" is not in sourceRepos of AppProject \"%s\"; add it there or use another project", [argocd.display(app), url, project_name])
 }
 
 violation contains {"msg": msg, "field": "spec.destination"} if {
 	project
 	dest := object.get(app, ["spec", "destination"], {})
 	not argocd.destination_permitted(project, dest)
-	msg := sprintf("%s: destination %s namespace %q is not among the destinations of AppProject %q", [argocd.display(app), cluster_display(dest), object.get(dest, "namespace", ""), project_name])
+	msg := sprintf("%s: destination %s namespace \"%s\" is not among the destinations of AppProject \"%s\"", [argocd.display(app), cluster_display(dest), object.get(dest, "namespace", ""), project_name])
 }
 
 cluster_display(dest) := sprintf("server %s", [dest.server]) if is_string(dest.server)
