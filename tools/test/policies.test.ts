@@ -1,0 +1,78 @@
+/**
+ * The policy library, tested twice: `gitops policy test` (opa fmt, check --strict, opa test with
+ * coverage) and every fixture through the committed wasm bundle, rule by rule.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/core/config.js';
+import { readBundle, sourcesHash, type RuleMeta } from '../src/core/policy/bundle.js';
+import { PolicyEngine } from '../src/core/policy/evaluate.js';
+import { runFixtures, type FixtureResult, type RuleCoverage } from '../src/core/policy/fixtures.js';
+import { gitops, REPO } from './helpers.js';
+
+let results: FixtureResult[] = [];
+let coverage: RuleCoverage[] = [];
+let rules: RuleMeta[] = [];
+
+beforeAll(async () => {
+  const bundle = readBundle(REPO);
+  rules = bundle.manifest.rules;
+  const config = loadConfig(REPO);
+  const engine = await PolicyEngine.load(bundle, { ...config.policy, kubernetesVersion: config.kubernetesVersion });
+  ({ results, coverage } = await runFixtures(REPO, engine, rules));
+});
+
+describe('the committed policy bundle', () => {
+  it('is built from the current sources', () => {
+    expect(readBundle(REPO).manifest.sourcesSha256).toBe(sourcesHash(REPO));
+  });
+
+  it('carries metadata for every policy: id, title, severity, kinds, rationale, baseline', () => {
+    expect(rules.length).toBeGreaterThanOrEqual(60);
+    for (const r of rules) {
+      expect(r.id, r.policy).toMatch(/^(k8s|istio|argocd|monitoring|docker|compose)\/[a-z0-9-]+$/);
+      expect(r.id.replace(/-/g, '_').replace('/', '.'), `${r.id} must match its package`).toBe(r.policy);
+      expect(r.title, r.id).not.toBe(r.policy);
+      expect(r.kinds.length, `${r.id} kinds`).toBeGreaterThan(0);
+      expect(r.rationale, `${r.id} rationale`).not.toBe('');
+      expect(r.baseline, `${r.id} baseline`).not.toBe('');
+    }
+  });
+});
+
+describe('fixtures through the wasm bundle', () => {
+  it('gives every rule at least one allowed and one denied fixture', () => {
+    const lacking = coverage.filter((c) => c.allowed === 0 || c.denied === 0).map((c) => `${c.ruleId} (${c.allowed} allowed, ${c.denied} denied)`);
+    expect(lacking).toEqual([]);
+    expect(coverage.map((c) => c.ruleId).sort()).toEqual(rules.map((r) => r.id).sort());
+  });
+
+  it('finds no violation in any allowed fixture', () => {
+    const wrong = results.filter((r) => r.expect === 'allowed' && !r.ok).map((r) => `${r.file}: ${r.problem ?? r.violations.map((v) => v.message).join(' | ')}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('finds a violation of its own rule in every denied fixture', () => {
+    const missed = results.filter((r) => r.expect === 'denied' && !r.ok).map((r) => `${r.file}: ${r.problem ?? 'no violation'}`);
+    expect(missed).toEqual([]);
+  });
+
+  it('reports every violation with a message, and a field or a line', () => {
+    for (const r of results.filter((x) => x.expect === 'denied')) {
+      for (const v of r.violations) {
+        expect(v.message.length, r.file).toBeGreaterThan(10);
+        expect(v.field !== null || v.line !== null || /^(k8s|istio|argocd|monitoring)\//.test(v.ruleId), r.file).toBe(true);
+      }
+    }
+  });
+});
+
+describe('gitops policy test', () => {
+  it('passes opa fmt, opa check --strict, opa test with >= 90% coverage, and the wasm fixtures', async () => {
+    const run = await gitops(REPO, ['policy', 'test']);
+    expect(run.stdout).toMatch(/^ok {3}opa fmt$/m);
+    expect(run.stdout).toMatch(/^ok {3}opa check --strict$/m);
+    expect(run.stdout).toMatch(/^ok {3}opa test \(coverage (9\d|100)\.\d% of policy lines, tests excluded\)$/m);
+    expect(run.stdout).toMatch(/^ok {3}wasm fixtures: (\d+)\/\1 as expected/m);
+    expect(run.exitCode).toBe(0);
+  });
+});
