@@ -73,6 +73,9 @@ export function createAjv(): Ajv {
     addUsedSchema: false,
     // parentSchema in errors: the known properties for "did you mean".
     verbose: true,
+    // Compile a referenced definition as its own function unless it is tiny: inlining every
+    // ref-free definition (ajv's default) multiplies the generated code of large schemas.
+    inlineRefs: false,
     code: { regExp: re2Compatible },
   });
   addFormats(ajv, ASSERTED_FORMATS);
