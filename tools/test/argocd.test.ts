@@ -65,7 +65,8 @@ async function render(repoRoot: string, rel: string): Promise<{ target: Target; 
     if (!obj) continue;
     const meta = obj.metadata as { name: string; namespace?: string; annotations?: Record<string, string> };
     const originText = meta.annotations?.[ORIGIN];
-    const origin = originText ? (parseAllDocuments(originText)[0]!.toJS() as { path: string }) : null;
+    const origin = originText ? (parseAllDocuments(originText)[0]!.toJS() as { path?: string; configuredIn?: string }) : null;
+    const originPath = origin?.path ?? origin?.configuredIn; // generated objects name their generator's kustomization
     if (meta.annotations) {
       delete meta.annotations[ORIGIN];
       if (Object.keys(meta.annotations).length === 0) delete meta.annotations;
@@ -73,7 +74,7 @@ async function render(repoRoot: string, rel: string): Promise<{ target: Target; 
     resources.push({
       object: obj,
       ref: { apiVersion: String(obj.apiVersion), kind: String(obj.kind), namespace: meta.namespace ?? null, name: meta.name },
-      origin: { file: origin ? path.resolve(wrapper, origin.path) : path.join(abs, 'kustomization.yaml'), docIndex: null, transformedBy: [], generator: null },
+      origin: { file: originPath ? path.resolve(wrapper, originPath) : path.join(abs, 'kustomization.yaml'), docIndex: null, transformedBy: [], generator: null },
     });
   }
   const env = /^(?:clusters|overlays|apps)\/([^/]+)/.exec(rel)?.[1] ?? null;
@@ -292,6 +293,34 @@ describe('checkApplications on fixture repositories', () => {
     );
   });
 
+  it('reports ignoreDifferences on the replicas of a Deployment that no HPA of the deployed overlay scales', async () => {
+    const workload = (name: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: funlynk\nspec:\n  selector:\n    matchLabels:\n      app: ${name}\n  template:\n    metadata:\n      labels:\n        app: ${name}\n    spec:\n      containers:\n        - name: ${name}\n          image: ghcr.io/funlynk/${name}:1.0.0\n`;
+    const hpa = `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: backend\n  namespace: funlynk\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: backend\n  minReplicas: 2\n  maxReplicas: 4\n`;
+    const app = overlayApp('funlynk-dev', 'overlays/dev').replace(
+      '  syncPolicy:',
+      '  ignoreDifferences:\n    - group: apps\n      kind: Deployment\n      name: backend\n      jsonPointers:\n        - /spec/replicas\n    - group: apps\n      kind: Deployment\n      name: worker\n      jsonPointers:\n        - /spec/replicas\n  syncPolicy:',
+    );
+    const root = fixtureRepo({
+      'overlays/dev/kustomization.yaml': kustomization(['configmap.yaml', 'deployment-backend.yaml', 'deployment-worker.yaml', 'hpa.yaml']),
+      'overlays/dev/deployment-backend.yaml': workload('backend'),
+      'overlays/dev/deployment-worker.yaml': workload('worker'),
+      'overlays/dev/hpa.yaml': hpa,
+      'apps/dev/application-funlynk.yaml': app,
+    });
+    const file = 'apps/dev/application-funlynk.yaml';
+    const withOverlay = [...(await renderClusters(root)), await render(root, 'overlays/dev')];
+    const findings = errors(checkApplications(root, withOverlay));
+    expect(findings.map((f) => [f.ruleId, f.field, f.location])).toEqual([
+      ['argocd/ignore-differences-not-hpa', 'spec.ignoreDifferences[1]', { file, line: lineOf(root, file, 'name: worker') - 2, column: 7 }],
+    ]);
+    expect(findings[0]!.message).toBe(
+      'Application/funlynk-dev: ignores the replicas of Deployment funlynk/worker, but no HorizontalPodAutoscaler in overlays/dev scales it; remove the entry (Argo CD would hide manual scaling)',
+    );
+    // Without the overlay's render there is nothing to check it against.
+    expect(errors(checkApplications(root, await renderClusters(root)))).toEqual([]);
+  });
+
   it('skips the overlay coverage when no cluster target was rendered', async () => {
     const root = fixtureRepo();
     expect(checkApplications(root, [await render(root, 'overlays/dev')])).toEqual([]);
@@ -383,8 +412,8 @@ describe('this repository', () => {
   const envs = ['dev', 'staging', 'prod'];
 
   it('renders clusters/<env> with zero errors from checkApplications and every remote chart listed', async () => {
-    const rendered = await renderClusters(REPO, envs);
-    for (const r of rendered) {
+    const rendered = [...(await renderClusters(REPO, envs)), ...(await Promise.all(envs.map((e) => render(REPO, `overlays/${e}`))))];
+    for (const r of rendered.filter((x) => x.target.name.startsWith('clusters/'))) {
       const apps = r.resources.filter((x) => x.ref.kind === 'Application').map((x) => x.ref.name).sort();
       expect(apps).toEqual([
         'argocd', 'cert-manager', 'external-secrets', 'falco', `funlynk-${r.target.env}`, 'gatekeeper', 'istio-base', 'istio-cni',

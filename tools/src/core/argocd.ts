@@ -335,6 +335,42 @@ export function checkApplications(
     }
   }
 
+  // ignoreDifferences may only hide the replicas of Deployments that an HPA owns: checked against the
+  // rendered target of the path the Application deploys (when that target was rendered).
+  const renderedByName = new Map(rendered.map((r) => [r.target.name, r]));
+  for (const [deployedPath, list] of deployers) {
+    const overlay = renderedByName.get(deployedPath);
+    if (!overlay) continue;
+    const hpaTargets = new Set(
+      overlay.resources
+        .filter((r) => r.ref.kind === 'HorizontalPodAutoscaler')
+        .flatMap((r) => {
+          const ref = asObject(asObject(r.object.spec)?.scaleTargetRef);
+          return ref && ref.kind === 'Deployment' && typeof ref.name === 'string' ? [`${r.ref.namespace ?? ''}/${ref.name}`] : [];
+        }),
+    );
+    for (const { entry } of list) {
+      const spec = asObject(entry.resource.object.spec) ?? {};
+      const destNs = str(asObject(spec.destination)?.namespace) ?? '';
+      const ignores = Array.isArray(spec.ignoreDifferences) ? spec.ignoreDifferences : [];
+      ignores.forEach((raw, i) => {
+        const e = asObject(raw);
+        if (!e || e.kind !== 'Deployment' || typeof e.name !== 'string') return;
+        const ns = str(e.namespace) ?? destNs;
+        if (hpaTargets.has(`${ns}/${e.name}`)) return;
+        findings.push(
+          finding(
+            entry,
+            'argocd/ignore-differences-not-hpa',
+            'error',
+            `${display(entry.resource.ref)}: ignores the replicas of Deployment ${ns}/${e.name}, but no HorizontalPodAutoscaler in ${deployedPath} scales it; remove the entry (Argo CD would hide manual scaling)`,
+            `spec.ignoreDifferences[${i}]`,
+          ),
+        );
+      });
+    }
+  }
+
   // Each overlay is deployed by exactly one Application, rendered in its own cluster's target. Only
   // meaningful when the cluster targets were rendered (a run on some overlays alone skips it).
   if (rendered.some((r) => r.target.name.startsWith('clusters/'))) {
