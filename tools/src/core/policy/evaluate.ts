@@ -57,7 +57,8 @@ export class PolicyEngine {
   setTarget(target: TargetData): void {
     this.policy.setData({
       target,
-      units: collectUnits(target.resources),
+      // Quantities of the settings too (policy.istioSidecar), so policies read one table.
+      units: collectUnits([...target.resources, this.config]),
       promql: collectPromql(target.resources),
       config: this.config,
     });
