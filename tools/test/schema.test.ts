@@ -294,6 +294,17 @@ describe('core kinds', () => {
     ]);
   });
 
+  it('null in an int-or-string field is named as such, not as a oneOf puzzle', async () => {
+    const obj = deployment((d) => {
+      d.spec.strategy.rollingUpdate.maxSurge = null;
+    });
+    expect(ajvErrors(obj)).toEqual([
+      { instancePath: 'spec.strategy.rollingUpdate.maxSurge', message: 'must not be null (leave the field out instead)', keyword: 'oneOf' },
+    ]);
+    const [r] = await kc([obj]);
+    expect(r!.status).toBe('invalid');
+  });
+
   it('label keys with dots and slashes are quoted in the path', () => {
     const obj = deployment((d) => {
       d.metadata.labels['app.kubernetes.io/name'] = 3;

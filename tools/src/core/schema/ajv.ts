@@ -309,7 +309,11 @@ function collapse(errors: ErrorObject[], data: unknown, out: SchemaError[]): voi
     const value = valueAt(j.instancePath, data);
     const passing = (j.params as { passingSchemas?: unknown }).passingSchemas;
     if (j.keyword === 'oneOf' && Array.isArray(passing)) {
-      collapsed.push({ instancePath: path, message: 'matches more than one of the allowed forms; set only one of the alternatives', keyword: 'oneOf' });
+      collapsed.push({
+        instancePath: path,
+        message: value === null ? 'must not be null (leave the field out instead)' : 'matches more than one of the allowed forms; set only one of the alternatives',
+        keyword: 'oneOf',
+      });
       continue;
     }
     const branches = new Map<number, ErrorObject[]>();
