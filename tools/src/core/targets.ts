@@ -17,6 +17,7 @@ export const MANIFEST_ROOTS = ['base', 'overlays', 'clusters', 'apps'];
 const SKIP_DIRS = new Set(['node_modules', '.git', '.cache', '.tools', 'fixtures']);
 
 export function isDockerfile(name: string): boolean {
+  if (name.endsWith('.dockerignore')) return false;
   return /^Dockerfile([.-].*)?$/.test(name) || /\.Dockerfile$/.test(name);
 }
 

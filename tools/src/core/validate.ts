@@ -146,7 +146,8 @@ function loadManifestFile(ctx: Ctx, lt: LoadedTarget, abs: string): void {
 
 async function loadDockerfileInto(ctx: Ctx, lt: LoadedTarget, abs: string): Promise<void> {
   const { input, problems } = await loadDockerfile(abs, displayPath(ctx.repoRoot, abs));
-  for (const p of problems) {
+  // The first problem is the mistake; later ones are usually its consequences.
+  for (const p of problems.slice(0, 1)) {
     lt.incomplete = true;
     lt.findings.push(fileFinding(ctx, lt.target, 'input/dockerfile', 'error', `${displayPath(ctx.repoRoot, abs)}: ${p.message}`, abs, p.line, p.column));
   }
