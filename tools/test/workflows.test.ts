@@ -262,6 +262,18 @@ describe('set-image.mjs', () => {
     expect(r.text).toBe(before.replace('ghcr.io/funlynk/backend:1.3.0 #', `ghcr.io/funlynk/backend:1.4.0@${DIGEST} #`));
   });
 
+  it('bumps the committed overlays/dev/version.yaml in exactly one line', async () => {
+    const committed = await readFile(path.join(ROOT, 'overlays/dev/version.yaml'), 'utf8');
+    const r = await setImage(committed, 'ghcr.io/funlynk/backend', '9.9.9', DIGEST);
+    expect(r.exitCode).toBe(0);
+    const before = committed.split('\n');
+    const after = r.text.split('\n');
+    expect(after).toHaveLength(before.length);
+    const changed = after.map((line, i) => [before[i], line]).filter(([a, b]) => a !== b);
+    expect(changed).toHaveLength(1);
+    expect(changed[0]?.[1]).toMatch(new RegExp(`^\\s+image: ghcr\\.io/funlynk/backend:9\\.9\\.9@${DIGEST}$`));
+  });
+
   it('sets newTag and digest of a kustomize images entry', async () => {
     const before = [
       'apiVersion: kustomize.config.k8s.io/v1alpha1',
@@ -318,6 +330,8 @@ describe('renovate.json', () => {
     expect(matcher('docker-compose')('overlays/local/compose.yaml')).toBe(true);
     expect(matcher('argocd')('clusters/prod/root-app.yaml')).toBe(true);
     expect(matcher('argocd')('apps/prod/backend.yaml')).toBe(true);
+    // policy fixtures are examples, some deliberately unpinned: Renovate must not touch them
+    expect(config.ignorePaths).toEqual(expect.arrayContaining(['policies/**', '**/test/**']));
   });
 
   it('pins third-party image digests, leaves our own images to the release workflow, automerges nothing', () => {
