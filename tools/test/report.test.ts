@@ -344,6 +344,14 @@ describe('github', () => {
     expect(out).toHaveLength(3);
   });
 
+  it('names the target of a finding without a location, unless it is the whole repository', () => {
+    const f: Finding = { ...finding('error', 'tool/policy-bundle'), location: null, message: 'stale' };
+    expect(formatReport(reportOf([{ ...f, target: 'overlays/dev' }]), 'github', OPTS).split('\n')[0]).toBe(
+      '::error title=tool/policy-bundle::overlays/dev: stale',
+    );
+    expect(formatReport(reportOf([{ ...f, target: '.' }]), 'github', OPTS).split('\n')[0]).toBe('::error title=tool/policy-bundle::stale');
+  });
+
   it('names a file outside the repository in the message instead of annotating it', () => {
     const f: Finding = { ...finding('error'), location: { file: '/elsewhere/x.yaml', line: 3, column: 1 } };
     expect(formatReport(reportOf([f]), 'github', OPTS).split('\n')[0]).toBe('::error title=k8s/x::/elsewhere/x.yaml:3:1: m');
@@ -475,7 +483,11 @@ describe('sarif', () => {
       help: { text: 'See docs/POLICIES.md#k8srun-as-non-root', markdown: 'See [k8s/run-as-non-root](docs/POLICIES.md#k8srun-as-non-root).' },
     });
     expect(rules[3].defaultConfiguration).toEqual({ level: 'note' });
-    expect(rules[4].help.text).toBe('See docs/ci.md#findings-of-the-gate-itself');
+    expect(rules[4]).toMatchObject({
+      shortDescription: { text: 'A check that could not run (tool/kubeconform)' },
+      help: { text: 'See docs/ci.md#findings-of-the-gate-itself' },
+    });
+    expect(rules[3].shortDescription).toEqual({ text: 'Remote content not rendered offline (remote/argocd)' });
   });
 
   it('takes titles and severities from the catalogue and links helpUri when given a base', () => {

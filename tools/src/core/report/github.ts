@@ -24,7 +24,8 @@ function annotation(f: Finding, repoRoot: string): string {
   const props: string[] = [];
   let message = f.message;
   if (f.location === null) {
-    message = `${f.target}: ${message}`;
+    // Name the target, unless it is the repository as a whole.
+    if (f.target !== '.' && f.target !== '') message = `${f.target}: ${message}`;
   } else {
     const file = displayPath(f.location.file, repoRoot);
     if (isOutside(file)) {
