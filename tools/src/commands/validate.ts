@@ -21,8 +21,8 @@ compose files), or one file; inside or outside the repository.
 
 Options:
   --format text|json|sarif|junit|github   report format on stdout (default text)
-  --changed                only the targets that changed files (staged, unstaged, untracked) touch;
-                           what the pre-commit hook runs
+  --changed                only the targets that changed files (staged, unstaged, untracked) touch
+  --staged                 with --changed: only staged files (what the pre-commit hook runs)
   --since REF              only the targets touched by changes since git REF (e.g. origin/main)
   --fail-on error|warning  lowest severity that fails the run (default error)
   --schema-engine ajv|kubeconform|both
@@ -36,12 +36,12 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on;
 Examples:
   gitops validate                          the whole repository
   gitops validate overlays/prod            one overlay
-  gitops validate --changed                what the pre-commit hook runs
+  gitops validate --changed --staged       what the pre-commit hook runs
   gitops validate --format sarif > gitops.sarif
   gitops validate ./some/dir --format json | jq '.findings[] | .location'
 `;
 
-async function changedFiles(repoRoot: string, since: string | undefined): Promise<string[]> {
+async function changedFiles(repoRoot: string, since: string | undefined, stagedOnly: boolean): Promise<string[]> {
   const git = async (args: string[]): Promise<string[]> => {
     const r = await execa('git', args, { cwd: repoRoot, reject: false });
     if (r.exitCode !== 0) throw new UsageError(`--changed needs git: 'git ${args.join(' ')}' failed: ${r.stderr.trim()}`);
@@ -49,11 +49,13 @@ async function changedFiles(repoRoot: string, since: string | undefined): Promis
   };
   const names = since !== undefined
     ? await git(['diff', '--name-only', `${since}...HEAD`])
-    : [
-        ...(await git(['diff', '--name-only', '--cached'])),
-        ...(await git(['diff', '--name-only'])),
-        ...(await git(['ls-files', '--others', '--exclude-standard'])),
-      ];
+    : stagedOnly
+      ? await git(['diff', '--name-only', '--cached'])
+      : [
+          ...(await git(['diff', '--name-only', '--cached'])),
+          ...(await git(['diff', '--name-only'])),
+          ...(await git(['ls-files', '--others', '--exclude-standard'])),
+        ];
   return [...new Set(names)].map((n) => path.resolve(repoRoot, n));
 }
 
@@ -61,6 +63,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
   const { values, positionals } = parse(args, {
     format: { type: 'string' },
     changed: { type: 'boolean' },
+    staged: { type: 'boolean' },
     since: { type: 'string' },
     'fail-on': { type: 'string' },
     'schema-engine': { type: 'string' },
@@ -78,7 +81,8 @@ export async function run(args: string[], cwd: string): Promise<number> {
     throw new UsageError('--changed/--since and PATH arguments exclude each other');
   }
   const repoRoot = findRepoRoot(cwd);
-  const changed = values.changed || values.since !== undefined ? await changedFiles(repoRoot, values.since) : undefined;
+  if (values.staged && !values.changed) throw new UsageError('--staged goes with --changed');
+  const changed = values.changed || values.since !== undefined ? await changedFiles(repoRoot, values.since, values.staged === true) : undefined;
   const showProgress = !values.quiet && process.stderr.isTTY !== false;
   const result = await validate({
     cwd,

@@ -169,6 +169,14 @@ async function loadComposeInto(ctx: Ctx, lt: LoadedTarget, abs: string): Promise
     return;
   }
   const input = await buildComposeInput(doc.value, abs, displayPath(ctx.repoRoot, abs), ctx.repoRoot);
+  for (const [service, why] of Object.entries(input.unresolved)) {
+    // Without the Dockerfile, build targets and ports cannot be checked: never a silent pass.
+    lt.incomplete = true;
+    const loc = locateField(doc.doc, parsed.lineCounter, `services.${service}.build`);
+    lt.findings.push(fileFinding(ctx, lt.target, 'input/compose-build', 'error',
+      `service '${service}': ${why}, so its build target and ports cannot be checked; fix build.context/build.dockerfile`,
+      abs, loc.line, loc.column, `services.${service}.build`));
+  }
   lt.composes.push({ abs, input, text });
 }
 
@@ -228,6 +236,23 @@ async function checkSchemas(ctx: Ctx, lt: LoadedTarget, store: SchemaStore, engi
         continue;
       }
       for (const e of outcome.errors) add(res, e, '');
+    }
+  }
+  for (const c of lt.composes) {
+    let errors: SchemaError[];
+    try {
+      errors = store.validateCompose(c.input.resource);
+    } catch (err) {
+      lt.incomplete = true;
+      lt.findings.push(fileFinding(ctx, lt.target, 'tool/schema', 'error', (err as Error).message, c.abs));
+      continue;
+    }
+    const parsed = ctx.cache.get(c.abs);
+    const doc = parsed?.docs[0];
+    for (const e of errors) {
+      const field = e.instancePath === '' ? null : e.instancePath;
+      const loc = doc && parsed ? locate(parsed, doc.doc, field) : { line: 1, column: 1 };
+      lt.findings.push(fileFinding(ctx, lt.target, schemaRuleId(e), 'error', `compose: ${field ? `${field}: ` : ''}${e.message}`, c.abs, loc.line, loc.column, field));
     }
   }
   if (kubeconform !== null && lt.resources.length > 0) {

@@ -24,6 +24,26 @@ export interface ComposeInput {
   dockerfiles: Record<string, ComposeDockerfile | null>;
   /** Every bind-mount source and env_file as written → whether it exists (relative to the compose file). */
   paths: Record<string, boolean>;
+  /** Service name → why its local Dockerfile could not be read: its build cannot be checked. */
+  unresolved: Record<string, string>;
+}
+
+/**
+ * The name this repository is checked out under beside the application repositories; compose
+ * files build from those repositories with `dockerfile: ../funlynk-gitops/base/<svc>/Dockerfile`.
+ * A checkout under another name still resolves such paths to this repository.
+ */
+export const REPOSITORY_NAME = 'funlynk-gitops';
+
+async function resolveDockerfile(dfPath: string, repoRoot: string): Promise<string | null> {
+  if (await exists(dfPath)) return dfPath;
+  const parts = dfPath.split(path.sep);
+  const at = parts.lastIndexOf(REPOSITORY_NAME);
+  if (at >= 0) {
+    const inRepo = path.join(repoRoot, ...parts.slice(at + 1));
+    if (await exists(inRepo)) return inRepo;
+  }
+  return null;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -105,6 +125,7 @@ export async function buildComposeInput(
   const dir = path.dirname(absPath);
   const dockerfiles: Record<string, ComposeDockerfile | null> = {};
   const paths: Record<string, boolean> = {};
+  const unresolved: Record<string, string> = {};
   const services = isObject(doc) && isObject(doc['services']) ? doc['services'] : {};
 
   for (const [name, service] of Object.entries(services)) {
@@ -118,12 +139,14 @@ export async function buildComposeInput(
         dockerfiles[name] = null;
       } else {
         const contextDir = resolveLocal(dir, context);
-        const dfPath = path.isAbsolute(dockerfile) ? dockerfile : path.resolve(contextDir, dockerfile);
-        if (await exists(dfPath)) {
+        const wanted = path.isAbsolute(dockerfile) ? dockerfile : path.resolve(contextDir, dockerfile);
+        const dfPath = await resolveDockerfile(wanted, repoRoot);
+        if (dfPath !== null) {
           const { input } = await loadDockerfile(dfPath, displayPathOf(dfPath, repoRoot), contextDir);
           dockerfiles[name] = { file: input.file, resource: input.resource };
         } else {
           dockerfiles[name] = null;
+          unresolved[name] = `its Dockerfile ${displayPathOf(wanted, repoRoot)} (context ${context}, dockerfile ${dockerfile}) does not exist`;
         }
       }
     }
@@ -134,5 +157,5 @@ export async function buildComposeInput(
     }
   }
 
-  return { kind: 'compose', file: displayPath, resource: doc, dockerfiles, paths };
+  return { kind: 'compose', file: displayPath, resource: doc, dockerfiles, paths, unresolved };
 }

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { CrdConversionError, crdToSchemas, isCustomResourceDefinition, type CrdVersionSchema, type JsonSchema } from './convert.js';
-import { createAjv, validateWithValidator, type SchemaError } from './ajv.js';
+import { compileSchema, createAjv, validateWithValidator, type SchemaError } from './ajv.js';
 import { sha256 } from './json.js';
 
 export class SchemaStoreError extends Error {
@@ -72,6 +72,21 @@ function readJson<T>(file: string): T {
   } catch (err) {
     throw new SchemaStoreError(`cannot read ${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The compose spec marks subschemas with draft-04 style `id: "#/definitions/..."` strings, which
+ * ajv 8 refuses; they carry no meaning for validation. (A property named `id` is an object, kept.)
+ */
+function dropLegacyIds(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(dropLegacyIds);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'id' && typeof v === 'string') continue;
+    out[k] = dropLegacyIds(v);
+  }
+  return out;
 }
 
 export class SchemaStore {
@@ -184,6 +199,22 @@ export class SchemaStore {
       this.validators.set(cacheKey, v);
     }
     return v;
+  }
+
+  private composeValidate: ValidateFunction | null = null;
+
+  /**
+   * Validates a compose file against the compose specification (schemas/compose/compose-spec.json).
+   * The spec declares draft 2019-09 but uses only draft-07 keywords, so it compiles with the same ajv.
+   */
+  validateCompose(doc: unknown): SchemaError[] {
+    if (this.composeValidate === null) {
+      const file = path.join(path.dirname(this.crdDir), 'compose', 'compose-spec.json');
+      if (!existsSync(file)) throw new SchemaStoreError(`no compose schema (${path.relative(this.repoRoot, file)} is missing); run \`gitops schemas sync\``);
+      const { $schema: _s, ...schema } = readJson<Record<string, unknown>>(file);
+      this.composeValidate = compileSchema(dropLegacyIds(schema) as JsonSchema, this.ajv);
+    }
+    return validateWithValidator(this.composeValidate as ValidateFunction, doc);
   }
 
   /** Validates one object with ajv. Never throws for bad input; see `status`. */
