@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { checkApplications, locateYamlField, normalizeRepoUrl } from '../src/core/argocd.js';
+import { checkApplications, normalizeRepoUrl } from '../src/core/argocd.js';
+import { FileCache, mapLocation } from '../src/core/sourcemap.js';
 import type { Finding, Resource, Target } from '../src/core/types.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -115,9 +116,8 @@ async function evalPolicies(rendered: { target: Target; resources: Resource[] })
 
 /** Where a policy hit points: the field's line in the resource's source file. */
 function hitLocation(hit: PolicyHit, root: string): { file: string; line: number } {
-  const r = hit.resource;
-  const pos = locateYamlField(r.origin.file, { kind: r.ref.kind, name: r.ref.name }, hit.field);
-  return { file: path.relative(root, r.origin.file), line: pos?.line ?? 0 };
+  const { location } = mapLocation(root, new FileCache(), hit.resource, hit.field, null);
+  return { file: location.file, line: location.line };
 }
 
 const errors = (fs: Finding[]) => fs.filter((f) => f.severity === 'error');
@@ -365,7 +365,7 @@ spec:
       ['remote/git', 'info', 'spec.sources[2].repoURL', 21],
     ]);
     expect(findings[0]!.message).toBe(
-      'Application/argocd: Helm chart argo-cd 9.4.17 from https://argoproj.github.io/argo-helm is not rendered offline, so its manifests are not validated here (render them with --remote on a machine with network)',
+      'Application/argocd: Helm chart argo-cd 9.4.17 from https://argoproj.github.io/argo-helm is not rendered offline: its manifests are not validated by this gate (only the Application pointing at it is)',
     );
     expect(findings[2]!.message).toContain('git repository https://github.com/example/manifests.git at v1.2.3 path deploy is not rendered offline');
   });

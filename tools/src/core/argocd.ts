@@ -9,9 +9,9 @@
  * Pure: reads the repository's files (existence of paths, YAML for line numbers) and returns
  * findings; never prints, never throws on bad input.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { displayPath, FileCache, mapLocation } from './sourcemap.js';
 import type { Finding, Location, RelatedLocation, Resource, ResourceRef, Target } from './types.js';
 
 export const DEFAULT_REPO_URLS = ['https://github.com/funlynk/funlynk-gitops.git'];
@@ -22,122 +22,11 @@ export interface CheckApplicationsOptions {
 }
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-const NOT_RENDERED_NOTE = 'not rendered offline, so its manifests are not validated here (render them with --remote on a machine with network)';
+const NOT_RENDERED_NOTE = 'not rendered offline: its manifests are not validated by this gate (only the Application pointing at it is)';
 
 /** Same repository whatever the case, trailing slash or `.git`. */
 export function normalizeRepoUrl(url: string): string {
   return url.trim().toLowerCase().replace(/\/+$/, '').replace(/\.git$/, '');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Field positions in YAML files.
-// The engine's source map (sourcemap.ts / yaml.ts) may replace this helper; it is kept here so the
-// Argo CD checks stay self-contained.
-
-export interface YamlPosition {
-  line: number;
-  column: number;
-  /** True when the whole field path exists; false when this is its deepest existing ancestor. */
-  exact: boolean;
-}
-
-interface ParsedFile {
-  docs: Document.Parsed[];
-  lineCounter: LineCounter;
-}
-
-const parseCache = new Map<string, { mtimeMs: number; parsed: ParsedFile | null }>();
-
-function parseFile(absFile: string): ParsedFile | null {
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(absFile).mtimeMs;
-  } catch {
-    return null;
-  }
-  const cached = parseCache.get(absFile);
-  if (cached && cached.mtimeMs === mtimeMs) return cached.parsed;
-  let parsed: ParsedFile | null = null;
-  try {
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(readFileSync(absFile, 'utf8'), { lineCounter });
-    parsed = Array.isArray(docs) ? { docs, lineCounter } : { docs: [], lineCounter };
-  } catch {
-    parsed = null;
-  }
-  parseCache.set(absFile, { mtimeMs, parsed });
-  return parsed;
-}
-
-function splitField(field: string): Array<string | number> {
-  const out: Array<string | number> = [];
-  const re = /\[(\d+)\]|([^.[\]]+)/g;
-  for (let m = re.exec(field); m !== null; m = re.exec(field)) {
-    out.push(m[1] !== undefined ? Number(m[1]) : m[2]!);
-  }
-  return out;
-}
-
-function docMatches(value: unknown, kind: string, name: string | null): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const v = value as { kind?: unknown; metadata?: { name?: unknown } };
-  return v.kind === kind && (name === null || v.metadata?.name === name);
-}
-
-/**
- * Line and column (1-based) of a dotted field (`spec.sources[1].path`) inside the document of
- * `absFile` that declares `kind`/`name` (a document index wins when given). For a missing field it
- * is the deepest part that exists; null when the file or the document is not found.
- */
-export function locateYamlField(
-  absFile: string,
-  doc: { kind: string; name: string; docIndex?: number | null },
-  field: string | null,
-): YamlPosition | null {
-  const parsed = parseFile(absFile);
-  if (!parsed) return null;
-  const { docs, lineCounter } = parsed;
-  const values = docs.map((d) => {
-    try {
-      return d.toJS() as unknown;
-    } catch {
-      return null;
-    }
-  });
-  let index = doc.docIndex ?? -1;
-  if (index < 0 || index >= docs.length || !docMatches(values[index], doc.kind, null)) {
-    index = values.findIndex((v) => docMatches(v, doc.kind, doc.name));
-    if (index < 0) {
-      const sameKind = values.flatMap((v, i) => (docMatches(v, doc.kind, null) ? [i] : []));
-      if (sameKind.length !== 1) return null;
-      index = sameKind[0]!;
-    }
-  }
-  const root = docs[index]!.contents;
-  const posOf = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
-  let at = posOf(root?.range?.[0] ?? 0);
-  if (!root || field === null) return { ...at, exact: field === null };
-  let node: unknown = root;
-  for (const seg of splitField(field)) {
-    if (typeof seg === 'number' && isSeq(node)) {
-      const item = node.items[seg] as { range?: [number, number, number] } | undefined;
-      if (!item) return { ...at, exact: false };
-      node = item;
-      at = posOf(item.range?.[0] ?? 0);
-    } else if (typeof seg === 'string' && isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
-      if (!pair) return { ...at, exact: false };
-      const key = pair.key as { range?: [number, number, number] };
-      at = posOf(key.range?.[0] ?? 0);
-      node = pair.value;
-    } else {
-      return { ...at, exact: false };
-    }
-  }
-  return { ...at, exact: true };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,11 +61,6 @@ function sourcesOf(app: Record<string, unknown>): SourceEntry[] {
   }
   const single = asObject(spec.source);
   return single ? [{ source: single, field: 'spec.source' }] : [];
-}
-
-function relFile(repoRoot: string, abs: string): string {
-  const rel = path.relative(repoRoot, abs);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
 }
 
 function isKustomizationRoot(dir: string): boolean {
@@ -229,11 +113,8 @@ export function checkApplications(
       : a.resource.origin.file.localeCompare(b.resource.origin.file),
   );
 
-  const locate = (entry: AppEntry, field: string | null): Location => {
-    const r = entry.resource;
-    const pos = locateYamlField(r.origin.file, { kind: r.ref.kind, name: r.ref.name, docIndex: r.origin.docIndex }, field);
-    return { file: relFile(repoRoot, r.origin.file), line: pos?.line ?? 1, column: pos?.column ?? 1 };
-  };
+  const cache = new FileCache();
+  const locate = (entry: AppEntry, field: string | null): Location => mapLocation(repoRoot, cache, entry.resource, field, null).location;
   const display = (ref: ResourceRef) => `${ref.kind}/${ref.name}`;
   const finding = (
     entry: AppEntry,
@@ -395,7 +276,7 @@ export function checkApplications(
           message: `${overlay} is deployed by no Application; add one to apps/${env} (rendered by clusters/${env})`,
           target: overlay,
           resource: null,
-          location: { file: relFile(repoRoot, kfile), line: 1, column: 1 },
+          location: { file: displayPath(repoRoot, kfile), line: 1, column: 1 },
           field: null,
         });
         continue;

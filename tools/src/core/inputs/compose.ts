@@ -7,6 +7,7 @@
 import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { displayPath as repoPath } from '../sourcemap.js';
 import { loadDockerfile } from './dockerfile.js';
 import type { DockerfileResource } from './dockerfile.js';
 
@@ -59,12 +60,6 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Repository-relative with forward slashes, or absolute when outside the repository. */
-export function displayPathOf(abs: string, repoRoot: string): string {
-  const rel = path.relative(repoRoot, abs);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return abs;
-  return rel.split(path.sep).join('/');
-}
 
 /** A remote build context (git repository or URL) that cannot be read from disk. */
 function isRemote(context: string): boolean {
@@ -142,11 +137,11 @@ export async function buildComposeInput(
         const wanted = path.isAbsolute(dockerfile) ? dockerfile : path.resolve(contextDir, dockerfile);
         const dfPath = await resolveDockerfile(wanted, repoRoot);
         if (dfPath !== null) {
-          const { input } = await loadDockerfile(dfPath, displayPathOf(dfPath, repoRoot), contextDir);
+          const { input } = await loadDockerfile(dfPath, repoPath(repoRoot, dfPath), contextDir);
           dockerfiles[name] = { file: input.file, resource: input.resource };
         } else {
           dockerfiles[name] = null;
-          unresolved[name] = `its Dockerfile ${displayPathOf(wanted, repoRoot)} (context ${context}, dockerfile ${dockerfile}) does not exist`;
+          unresolved[name] = `its Dockerfile ${repoPath(repoRoot, wanted)} (context ${context}, dockerfile ${dockerfile}) does not exist`;
         }
       }
     }
