@@ -7,6 +7,9 @@ import { loadConfig } from '../src/core/config.js';
 import { readBundle, sourcesHash, type RuleMeta } from '../src/core/policy/bundle.js';
 import { PolicyEngine } from '../src/core/policy/evaluate.js';
 import { runFixtures, type FixtureResult, type RuleCoverage } from '../src/core/policy/fixtures.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { POLICIES_DOC, renderPoliciesDoc } from '../src/core/policydocs.js';
 import { gitops, REPO } from './helpers.js';
 
 let results: FixtureResult[] = [];
@@ -24,6 +27,10 @@ beforeAll(async () => {
 describe('the committed policy bundle', () => {
   it('is built from the current sources', () => {
     expect(readBundle(REPO).manifest.sourcesSha256).toBe(sourcesHash(REPO));
+  });
+
+  it('is indexed by an up-to-date docs/POLICIES.md (npx gitops docs)', () => {
+    expect(readFileSync(path.join(REPO, POLICIES_DOC), 'utf8')).toBe(renderPoliciesDoc(rules));
   });
 
   it('carries metadata for every policy: id, title, severity, kinds, rationale, baseline', () => {
