@@ -42,6 +42,25 @@ namespace_has_sidecars(ns) if {
 	opted_in(w)
 }
 
+# Istio security policies, which only a sidecar (or waypoint) enforces.
+security_policy_kinds := {"PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"}
+
+# has_security_policies(ns): ns (other than the root namespace) holds an Istio security policy.
+has_security_policies(ns) if {
+	ns != root_namespace
+	some o in wiring.resources
+	o.kind in security_policy_kinds
+	startswith(o.apiVersion, "security.istio.io/")
+	kubernetes.namespace_of(o) == ns
+}
+
+# meshed(ns): pods in ns run, or must run, Istio sidecars: injection is on there, or the namespace
+# holds Istio security policies (istio/sidecar-injection then requires injection), so whatever
+# sidecars need (istiod, the quota for the proxy) is needed there too.
+meshed(ns) if namespace_has_sidecars(ns)
+
+meshed(ns) if has_security_policies(ns)
+
 # Namespace-wide PeerAuthentications (no selector) of a namespace.
 namespace_wide_peer_auth(ns) := [p |
 	some p in wiring.objects("PeerAuthentication", ns)

@@ -236,8 +236,9 @@ const ROWS: ReviewRow[] = [
   },
   {
     row: 29,
-    problem: 'no Prometheus ingress, postgres/redis select no pods, no default-deny',
+    problem: 'no istiod egress or Prometheus ingress, postgres/redis select no pods, no default-deny',
     expect: [
+      k8s(['k8s/networkpolicy-selectors'], netpolYaml, netpol, { field: 'spec.egress', message: 'TCP 15012' }),
       k8s(['monitoring/scrape-networkpolicy'], netpolYaml, netpol, { message: 'ServiceMonitor/backend-metrics' }),
       k8s(['k8s/networkpolicy-selectors'], netpolYaml, netpol, { field: 'spec.egress[1].to[0].podSelector' }),
       k8s(['k8s/networkpolicy-selectors'], netpolYaml, netpol, { field: 'spec.egress[2].to[0].podSelector' }),

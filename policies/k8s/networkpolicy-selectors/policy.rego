@@ -3,8 +3,9 @@
 # description: >-
 #   A NetworkPolicy's non-empty podSelector and every same-namespace podSelector peer (a peer
 #   without namespaceSelector) must select the pods of some workload in the target. A namespace
-#   with Istio sidecars: every policy restricting Egress must, itself or through a namespace-wide
-#   egress policy, allow TCP 15012 to istio-system.
+#   with Istio sidecars, or with Istio security policies (which need sidecars to be enforced): every
+#   policy restricting Egress must, itself or through a namespace-wide egress policy, allow TCP
+#   15012 to istio-system.
 # scope: package
 # custom:
 #   id: k8s/networkpolicy-selectors
@@ -14,7 +15,7 @@
 #     A selector that matches no pods silently allows or denies nothing (`app: postgres` when no
 #     such pod exists); a sidecar that cannot reach istiod on 15012 never gets its configuration
 #     or certificates, so the pod never becomes ready.
-#   baseline: Istio "Application requirements" (ports used by Istio); seed review #29
+#   baseline: 'Istio "Application requirements" (ports used by Istio); seed review #29'
 package k8s.networkpolicy_selectors
 
 import rego.v1
@@ -52,10 +53,14 @@ violation contains {"msg": msg, "field": sprintf("%s.podSelector", [p.path])} if
 
 violation contains {"msg": msg, "field": "spec.egress"} if {
 	"Egress" in wiring.policy_types(np)
-	istio.namespace_has_sidecars(ns)
+	istio.meshed(ns)
 	not wiring.egress_reaches(np, "TCP", 15012, istio.root_namespace)
 	msg := sprintf(
-		"%s: restricts egress in namespace %s, which runs Istio sidecars, but neither it nor a namespace-wide policy allows TCP 15012 to istiod in istio-system, so sidecars never get configuration; add an egress rule to namespaceSelector kubernetes.io/metadata.name: istio-system port 15012",
-		[kubernetes.display(np), wiring.ns_display(ns)],
+		"%s: restricts egress in namespace %s, %s, but neither it nor a namespace-wide policy allows TCP 15012 to istiod in istio-system, so sidecars never get configuration; add an egress rule to namespaceSelector kubernetes.io/metadata.name: istio-system port 15012",
+		[kubernetes.display(np), wiring.ns_display(ns), mesh_reason(ns)],
 	)
 }
+
+mesh_reason(ns) := "which runs Istio sidecars" if istio.namespace_has_sidecars(ns)
+
+mesh_reason(ns) := "whose Istio security policies need sidecars" if not istio.namespace_has_sidecars(ns)

@@ -75,3 +75,25 @@ test_meshed_selective_egress_with_namespace_istiod_allowed if {
 	rs := [namespace({"istio-injection": "enabled"}), deployment, np("a", api, {"policyTypes": ["Egress"], "egress": [{"to": [{"podSelector": api}]}]}), np("istiod", {}, istiod)]
 	count(violations(rs, 2)) == 0
 }
+
+peer_auth(ns) := {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication", "metadata": {"name": "default", "namespace": ns}, "spec": {"mtls": {"mode": "STRICT"}}}
+
+test_meshed_message_says_sidecars_run if {
+	rs := [namespace({"istio-injection": "enabled"}), deployment, np("deny", {}, deny)]
+	some f in violations(rs, 2)
+	contains(f.msg, "restricts egress in namespace app, which runs Istio sidecars, but")
+}
+
+test_istio_policies_without_injection_still_need_istiod if {
+	rs := [namespace({}), deployment, np("deny", {}, deny), peer_auth("app")]
+	v := violations(rs, 2)
+	count(v) == 1
+	some f in v
+	f.field == "spec.egress"
+	contains(f.msg, "restricts egress in namespace app, whose Istio security policies need sidecars, but")
+}
+
+test_root_namespace_policies_do_not_mesh_others if {
+	rs := [namespace({}), deployment, np("deny", {}, deny), peer_auth("istio-system")]
+	count(violations(rs, 2)) == 0
+}

@@ -2,8 +2,9 @@
 # title: Rolling updates keep capacity and replicas spread
 # description: >-
 #   A Deployment with few replicas (3 or fewer, from spec.replicas or HPA minReplicas) should roll
-#   with maxUnavailable 0, or have a PodDisruptionBudget; one with 2 or more replicas should spread
-#   them with topologySpreadConstraints or podAntiAffinity.
+#   with maxUnavailable 0 (a PodDisruptionBudget does not help: rolling updates are not limited by
+#   PDBs); one with 2 or more replicas should spread them with topologySpreadConstraints or
+#   podAntiAffinity.
 # scope: package
 # custom:
 #   id: k8s/rolling-update
@@ -13,7 +14,7 @@
 #     maxUnavailable 1 at minimum size removes a third or more of the capacity during every
 #     rollout, exactly when the HPA sized it for load; replicas packed on one node or zone fall
 #     together.
-#   baseline: Kubernetes Deployment strategy and topology spread docs; seed review #25
+#   baseline: 'Kubernetes Deployment strategy, Disruptions (PDBs do not limit rolling updates) and topology spread docs; seed review #25'
 package k8s.rolling_update
 
 import rego.v1
@@ -33,9 +34,8 @@ violation contains {"msg": msg, "field": "spec.strategy.rollingUpdate.maxUnavail
 	object.get(strategy, "type", "RollingUpdate") == "RollingUpdate"
 	fewest <= 3
 	wiring.scaled(max_unavailable, fewest, false) >= 1
-	count(wiring.pdbs_for(deployment)) == 0
 	msg := sprintf(
-		"%s: maxUnavailable %v takes down %d of its %d minimum replicas during each rollout and no PodDisruptionBudget protects them; set maxUnavailable: 0 with maxSurge: 1, or add a PodDisruptionBudget",
+		"%s: maxUnavailable %v takes down %d of its %d minimum replicas during each rollout (a PodDisruptionBudget does not limit rollouts); set maxUnavailable: 0 with maxSurge: 1",
 		[kubernetes.display(deployment), max_unavailable, wiring.scaled(max_unavailable, fewest, false), fewest],
 	)
 }

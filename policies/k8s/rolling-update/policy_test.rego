@@ -24,7 +24,13 @@ violations(resources, i) := v if {
 
 test_deployment_surge_only_spread_allowed if count(violations([deployment(3, zero, spread)], 0)) == 0
 
-test_deployment_max_unavailable_with_budget_allowed if count(violations([deployment(3, one, spread), budget], 0)) == 0
+# Rolling updates are not limited by PodDisruptionBudgets, so a budget does not excuse maxUnavailable.
+test_deployment_max_unavailable_with_budget_denied if {
+	v := violations([deployment(3, one, spread), budget], 0)
+	count(v) == 1
+	some f in v
+	f.msg == "Deployment/api: maxUnavailable 1 takes down 1 of its 3 minimum replicas during each rollout (a PodDisruptionBudget does not limit rollouts); set maxUnavailable: 0 with maxSurge: 1"
+}
 
 test_deployment_anti_affinity_allowed if {
 	count(violations([deployment(2, zero, {"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []}}})], 0)) == 0

@@ -16,7 +16,7 @@
 #     An object of a kind the cluster does not serve fails to apply and forwards nothing; a
 #     pipeline naming an undefined filter or output is rejected by the operator, so no logs leave
 #     the cluster.
-#   baseline: OpenShift Logging "ClusterLogForwarder" API reference; seed review #17
+#   baseline: 'OpenShift Logging "ClusterLogForwarder" API reference; seed review #17'
 package monitoring.log_forwarder
 
 import rego.v1

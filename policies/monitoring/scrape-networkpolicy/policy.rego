@@ -17,7 +17,7 @@
 #   rationale: >-
 #     A scrape dropped by a NetworkPolicy looks like a target that is down: its metrics vanish and
 #     every alert built on them goes silent without firing.
-#   baseline: Prometheus Operator ServiceMonitor/PodMonitor API; Kubernetes NetworkPolicy semantics (policies are additive); seed review #29
+#   baseline: 'Prometheus Operator ServiceMonitor/PodMonitor API; Kubernetes NetworkPolicy semantics (policies are additive); seed review #29'
 package monitoring.scrape_networkpolicy
 
 import rego.v1
