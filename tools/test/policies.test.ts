@@ -42,6 +42,8 @@ describe('the committed policy bundle', () => {
       expect(r.kinds.length, `${r.id} kinds`).toBeGreaterThan(0);
       expect(r.rationale, `${r.id} rationale`).not.toBe('');
       expect(r.baseline, `${r.id} baseline`).not.toBe('');
+      // An unquoted ' #25' in METADATA is a YAML comment: the reference would silently vanish.
+      expect(r.baseline, `${r.id} baseline ends in a dangling reference`).not.toMatch(/(review|REVIEW)$/);
     }
   });
 });

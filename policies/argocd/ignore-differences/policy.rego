@@ -13,7 +13,7 @@
 #   rationale: >-
 #     Every ignored difference is drift Argo CD no longer reports; a broad rule (all kinds, a whole
 #     field tree) hides changes made by hand in the cluster.
-#   baseline: Argo CD "Diffing Customization"; seed review #24
+#   baseline: 'Argo CD "Diffing Customization"; seed review #24'
 package argocd.ignore_differences
 
 import rego.v1

@@ -10,7 +10,7 @@
 #   severity: error
 #   kinds: [Compose]
 #   rationale: docker creates a missing bind source as an empty root-owned directory, so a config file silently becomes a folder; a missing env_file fails docker compose up.
-#   baseline: REVIEW #15
+#   baseline: 'REVIEW #15'
 package compose.bind_mount_exists
 
 import data.lib.docker as dlib

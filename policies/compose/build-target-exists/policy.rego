@@ -7,7 +7,7 @@
 #   severity: error
 #   kinds: [Compose]
 #   rationale: docker compose build fails with "target stage could not be found" when the stage does not exist.
-#   baseline: REVIEW #3
+#   baseline: 'REVIEW #3'
 package compose.build_target_exists
 
 import data.lib.docker as dlib

@@ -10,7 +10,7 @@
 #   severity: error
 #   kinds: [Compose]
 #   rationale: A password committed to git is public to everyone with read access, forever (history).
-#   baseline: CIS Docker 4.10; REVIEW #14
+#   baseline: 'CIS Docker 4.10; REVIEW #14'
 package compose.literal_secrets
 
 import data.lib.docker as dlib

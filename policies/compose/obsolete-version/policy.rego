@@ -7,7 +7,7 @@
 #   severity: warning
 #   kinds: [Compose]
 #   rationale: The field suggests a file format that no longer exists and hides which features the file really uses.
-#   baseline: Compose Specification ("version top-level element (obsolete)"); REVIEW #15
+#   baseline: 'Compose Specification ("version top-level element (obsolete)"); REVIEW #15'
 package compose.obsolete_version
 
 import rego.v1

@@ -10,7 +10,7 @@
 #   severity: error
 #   kinds: [Compose]
 #   rationale: A mapping to a port nothing listens on publishes a dead port; the service looks up but answers nothing.
-#   baseline: REVIEW #4
+#   baseline: 'REVIEW #4'
 package compose.port_matches_image
 
 import data.lib.docker as dlib

@@ -10,7 +10,7 @@
 #   severity: warning
 #   kinds: [Compose]
 #   rationale: A development database with a known password published on every interface is reachable from the whole network.
-#   baseline: CIS Docker 5.14 (bind incoming traffic to a specific host interface); REVIEW #14
+#   baseline: 'CIS Docker 5.14 (bind incoming traffic to a specific host interface); REVIEW #14'
 package compose.ports_loopback
 
 import data.lib.docker as dlib

@@ -9,7 +9,7 @@
 #   severity: warning
 #   kinds: [Compose]
 #   rationale: Redis without auth lets anyone who reaches the port read and write every key, and CONFIG SET can write files.
-#   baseline: Redis security guide (authentication); REVIEW #14
+#   baseline: 'Redis security guide (authentication); REVIEW #14'
 package compose.redis_auth
 
 import data.lib.docker as dlib

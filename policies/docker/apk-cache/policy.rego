@@ -10,7 +10,7 @@
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: A cached update layer installs outdated packages; useless layers make images larger and slower to pull.
-#   baseline: CIS Docker 4.7; REVIEW #8
+#   baseline: 'CIS Docker 4.7; REVIEW #8'
 package docker.apk_cache
 
 import data.lib.docker as dlib

@@ -10,7 +10,7 @@
 #   severity: error
 #   kinds: [Dockerfile]
 #   rationale: nginx images already have user and group nginx (101), node images node (1000); creating them again fails the build.
-#   baseline: REVIEW #1
+#   baseline: 'REVIEW #1'
 package docker.existing_base_user
 
 import data.lib.docker as dlib

@@ -10,7 +10,7 @@
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: nginx as a non-root user on :80 fails at start on most runtimes.
-#   baseline: REVIEW #2
+#   baseline: 'REVIEW #2'
 package docker.exposed_port
 
 import data.lib.docker as dlib

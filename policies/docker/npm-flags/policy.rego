@@ -9,7 +9,7 @@
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: npm ci installs exactly the lockfile, so the image has the dependencies that were reviewed; deprecated flags are ignored by newer npm.
-#   baseline: CIS Docker 4.11 (lockfile); REVIEW #8
+#   baseline: 'CIS Docker 4.11 (lockfile); REVIEW #8'
 package docker.npm_flags
 
 import data.lib.docker as dlib

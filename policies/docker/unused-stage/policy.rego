@@ -10,7 +10,7 @@
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: An unused stage is maintained, scanned and (with the classic builder) built for nothing, and misleads readers about what ships.
-#   baseline: REVIEW #8
+#   baseline: 'REVIEW #8'
 package docker.unused_stage
 
 import data.lib.docker as dlib

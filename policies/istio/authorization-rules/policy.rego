@@ -10,7 +10,7 @@
 #   severity: error
 #   kinds: [AuthorizationPolicy]
 #   rationale: A rule without `from` matches requests from any identity, including unauthenticated ones, which silently widens the policy to everyone.
-#   baseline: Istio security best practices (ALLOW with positive matching, every rule has a source); seed review #32
+#   baseline: 'Istio security best practices (ALLOW with positive matching, every rule has a source); seed review #32'
 package istio.authorization_rules
 
 import rego.v1

@@ -15,7 +15,7 @@
 #     A `*` host exposes every VirtualService bound to the Gateway; plain HTTP without redirect
 #     serves traffic unencrypted; the gateway proxy reads credentialName from its own namespace
 #     only, so a Secret elsewhere (or never created) leaves the listener without a certificate.
-#   baseline: Istio security best practices (Gateway hosts, HTTPS redirect, credentialName); seed review #33
+#   baseline: 'Istio security best practices (Gateway hosts, HTTPS redirect, credentialName); seed review #33'
 package istio.gateway_tls
 
 import rego.v1

@@ -11,7 +11,7 @@
 #   severity: error
 #   kinds: [Namespace, PeerAuthentication, AuthorizationPolicy, RequestAuthentication, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: Istio policies are enforced by the sidecar; without injection STRICT mTLS and AuthorizationPolicies do nothing and the pods talk plaintext, unauthenticated.
-#   baseline: Istio security best practices (injection wherever Istio policies exist); seed review #18
+#   baseline: 'Istio security best practices (injection wherever Istio policies exist); seed review #18'
 package istio.sidecar_injection
 
 import rego.v1

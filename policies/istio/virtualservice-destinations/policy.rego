@@ -11,7 +11,7 @@
 #   severity: error
 #   kinds: [VirtualService]
 #   rationale: A route to a Service that does not exist, or to a port it does not expose, answers 503 (no healthy upstream) while every object applies cleanly.
-#   baseline: Istio traffic management (Destination host resolution); seed review #31
+#   baseline: 'Istio traffic management (Destination host resolution); seed review #31'
 package istio.virtualservice_destinations
 
 import rego.v1

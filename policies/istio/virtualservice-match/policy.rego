@@ -16,7 +16,7 @@
 #     Entries of one match list are OR-ed: `[{uri: /api/}, {headers: {host: api}}]` sends /api/ on
 #     any host to the backend while the host entry never matches, so an admin route behind it is
 #     dead. Retrying 5xx or reset replays non-idempotent requests that already had effects.
-#   baseline: Istio HTTPMatchRequest and HTTPRetry reference; seed review #30
+#   baseline: 'Istio HTTPMatchRequest and HTTPRetry reference; seed review #30'
 package istio.virtualservice_match
 
 import rego.v1

@@ -13,7 +13,7 @@
 #     Utilization is a percentage of requests, so a container without requests makes the metric
 #     unavailable and the HPA stops scaling. Memory Utilization counts the sidecar too and rarely
 #     falls after a scale-up, so the HPA scales up and seldom down.
-#   baseline: Kubernetes HPA algorithm; seed review #26
+#   baseline: 'Kubernetes HPA algorithm; seed review #26'
 package k8s.hpa_target
 
 import rego.v1

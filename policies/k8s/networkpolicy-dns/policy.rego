@@ -12,7 +12,7 @@
 #   rationale: >-
 #     Once egress is restricted, name lookups to CoreDNS are dropped unless allowed, and every
 #     outgoing call fails on resolution; large answers and retries use TCP, so both protocols matter.
-#   baseline: Kubernetes NetworkPolicy recipes (allow DNS egress); seed review #28
+#   baseline: 'Kubernetes NetworkPolicy recipes (allow DNS egress); seed review #28'
 package k8s.networkpolicy_dns
 
 import rego.v1

@@ -13,7 +13,7 @@
 #     Namespaces carry no `name` label unless someone adds it, so `namespaceSelector: {matchLabels:
 #     {name: kube-system}}` matches nothing and the intended traffic (gateway ingress, DNS) is
 #     dropped; a hand-made label is also spoofable by whoever may label namespaces.
-#   baseline: Kubernetes NetworkPolicy docs (automatic kubernetes.io/metadata.name label); seed review #28
+#   baseline: 'Kubernetes NetworkPolicy docs (automatic kubernetes.io/metadata.name label); seed review #28'
 package k8s.networkpolicy_namespace_labels
 
 import rego.v1

@@ -12,7 +12,7 @@
 #   rationale: >-
 #     Without a budget a node drain may evict every replica at once; a budget that allows no
 #     eviction blocks node drains and cluster upgrades forever.
-#   baseline: Kubernetes "Specifying a Disruption Budget"; seed review #25
+#   baseline: 'Kubernetes "Specifying a Disruption Budget"; seed review #25'
 package k8s.pdb
 
 import rego.v1

@@ -9,7 +9,7 @@
 #   rationale: >-
 #     The HPA owns the replica count. A replicas field in git makes every Argo CD sync reset the
 #     count to the committed value, undoing the HPA's scaling until it reacts again.
-#   baseline: Argo CD and Kubernetes HPA guidance; seed review #24
+#   baseline: 'Argo CD and Kubernetes HPA guidance; seed review #24'
 package k8s.replicas_under_hpa
 
 import rego.v1

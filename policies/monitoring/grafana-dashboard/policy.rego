@@ -14,7 +14,7 @@
 #     Grafana's provisioning reads the dashboard model from files; the HTTP API's envelope
 #     (an object whose only key is "dashboard") provisions an empty dashboard, and a ConfigMap
 #     without the label is never picked up.
-#   baseline: Grafana provisioning docs and the kiwigrid k8s-sidecar label convention; seed review #34
+#   baseline: 'Grafana provisioning docs and the kiwigrid k8s-sidecar label convention; seed review #34'
 package monitoring.grafana_dashboard
 
 import rego.v1

@@ -11,7 +11,7 @@
 #   severity: warning
 #   kinds: [PrometheusRule, ConfigMap]
 #   rationale: Without summing buckets by le across pods, the quantile is computed per pod and series, so a dashboard shows one line per instance and an alert fires on a single noisy pod instead of the service's latency.
-#   baseline: Prometheus "Histograms and summaries" practices; seed review #34
+#   baseline: 'Prometheus "Histograms and summaries" practices; seed review #34'
 package monitoring.histogram_quantile_by_le
 
 import rego.v1

@@ -10,7 +10,7 @@
 #   severity: warning
 #   kinds: [PrometheusRule, ConfigMap]
 #   rationale: A job matcher naming no scraped Service returns no series; alerts never fire and panels stay empty, without any error.
-#   baseline: prometheus-operator ServiceMonitor job label (Service name or jobLabel); seed review #34
+#   baseline: 'prometheus-operator ServiceMonitor job label (Service name or jobLabel); seed review #34'
 package monitoring.prometheusrule_job_label
 
 import rego.v1

@@ -118,7 +118,11 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     writeFileSync(capsFile, JSON.stringify(await wasmCapabilities(opa)));
     const out = path.join(work, 'bundle.tar.gz');
     const build = await execa(opa, ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capsFile, '-o', out, '.'], { cwd: src, reject: false });
-    if (build.exitCode !== 0) throw new ToolError('opa', `opa build failed:\n${build.stderr.trim()}`, build.stderr);
+    if (build.exitCode !== 0) {
+      // opa prints compile errors on stdout.
+      const why = [build.stdout.trim(), build.stderr.trim()].filter(Boolean).join('\n');
+      throw new ToolError('opa', `opa build failed:\n${why}`, '');
+    }
     const wasm = extractFromTarGz(readFileSync(out), '/policy.wasm');
     if (wasm === null) throw new ToolError('opa', 'opa build produced no policy.wasm');
     const inspect = await execa(opa, ['inspect', '-a', '--format', 'json', '.'], { cwd: src, reject: false });
