@@ -24,6 +24,8 @@ export interface BenchResult {
   targets: number;
   resources: number;
   medianMs: { gitops: number; kubeconform: number; conftest: number };
+  /** Policy findings on the kustomization targets: the gate's, and conftest's on the same input. */
+  policyFindings: { gitops: number; conftest: number };
   ratios: { gitopsToKubeconform: number; gitopsToConftest: number; gitopsToBoth: number };
 }
 
@@ -91,6 +93,21 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     writeFileSync(path.join(policies, 'bench_adapter.rego'), ADAPTER);
 
     const cli = fileURLToPath(new URL('../../bin/gitops.js', import.meta.url));
+
+    // Once, untimed: both policy runs must see the same input and find the same things.
+    const gate = await execa('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot, reject: false });
+    if (gate.exitCode !== 0 && gate.exitCode !== 1) throw new ToolError('gitops', `bench: gitops validate exited ${gate.exitCode}`, gate.stderr);
+    const names = new Set(targets.map((t) => t.name));
+    const gitopsFindings = (JSON.parse(gate.stdout) as { findings: Array<{ ruleId: string; target: string }> }).findings
+      .filter((f) => names.has(f.target) && /^(k8s|istio|argocd|monitoring)\//.test(f.ruleId)).length;
+    let conftestFindings = 0;
+    for (const c of conftestRuns) {
+      if (c.files.length === 0) continue;
+      const out = await execa(conftest, ['test', '--no-color', '--output', 'json', '--policy', policies, '--data', c.data, '--namespace', 'main', ...c.files], { reject: false });
+      if (out.exitCode !== 0 && out.exitCode !== 1) throw new ToolError('conftest', `bench: conftest exited ${out.exitCode}`, out.stderr);
+      for (const r of JSON.parse(out.stdout) as Array<{ failures?: unknown[] }>) conftestFindings += r.failures?.length ?? 0;
+    }
+
     const samples = { gitops: [] as number[], kubeconform: [] as number[], conftest: [] as number[] };
     for (let r = 1; r <= runs; r += 1) {
       samples.gitops.push(await timed(async () => {
@@ -114,6 +131,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     return {
       runs, targets: targets.length, resources,
       medianMs: { gitops: Math.round(m.gitops), kubeconform: Math.round(m.kubeconform), conftest: Math.round(m.conftest) },
+      policyFindings: { gitops: gitopsFindings, conftest: conftestFindings },
       ratios: {
         gitopsToKubeconform: round(m.gitops / m.kubeconform),
         gitopsToConftest: round(m.gitops / m.conftest),
@@ -128,6 +146,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
 export function formatBench(r: BenchResult): string {
   return [
     `Input: ${r.targets} kustomization targets, ${r.resources} rendered objects; median of ${r.runs} runs.`,
+    `Policy findings on that input: gitops ${r.policyFindings.gitops}, conftest ${r.policyFindings.conftest}.`,
     '',
     '| tool | what it does | median ms | gitops / tool |',
     '|---|---|---|---|',
