@@ -59,7 +59,7 @@ describe('gitops validate on the hardened example', () => {
     expect(summary.incomplete).toBe(false);
     expect(summary.targets).toBe(1);
     const documents = documentCount(path.join(REPO, HARDENED));
-    expect(documents).toBe(22);
+    expect(documents).toBe(23);
     expect(summary.resources).toBe(documents + 2);
   });
 
@@ -87,8 +87,8 @@ describe('gitops validate on the hardened example with one defect per file', () 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-hardened-'));
     cpSync(path.join(REPO, HARDENED), dir, { recursive: true });
-    // The quota no longer holds 5 pods x (500m app + 500m sidecar) of CPU limits.
-    mutate('manifests.yaml', 'limits.cpu: "6"', 'limits.cpu: "4"');
+    // The quota no longer holds the 6 pods x (500m app + 500m sidecar) of CPU limits.
+    mutate('manifests.yaml', 'limits.cpu: "7"', 'limits.cpu: "4"');
     // Sidecars can no longer reach istiod.
     mutate('manifests.yaml', 'port: 15012', 'port: 15010');
     mutate('Dockerfile', 'USER 1000:1000', 'USER node');
