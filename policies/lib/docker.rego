@@ -200,11 +200,27 @@ host_of(parts, n) := parts[0] if n == 3
 
 host_of(_, n) := null if n < 3
 
-# secret_name(name) holds for environment/ARG names that look like they carry a credential;
-# *_FILE names hold a path to one (the official images' convention) and are fine.
+# secret_name(name) holds for environment/ARG names that look like they carry a credential.
+# A name whose last segment says it is about a secret rather than the secret itself is fine:
+# *_FILE holds a path to one (the official images' convention), as do *_PATH and *_DIR; *_TTL,
+# *_NAME, *_URL, *_LENGTH ... configure one (TOKEN_TTL=900, SECRET_NAME=db, PASSWORD_MIN_LENGTH=12).
 secret_name(name) if {
 	regex.match(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)`, name)
-	not regex.match(`(?i)_FILE$`, name)
+	not about_secret(name)
+}
+
+# The same suffixes as k8s/literal-secret-env (benign_suffixes), so the image, compose and
+# Kubernetes rules agree on which names carry a secret.
+about_secret_suffixes := {
+	"FILE", "PATH", "DIR", "NAME", "REF", "ID", "TYPE", "ALGORITHM", "ALG", "ISSUER", "AUDIENCE",
+	"TTL", "EXPIRY", "EXPIRES", "EXPIRATION", "LIFETIME", "TIMEOUT", "LENGTH", "LEN", "SIZE", "COUNT",
+	"HEADER", "ENABLED", "ENABLE", "DISABLED", "MODE", "FORMAT", "URL", "URI", "ENDPOINT", "HOST",
+	"PORT", "USER", "USERNAME", "LOCATION", "POLICY",
+}
+
+about_secret(name) if {
+	parts := split(replace(replace(upper(name), "-", "_"), ".", "_"), "_")
+	parts[count(parts) - 1] in about_secret_suffixes
 }
 
 # url_credentials(v) holds for a URL with a literal password: "postgresql://u:password@host/db".

@@ -3,7 +3,8 @@
 # description: >-
 #   environment values of credential-looking names (PASSWORD, SECRET, TOKEN, API_KEY, ...) and URLs
 #   with an embedded password (postgresql://user:password@host) must come from interpolation
-#   (${VAR} from an untracked .env) or compose secrets, never be written in the file.
+#   (${VAR} from an untracked .env) or compose secrets, never be written in the file. Names about a
+#   secret rather than holding one (*_FILE, *_PATH, *_TTL, *_NAME ...) may carry literal values.
 # scope: package
 # custom:
 #   id: compose/literal-secrets

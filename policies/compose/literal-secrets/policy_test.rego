@@ -15,6 +15,15 @@ test_interpolated_allowed if {
 	count(literal_secrets.violation) == 0 with input as t.compose(services)
 }
 
+test_names_about_secrets_allowed if {
+	services := {"api": {"environment": {
+		"JWT_SECRET_PATH": "/run/secrets/jwt",
+		"ACCESS_TOKEN_TTL": "900",
+		"VAULT_SECRET_NAME": "example-api",
+	}}}
+	count(literal_secrets.violation) == 0 with input as t.compose(services)
+}
+
 test_list_form_interpolated_allowed if {
 	count(literal_secrets.violation) == 0 with input as t.compose({"db": {"environment": ["POSTGRES_PASSWORD", "NODE_ENV=development"]}})
 }

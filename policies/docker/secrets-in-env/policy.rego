@@ -4,7 +4,8 @@
 #   ENV and ARG whose name looks like a credential (PASSWORD, SECRET, TOKEN, API_KEY, ...) must not
 #   carry a literal value (error); an ARG of that name without a value is a warning, since build
 #   arguments end up in the image history. Pass secrets with RUN --mount=type=secret, and at run
-#   time from the orchestrator. *_FILE names (a path to a secret) are fine.
+#   time from the orchestrator. Names about a secret rather than holding one (*_FILE, *_PATH, *_TTL,
+#   *_NAME ...: the suffixes of k8s/literal-secret-env) are fine.
 # scope: package
 # custom:
 #   id: docker/secrets-in-env

@@ -12,6 +12,10 @@ test_plain_settings_allowed if {
 	count(secrets_in_env.violation) == 0 with input as df([env(2, ["NODE_ENV=production", "DB_PASSWORD_FILE=/run/secrets/db"])])
 }
 
+test_secret_paths_and_settings_allowed if {
+	count(secrets_in_env.violation) == 0 with input as df([env(2, ["TOKEN_PATH=/var/run/secrets/token", "ACCESS_TOKEN_TTL=900"])])
+}
+
 test_env_reference_allowed if {
 	count(secrets_in_env.violation) == 0 with input as df([env(2, ["API_TOKEN=${API_TOKEN}"])])
 }
