@@ -34,3 +34,35 @@ test_true_message if {
 		"field": "spec.automountServiceAccountToken",
 	}}
 }
+
+sa(name, ns, automount) := {
+	"apiVersion": "v1",
+	"kind": "ServiceAccount",
+	"metadata": {"name": name, "namespace": ns},
+	"automountServiceAccountToken": automount,
+}
+
+in_target(obj, resources) := x if {
+	x := automount_token.violation with input as t.review(obj)
+		with data.target as {"name": "t", "env": "dev", "resources": array.concat([obj], resources)}
+}
+
+test_unset_inherits_false_from_service_account if {
+	every _, obj in t.workloads({"serviceAccountName": "app"}) {
+		count(in_target(obj, [sa("app", "funlynk", false)])) == 0
+	}
+}
+
+test_unset_inherits_false_from_default_service_account if {
+	count(in_target(t.deployment({}), [sa("default", "funlynk", false)])) == 0
+}
+
+test_service_account_not_disabling_denied if {
+	count(in_target(t.deployment({"serviceAccountName": "app"}), [sa("app", "funlynk", true)])) == 1
+	count(in_target(t.deployment({"serviceAccountName": "app"}), [sa("other", "funlynk", false)])) == 1
+	count(in_target(t.deployment({"serviceAccountName": "app"}), [sa("app", "elsewhere", false)])) == 1
+}
+
+test_pod_true_overrides_service_account_false if {
+	count(in_target(t.deployment({"serviceAccountName": "app", "automountServiceAccountToken": true}), [sa("app", "funlynk", false)])) == 1
+}
