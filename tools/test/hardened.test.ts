@@ -1,7 +1,8 @@
 /**
  * False positives are bugs: `gitops validate` on a fully hardened example application
- * (tools/test/fixtures/hardened/: Kubernetes manifests, Dockerfile, compose file) must report
- * nothing at all, neither errors nor warnings, and must have evaluated every document of it.
+ * (tools/test/fixtures/hardened/: Kubernetes manifests, its Argo CD Application and AppProject,
+ * Dockerfile, compose file) must report nothing at all, neither errors nor warnings, and must have
+ * evaluated every document of it.
  *
  * So that "nothing" cannot come from a gate that silently looked at nothing, a copy of the example
  * with one known defect per file is validated too and must be reported on exactly those defects.
@@ -27,10 +28,14 @@ const describeFinding = (f: Finding): string =>
   `${f.severity} ${f.ruleId} ${f.location ? `${f.location.file}:${f.location.line}` : '(no location)'}` +
   `${f.resource ? ` ${f.resource.kind}/${f.resource.name}` : ''}: ${f.message}`;
 
-/** Kubernetes documents of manifests.yaml (empty documents are not resources). */
+/** Kubernetes documents of the example's YAML files (empty documents are not resources). */
 function documentCount(dir: string): number {
-  const text = readFileSync(path.join(dir, 'manifests.yaml'), 'utf8');
-  return parseAllDocuments(text).filter((d) => d.contents !== null).length;
+  let n = 0;
+  for (const file of ['manifests.yaml', 'argocd.yaml']) {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    n += parseAllDocuments(text).filter((d) => d.contents !== null).length;
+  }
+  return n;
 }
 
 describe('gitops validate on the hardened example', () => {
@@ -59,7 +64,7 @@ describe('gitops validate on the hardened example', () => {
     expect(summary.incomplete).toBe(false);
     expect(summary.targets).toBe(1);
     const documents = documentCount(path.join(REPO, HARDENED));
-    expect(documents).toBe(23);
+    expect(documents).toBe(25);
     expect(summary.resources).toBe(documents + 2);
   });
 
@@ -91,6 +96,8 @@ describe('gitops validate on the hardened example with one defect per file', () 
     mutate('manifests.yaml', 'limits.cpu: "7"', 'limits.cpu: "4"');
     // Sidecars can no longer reach istiod.
     mutate('manifests.yaml', 'port: 15012', 'port: 15010');
+    // Argo CD would leave resources deleted from git running.
+    mutate('argocd.yaml', 'prune: true', 'prune: false');
     mutate('Dockerfile', 'USER 1000:1000', 'USER node');
     mutate('compose.yaml', '"127.0.0.1:8080:8080"', '"8080:8080"');
     const run = await gitops(REPO, ['validate', dir, '--format', 'json', '--quiet']);
@@ -111,6 +118,7 @@ describe('gitops validate on the hardened example with one defect per file', () 
         'error k8s/quota-fits manifests.yaml ResourceQuota/example-quota',
         'error k8s/networkpolicy-selectors manifests.yaml NetworkPolicy/default-deny',
         'error k8s/networkpolicy-selectors manifests.yaml NetworkPolicy/allow-dns-and-istiod',
+        'error argocd/automated-sync argocd.yaml Application/example',
         'error docker/non-root-user Dockerfile -',
         'warning compose/ports-loopback compose.yaml -',
       ].sort(),
