@@ -64,7 +64,7 @@ describe('gitops validate on the hardened example', () => {
     expect(summary.incomplete).toBe(false);
     expect(summary.targets).toBe(1);
     const documents = documentCount(path.join(REPO, HARDENED));
-    expect(documents).toBe(25);
+    expect(documents).toBe(26);
     expect(summary.resources).toBe(documents + 2);
   });
 
