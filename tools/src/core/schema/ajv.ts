@@ -224,15 +224,16 @@ function formatOne(e: ErrorObject, data: unknown): SchemaError {
   const path = pointerToPath(e.instancePath, data);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case 'additionalProperties': {
-      const field = String(p.additionalProperty);
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const field = String(p.additionalProperty ?? p.unevaluatedProperty);
       const props = (e.parentSchema as JsonSchema | undefined)?.properties;
       const known = props && typeof props === 'object' ? Object.keys(props) : [];
       const guess = suggestField(field, known);
       return {
         instancePath: pointerToPath(e.instancePath, data, field),
         message: `unknown field '${field}'` + (guess ? ` (did you mean '${guess}'?)` : ''),
-        keyword: e.keyword,
+        keyword: 'additionalProperties',
       };
     }
     case 'required':

