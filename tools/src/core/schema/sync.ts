@@ -536,7 +536,7 @@ export async function verifySchemas(cwd: string): Promise<string[]> {
   const claimed = new Set<string>(['schemas/crds/index.json']);
   for (const s of doc.sources) {
     let paths: string[];
-    if (s.registry === 'go') {
+    if (s.output === 'schemas/crds') {
       paths = Object.values(crdIndex)
         .filter((e) => e.source === s.name)
         .map((e) => `schemas/crds/${e.file}`);
