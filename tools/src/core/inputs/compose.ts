@@ -4,11 +4,10 @@
  * Dockerfile of every service that builds one, and whether every bind-mount source and env_file
  * exists.
  */
-import { access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { displayPath as repoPath } from '../sourcemap.js';
-import { loadDockerfile } from './dockerfile.js';
+import { exists, loadDockerfile } from './dockerfile.js';
 import type { DockerfileResource } from './dockerfile.js';
 
 export interface ComposeDockerfile {
@@ -51,14 +50,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 
 /** A remote build context (git repository or URL) that cannot be read from disk. */

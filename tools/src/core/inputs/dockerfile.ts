@@ -357,7 +357,8 @@ export function parseWithProblems(
   return { input: { kind: 'dockerfile', file, resource: { stages, globalArgs, dockerignore } }, problems };
 }
 
-async function exists(p: string): Promise<boolean> {
+/** Whether a path exists (any kind of file). */
+export async function exists(p: string): Promise<boolean> {
   try {
     await access(p);
     return true;
