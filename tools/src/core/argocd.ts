@@ -19,6 +19,11 @@ export const DEFAULT_REPO_URLS = ['https://github.com/funlynk/funlynk-gitops.git
 export interface CheckApplicationsOptions {
   /** URLs of this repository; sources from any other URL (or any Helm chart) are remote. */
   repoUrls: string[];
+  /**
+   * Whether `rendered` is the whole repository: only then can "each overlay is deployed by exactly
+   * one Application" be judged. Per-Application checks and remote listings run either way.
+   */
+  wholeRepository?: boolean;
 }
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -254,7 +259,7 @@ export function checkApplications(
 
   // Each overlay is deployed by exactly one Application, rendered in its own cluster's target. Only
   // meaningful when the cluster targets were rendered (a run on some overlays alone skips it).
-  if (rendered.some((r) => r.target.name.startsWith('clusters/'))) {
+  if (options.wholeRepository !== false && rendered.some((r) => r.target.name.startsWith('clusters/'))) {
     const overlaysDir = path.join(repoRoot, 'overlays');
     let envs: string[] = [];
     try {

@@ -21,7 +21,7 @@ import { pinnedBinary, resolveKustomize, type KustomizeRunner } from './tools.js
 import type { Finding, Report, Resource, Severity, Target } from './types.js';
 import { applyWaivers, loadWaivers } from './waivers.js';
 import { locateField, parseYaml } from './yaml.js';
-import { checkApplications } from './argocd.js';
+import { checkApplications, DEFAULT_REPO_URLS } from './argocd.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
 
@@ -417,10 +417,12 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     if (lt.incomplete) incomplete = true;
   }
 
-  // Repository-wide Argo CD checks need every target.
-  if (wholeRepo) {
-    findings.push(...checkApplications(repoRoot, loaded.map((lt) => ({ target: lt.target, resources: lt.resources }))));
-  }
+  // Argo CD: what each Application points at (and what stays remote) on every run; which
+  // Application deploys each overlay only when the whole repository was rendered.
+  findings.push(...checkApplications(repoRoot, loaded.map((lt) => ({ target: lt.target, resources: lt.resources })), {
+    repoUrls: ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_REPO_URLS,
+    wholeRepository: wholeRepo,
+  }));
 
   // Waivers
   const { waivers, problems } = loadWaivers(repoRoot);
