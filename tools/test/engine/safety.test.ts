@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyWaivers, type Waiver } from '../../src/core/waivers.js';
 import type { Finding } from '../../src/core/types.js';
-import { gitops, makeRepo, snapshot, type FixtureRepo } from '../helpers.js';
+import { gitops, makeRepo, REPO, snapshot, type FixtureRepo } from '../helpers.js';
 
 const CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  LOG_LEVEL: info\n';
 
@@ -158,7 +158,7 @@ describe('waivers', () => {
 
 describe('remote sources are never skipped silently', () => {
   it('lists a pinned Helm chart as info when only its cluster is validated', async () => {
-    const run = await gitops(path.resolve(__dirname, '../../..'), ['validate', 'clusters/prod', '--format', 'json', '--quiet']);
+    const run = await gitops(REPO, ['validate', 'clusters/prod', '--format', 'json', '--quiet']);
     const report = run.json();
     expect(run.exitCode).toBe(0);
     const remote = report.findings.filter((f) => f.ruleId === 'remote/helm-chart');
