@@ -11,6 +11,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { kustomizationFile } from './kustomize.js';
 import { displayPath, FileCache, mapLocation } from './sourcemap.js';
 import type { Finding, Location, RelatedLocation, Resource, ResourceRef, Target } from './types.js';
 
@@ -26,7 +27,6 @@ export interface CheckApplicationsOptions {
   wholeRepository?: boolean;
 }
 
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const NOT_RENDERED_NOTE = 'not rendered offline: its manifests are not validated by this gate (only the Application pointing at it is)';
 
 /** Same repository whatever the case, trailing slash or `.git`. */
@@ -69,7 +69,7 @@ function sourcesOf(app: Record<string, unknown>): SourceEntry[] {
 }
 
 function isKustomizationRoot(dir: string): boolean {
-  return KUSTOMIZATION_FILES.some((f) => existsSync(path.join(dir, f)));
+  return kustomizationFile(dir) !== null;
 }
 
 function isDirectory(abs: string): boolean {
@@ -274,7 +274,7 @@ export function checkApplications(
       const overlay = `overlays/${env}`;
       const list = deployers.get(overlay) ?? [];
       if (list.length === 0) {
-        const kfile = KUSTOMIZATION_FILES.map((f) => path.join(overlaysDir, env, f)).find((f) => existsSync(f))!;
+        const kfile = kustomizationFile(path.join(overlaysDir, env))!;
         findings.push({
           ruleId: 'argocd/overlay-not-deployed',
           severity: 'error',

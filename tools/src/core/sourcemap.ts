@@ -7,8 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
-import { parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation } from './yaml.js';
-import { kustomizationDeps } from './kustomize.js';
+import { parseYaml, locateField, type ParsedYaml, type FieldLocation } from './yaml.js';
 import type { Location, RelatedLocation, Resource } from './types.js';
 
 export function displayPath(repoRoot: string, abs: string): string {
@@ -190,10 +189,3 @@ export function mapLocation(repoRoot: string, cache: FileCache, resource: Resour
   renderedBy();
   return { location: { file: rel(origin.file), line: loc.line, column: loc.column }, related };
 }
-
-/** All local files of a kustomization target (for --changed). */
-export function targetFiles(dir: string): string[] {
-  return kustomizationDeps(dir).map((d) => d.file);
-}
-
-export { splitFieldPath };

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot, loadConfig, type GateConfig } from './config.js';
-import { InputError, ToolError } from './errors.js';
+import { ToolError } from './errors.js';
 import { buildComposeInput, type ComposeInput } from './inputs/compose.js';
 import { loadDockerfile, type DockerfileInput } from './inputs/dockerfile.js';
 import { kustomizationDeps, kustomizationFile, remoteRefs, renderKustomization } from './kustomize.js';
@@ -22,6 +22,7 @@ import type { Finding, Report, Resource, Severity, Target } from './types.js';
 import { applyWaivers, loadWaivers } from './waivers.js';
 import { locateField, parseYaml } from './yaml.js';
 import { checkApplications, DEFAULT_REPO_URLS } from './argocd.js';
+import { summarize } from './report/index.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
 
@@ -431,22 +432,12 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const applied = applyWaivers(findings, waivers, today, wholeRepo);
   const all = [...applied.kept, ...applied.findings, ...problems];
 
-  const counted = all.filter((f) => f.severity !== 'info');
+  const resources = loaded.reduce((n, lt) => n + lt.resources.length + lt.dockerfiles.length + lt.composes.length, 0);
   const report: Report = {
     version: 1,
-    summary: {
-      targets: targets.length,
-      resources: loaded.reduce((n, lt) => n + lt.resources.length + lt.dockerfiles.length + lt.composes.length, 0),
-      errors: counted.filter((f) => f.severity === 'error').length,
-      warnings: counted.filter((f) => f.severity === 'warning').length,
-      waived: applied.waived,
-      incomplete,
-      durationMs: Date.now() - started,
-      tools,
-    },
+    summary: summarize(all, applied.waived, targets.length, resources, Date.now() - started, tools, incomplete),
     findings: all,
   };
   return { report, rules, repoRoot, targets: targets.map((t) => t.name) };
 }
 
-export { InputError };
