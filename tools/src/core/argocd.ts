@@ -192,9 +192,11 @@ export function checkApplications(
           findings.push(
             finding(entry, 'argocd/source-path-missing', 'error', `${name}: source path '${rawPath ?? ''}' does not exist in this repository; Argo CD would fail to generate manifests`, field),
           );
-        } else if (!isKustomizationRoot(abs)) {
+        } else if (!isKustomizationRoot(abs) && asObject(s.source.directory) === null) {
+          // A kustomization is how this repository deploys; a plain folder needs an explicit
+          // `directory:` source (Argo CD would otherwise guess the tool).
           findings.push(
-            finding(entry, 'argocd/source-path-missing', 'error', `${name}: source path '${p}' is not a kustomization root (no kustomization.yaml); point it at an overlay or add one`, field),
+            finding(entry, 'argocd/source-path-missing', 'error', `${name}: source path '${p}' is not a kustomization root (no kustomization.yaml) and the source declares no directory:; point it at an overlay, add a kustomization, or declare a directory source`, field),
           );
         } else {
           const list = deployers.get(p) ?? [];
