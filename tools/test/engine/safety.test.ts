@@ -167,3 +167,18 @@ describe('remote sources are never skipped silently', () => {
     expect(report.findings.filter((f) => /^argocd\/overlay-/.test(f.ruleId))).toEqual([]);
   });
 });
+
+describe('setup without Go', () => {
+  it('says that Go is needed, names the missing tools and exits 2, without a stack trace', async () => {
+    const repo = makeRepo({}, { tools: [] });
+    try {
+      const run = await gitops(repo.root, ['setup'], { PATH: '/usr/bin:/bin' });
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain("Go is needed to install kustomize, kubeconform, opa");
+      expect(run.stderr).toContain("'go' is not on PATH");
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
