@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
-import { parseYaml, locateField, type ParsedYaml, type FieldLocation } from './yaml.js';
+import type { LineCounter } from 'yaml';
+import { parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from './yaml.js';
 import type { Location, RelatedLocation, Resource } from './types.js';
 
 export function displayPath(repoRoot: string, abs: string): string {
@@ -69,7 +70,8 @@ function fieldIn(match: DocMatch, field: string | null, listItem?: number): Fiel
 function patchTargets(patch: Record<string, unknown>, resource: Resource, target: Record<string, unknown> | null): boolean {
   if (target) {
     if (typeof target.kind === 'string' && target.kind !== resource.ref.kind) return false;
-    if (typeof target.name === 'string' && !new RegExp(`^${target.name}$`).test(resource.ref.name)) return false;
+    // Target names are anchored regexes over the name before this overlay's prefix/suffix.
+    if (typeof target.name === 'string' && !new RegExp(`(^|-)(${target.name})(-|$)`).test(resource.ref.name)) return false;
     return true;
   }
   const name = String((asObject(patch.metadata) ?? {}).name ?? '');
@@ -82,36 +84,74 @@ interface PatchHit {
 }
 
 /** Looks for the field in the patches of the kustomizations that transformed the resource. */
+/** A dotted field path as the JSON pointer a JSON 6902 patch would use: a.b[0] -> /a/b/0. */
+function toPointer(field: string): string {
+  return splitFieldPath(field).map((seg) => `/${String(seg).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/**
+ * The field inside one patch document, when the patch sets it: a strategic-merge patch (a mapping
+ * naming the resource) or a JSON 6902 patch (a list of operations; the entry's target names the
+ * resource) whose add/replace operation writes the field or one of its parents.
+ */
+function fieldInPatchDoc(d: YamlDoc, lc: LineCounter, resource: Resource, target: Record<string, unknown> | null, field: string): FieldLocation | null {
+  if (Array.isArray(d.value)) {
+    if (!target || !patchTargets({}, resource, target)) return null;
+    const pointer = toPointer(field);
+    for (let i = (d.value as unknown[]).length - 1; i >= 0; i -= 1) {
+      const op = asObject((d.value as unknown[])[i]);
+      if (!op || typeof op.path !== 'string' || !['add', 'replace', 'copy', 'move'].includes(String(op.op))) continue;
+      if (pointer === op.path) return locateField(d.doc, lc, `[${i}].value`);
+      if (pointer.startsWith(`${op.path}/`)) {
+        const below = locateField(d.doc, lc, `[${i}].value${fieldTail(field, op.path)}`);
+        return below.exact ? below : locateField(d.doc, lc, `[${i}].value`);
+      }
+    }
+    return null;
+  }
+  const v = asObject(d.value);
+  if (!v || !patchTargets(v, resource, target)) return null;
+  const loc = locateField(d.doc, lc, field);
+  return loc.exact ? loc : null;
+}
+
+/** The part of a dotted field below a JSON pointer prefix, as a field suffix (".c[0]"). */
+function fieldTail(field: string, pointer: string): string {
+  const depth = pointer.split('/').length - 1;
+  const segs = splitFieldPath(field).slice(depth);
+  return segs.map((seg) => (typeof seg === 'number' ? `[${seg}]` : `.${seg}`)).join('');
+}
+
+/** Looks for the field in the patches of the kustomizations that transformed the resource. */
 function findInPatches(cache: FileCache, resource: Resource, field: string): PatchHit | null {
   for (const kfile of [...resource.origin.transformedBy].reverse()) {
     const kparsed = cache.get(kfile);
     const k = asObject(kparsed?.docs[0]?.value);
     if (!k || !kparsed) continue;
-    const entries: Array<{ path?: string; patch?: string; target?: Record<string, unknown> | null; index: number; key: string }> = [];
-    (Array.isArray(k.patches) ? k.patches : []).forEach((p: unknown, index: number) => {
-      const o = asObject(p);
-      if (o) entries.push({ path: typeof o.path === 'string' ? o.path : undefined, patch: typeof o.patch === 'string' ? o.patch : undefined, target: asObject(o.target), index, key: 'patches' });
-    });
+    const entries: Array<{ path?: string; patch?: string; target: Record<string, unknown> | null; index: number; key: string }> = [];
+    for (const key of ['patches', 'patchesJson6902']) {
+      (Array.isArray(k[key]) ? (k[key] as unknown[]) : []).forEach((p, index) => {
+        const o = asObject(p);
+        if (o) entries.push({ path: typeof o.path === 'string' ? o.path : undefined, patch: typeof o.patch === 'string' ? o.patch : undefined, target: asObject(o.target), index, key });
+      });
+    }
     (Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []).forEach((p: unknown, index: number) => {
       if (typeof p === 'string') entries.push(p.includes('\n') ? { patch: p, target: null, index, key: 'patchesStrategicMerge' } : { path: p, target: null, index, key: 'patchesStrategicMerge' });
     });
-    for (const e of entries) {
+    // Later patches win, as kustomize applies them in order.
+    for (const e of entries.reverse()) {
       if (e.path) {
         const abs = path.resolve(path.dirname(kfile), e.path);
         const parsed = cache.get(abs);
         if (!parsed) continue;
         for (const d of parsed.docs) {
-          const v = asObject(d.value);
-          if (!v || !patchTargets(v, resource, e.target ?? null)) continue;
-          const loc = locateField(d.doc, parsed.lineCounter, field);
-          if (loc.exact) return { file: abs, loc };
+          const loc = fieldInPatchDoc(d, parsed.lineCounter, resource, e.target, field);
+          if (loc) return { file: abs, loc };
         }
       } else if (e.patch) {
         const inline = parseYaml(e.patch);
         for (const d of inline.docs) {
-          const v = asObject(d.value);
-          if (!v || !patchTargets(v, resource, e.target ?? null)) continue;
-          if (locateField(d.doc, inline.lineCounter, field).exact) {
+          if (fieldInPatchDoc(d, inline.lineCounter, resource, e.target, field)) {
             return { file: kfile, loc: locateField(kparsed.docs[0]!.doc, kparsed.lineCounter, `${e.key}[${e.index}]`) };
           }
         }

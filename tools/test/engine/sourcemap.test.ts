@@ -57,6 +57,20 @@ resources:
 patches:
   - path: security.yaml
   - path: version.yaml
+  - path: json-patch.yaml
+    target:
+      kind: Deployment
+      name: app
+`;
+
+const JSON_PATCH = `- op: add
+  path: /spec/template/spec/containers/0/securityContext/runAsUser
+  value: 0
+- op: add
+  path: /spec/template/spec/securityContext
+  value:
+    fsGroup: 2000
+    runAsNonRoot: false
 `;
 
 const SECURITY_PATCH = `apiVersion: apps/v1
@@ -97,6 +111,7 @@ beforeAll(async () => {
     'overlays/prod/kustomization.yaml': OVERLAY,
     'overlays/prod/security.yaml': SECURITY_PATCH,
     'overlays/prod/version.yaml': VERSION_PATCH,
+    'overlays/prod/json-patch.yaml': JSON_PATCH,
   });
   const runner = await resolveKustomize(repo.root);
   expect(runner.label).toContain('(binary)');
@@ -140,6 +155,15 @@ describe('source map', () => {
     expect(m.related[0]).toEqual({ file: 'base/app/deployment.yaml', line: lineOf(DEPLOYMENT, 'containerPort'), column: 15, message: 'field declared in base' });
   });
 
+  it('points a field set by a JSON 6902 patch at its value, also inside an added object', () => {
+    const dep = find('Deployment', 'prod-app');
+    const user = mapLocation(repo.root, cache, dep, 'spec.template.spec.containers[0].securityContext.runAsUser', kfile());
+    expect(user.location).toEqual({ file: 'overlays/prod/json-patch.yaml', line: lineOf(JSON_PATCH, 'value: 0'), column: 3 });
+    const nonRoot = mapLocation(repo.root, cache, dep, 'spec.template.spec.securityContext.runAsNonRoot', kfile());
+    expect(nonRoot.location).toEqual({ file: 'overlays/prod/json-patch.yaml', line: lineOf(JSON_PATCH, 'runAsNonRoot'), column: 5 });
+    expect(nonRoot.related).toContainEqual({ file: 'base/app/deployment.yaml', line: 2, column: 1, message: 'resource defined here' });
+  });
+
   it('points a generated ConfigMap at its generator entry in the kustomization', () => {
     const cm = find('ConfigMap', 'prod-app-config');
     expect(cm.ref.name).toMatch(/^prod-app-config-[a-z0-9]{10}$/);
@@ -148,7 +172,7 @@ describe('source map', () => {
   });
 
   it('points a field nobody set at its nearest existing parent in the base', () => {
-    const m = mapLocation(repo.root, cache, find('Deployment', 'prod-app'), 'spec.template.spec.securityContext.runAsNonRoot', kfile());
+    const m = mapLocation(repo.root, cache, find('Deployment', 'prod-app'), 'spec.template.spec.dnsPolicy', kfile());
     expect(m.location).toEqual({ file: 'base/app/deployment.yaml', line: lineOf(DEPLOYMENT, '    spec:', lineOf(DEPLOYMENT, 'template:')), column: 5 });
   });
 
@@ -162,6 +186,10 @@ describe('source map', () => {
     const tag = findings.find((f) => f.ruleId === 'k8s/image-tag');
     expect(tag?.location).toEqual({ file: 'base/app/deployment.yaml', line: lineOf(DEPLOYMENT, 'image:'), column: 11 });
     expect(tag?.target).toBe('overlays/prod');
+    // runAsNonRoot: false and runAsUser: 0 come from the JSON 6902 patch: that is where to edit.
+    const root = findings.filter((f) => f.ruleId === 'k8s/run-as-non-root');
+    expect(root.length).toBeGreaterThan(0);
+    for (const f of root) expect(f.location.file).toBe('overlays/prod/json-patch.yaml');
     expect(readFileSync(path.join(repo.root, 'base/app/deployment.yaml'), 'utf8')).toBe(DEPLOYMENT);
   });
 });
