@@ -3,7 +3,7 @@
  * coverage) and every fixture through the committed wasm bundle, rule by rule.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/core/config.js';
+import { loadConfig, policyConfig } from '../src/core/config.js';
 import { readBundle, sourcesHash, type RuleMeta } from '../src/core/policy/bundle.js';
 import { PolicyEngine } from '../src/core/policy/evaluate.js';
 import { runFixtures, type FixtureResult, type RuleCoverage } from '../src/core/policy/fixtures.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   const bundle = readBundle(REPO);
   rules = bundle.manifest.rules;
   const config = loadConfig(REPO);
-  const engine = await PolicyEngine.load(bundle, { ...config.policy, kubernetesVersion: config.kubernetesVersion });
+  const engine = await PolicyEngine.load(bundle, policyConfig(config));
   ({ results, coverage } = await runFixtures(REPO, engine, rules));
 });
 

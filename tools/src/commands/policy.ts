@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { findRepoRoot, loadConfig } from '../core/config.js';
+import { findRepoRoot, loadConfig, policyConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { buildBundle, readBundle } from '../core/policy/bundle.js';
 import { PolicyEngine } from '../core/policy/evaluate.js';
@@ -80,7 +80,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
   }
   const bundle = readBundle(repoRoot);
   const config = loadConfig(repoRoot);
-  const engine = await PolicyEngine.load(bundle, { ...config.policy, kubernetesVersion: config.kubernetesVersion });
+  const engine = await PolicyEngine.load(bundle, policyConfig(config));
   const { results, coverage } = await runFixtures(repoRoot, engine, bundle.manifest.rules);
   for (const r of results.filter((x) => !x.ok)) {
     failed = true;

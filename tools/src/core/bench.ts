@@ -2,17 +2,17 @@
  * The benchmark: the gate against kubeconform and conftest on the same rendered input, in the
  * same run, so the ratios hold across machines. Wall-clock numbers are reported, never asserted.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { loadConfig } from './config.js';
+import { loadConfig, policyConfig } from './config.js';
 import { ToolError } from './errors.js';
 import { renderKustomization } from './kustomize.js';
-import { policySources, POLICY_DIR } from './policy/bundle.js';
-import { collectPromql, collectUnits } from './policy/facts.js';
+import { copyPolicySources } from './policy/bundle.js';
+import { policyData } from './policy/evaluate.js';
 import { resourcesFromRender } from './resources.js';
 import { schemaLocations } from './schema/kubeconform.js';
 import { discoverTargets } from './targets.js';
@@ -76,20 +76,11 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
         return f;
       });
       const data = path.join(work, `data-${i}.json`);
-      writeFileSync(data, JSON.stringify({
-        target: { name: t.name, env: t.env, resources: objects },
-        units: collectUnits(objects),
-        promql: collectPromql(objects),
-        config: { ...config.policy, kubernetesVersion: config.kubernetesVersion },
-      }));
+      writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config))));
       conftestRuns.push({ data, files });
     }
     const policies = path.join(work, 'policies');
-    for (const rel of policySources(repoRoot)) {
-      const to = path.join(policies, path.relative(POLICY_DIR, rel));
-      mkdirSync(path.dirname(to), { recursive: true });
-      cpSync(path.join(repoRoot, rel), to);
-    }
+    copyPolicySources(repoRoot, policies);
     writeFileSync(path.join(policies, 'bench_adapter.rego'), ADAPTER);
 
     const cli = fileURLToPath(new URL('../../bin/gitops.js', import.meta.url));

@@ -35,6 +35,11 @@ export function findRepoRoot(cwd: string): string {
   }
 }
 
+/** What the policies see as data.config: the `policy` settings plus the Kubernetes version. */
+export function policyConfig(config: GateConfig): Record<string, unknown> {
+  return { ...config.policy, kubernetesVersion: config.kubernetesVersion };
+}
+
 export function loadConfig(repoRoot: string): GateConfig {
   const file = path.join(repoRoot, CONFIG_FILE);
   const text = readFileSync(file, 'utf8');

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findRepoRoot, loadConfig, type GateConfig } from './config.js';
+import { findRepoRoot, loadConfig, policyConfig, type GateConfig } from './config.js';
 import { ToolError } from './errors.js';
 import { buildComposeInput, type ComposeInput } from './inputs/compose.js';
 import { loadDockerfile, type DockerfileInput } from './inputs/dockerfile.js';
@@ -396,7 +396,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   try {
     const bundle = readBundle(repoRoot);
     rules = bundle.manifest.rules;
-    engine = await PolicyEngine.load(bundle, { ...config.policy, kubernetesVersion: config.kubernetesVersion });
+    engine = await PolicyEngine.load(bundle, policyConfig(config));
     tools.policies = bundle.manifest.sourcesSha256;
   } catch (err) {
     toolFinding(err instanceof ToolError ? 'tool/policy-bundle' : 'tool/policy', (err as Error).message);

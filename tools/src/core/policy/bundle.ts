@@ -56,6 +56,15 @@ export function policySources(repoRoot: string): string[] {
   return out.sort();
 }
 
+/** Copies the bundle's sources into `dest`, keeping their layout below policies/. */
+export function copyPolicySources(repoRoot: string, dest: string): void {
+  for (const rel of policySources(repoRoot)) {
+    const to = path.join(dest, path.relative(POLICY_DIR, rel));
+    mkdirSync(path.dirname(to), { recursive: true });
+    cpSync(path.join(repoRoot, rel), to);
+  }
+}
+
 export function sourcesHash(repoRoot: string): string {
   const h = createHash('sha256');
   for (const rel of policySources(repoRoot)) {
@@ -109,11 +118,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-policy-'));
   try {
     const src = path.join(work, 'src');
-    for (const rel of policySources(repoRoot)) {
-      const to = path.join(src, path.relative(POLICY_DIR, rel));
-      mkdirSync(path.dirname(to), { recursive: true });
-      cpSync(path.join(repoRoot, rel), to);
-    }
+    copyPolicySources(repoRoot, src);
     const capsFile = path.join(work, 'capabilities.json');
     writeFileSync(capsFile, JSON.stringify(await wasmCapabilities(opa)));
     const out = path.join(work, 'bundle.tar.gz');

@@ -33,6 +33,19 @@ interface RawViolation {
   severity?: unknown;
 }
 
+/**
+ * The data document the policies read: the whole target, facts the wasm runtime cannot compute
+ * (quantities, also of the settings such as policy.istioSidecar; PromQL parses), and the settings.
+ */
+export function policyData(target: TargetData, config: Record<string, unknown>): Record<string, unknown> {
+  return {
+    target,
+    units: collectUnits([...target.resources, config]),
+    promql: collectPromql(target.resources),
+    config,
+  };
+}
+
 export class PolicyEngine {
   private readonly rules: Map<string, RuleMeta>;
 
@@ -55,13 +68,7 @@ export class PolicyEngine {
 
   /** Gives the policies the whole target (and the facts derived from it) as data. */
   setTarget(target: TargetData): void {
-    this.policy.setData({
-      target,
-      // Quantities of the settings too (policy.istioSidecar), so policies read one table.
-      units: collectUnits([...target.resources, this.config]),
-      promql: collectPromql(target.resources),
-      config: this.config,
-    });
+    this.policy.setData(policyData(target, this.config));
   }
 
   evaluate(input: Record<string, unknown>): Violation[] {
