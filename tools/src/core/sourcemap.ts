@@ -4,7 +4,7 @@
  * field. A field set by an overlay patch points at the patch; a field nobody set points at the
  * nearest part of the resource that exists, with the overlay as a related location.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
 import type { LineCounter } from 'yaml';
@@ -16,15 +16,28 @@ export function displayPath(repoRoot: string, abs: string): string {
   return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
 }
 
-/** Parsed files, read once per run. */
+export type ReadResult = { parsed: ParsedYaml; error: null } | { parsed: null; error: string };
+
+/** Parsed files, read and parsed once per run: by the loaders, the source map and the checks. */
 export class FileCache {
-  private readonly files = new Map<string, ParsedYaml | null>();
+  private readonly files = new Map<string, ReadResult>();
+
+  /** The parsed file, or why it could not be read (never throws). */
+  read(abs: string): ReadResult {
+    let result = this.files.get(abs);
+    if (result === undefined) {
+      try {
+        result = { parsed: parseYaml(readFileSync(abs, 'utf8')), error: null };
+      } catch (err) {
+        result = { parsed: null, error: (err as NodeJS.ErrnoException).code ?? String(err) };
+      }
+      this.files.set(abs, result);
+    }
+    return result;
+  }
 
   get(abs: string): ParsedYaml | null {
-    if (!this.files.has(abs)) {
-      this.files.set(abs, existsSync(abs) ? parseYaml(readFileSync(abs, 'utf8')) : null);
-    }
-    return this.files.get(abs) ?? null;
+    return this.read(abs).parsed;
   }
 }
 

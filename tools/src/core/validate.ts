@@ -2,7 +2,6 @@
  * `gitops validate`, the pipeline: targets -> render -> parse -> source map -> schema -> policy ->
  * waivers -> report. Returns data; the command prints it.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot, loadConfig, policyConfig, type GateConfig } from './config.js';
 import { ToolError } from './errors.js';
@@ -20,7 +19,8 @@ import { directoryFiles, discoverTargets, isComposeFile, isDockerfile, targetsFo
 import { pinnedBinary, resolveKustomize, type KustomizeRunner } from './tools.js';
 import type { Finding, Report, Resource, Severity, Target } from './types.js';
 import { applyWaivers, loadWaivers } from './waivers.js';
-import { locateField, parseYaml } from './yaml.js';
+import type { LineCounter } from 'yaml';
+import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from './yaml.js';
 import { checkApplications, DEFAULT_REPO_URLS } from './argocd.js';
 import { summarize } from './report/index.js';
 
@@ -53,7 +53,7 @@ export interface LoadedTarget {
   kustomization: string | null;
   resources: Resource[];
   dockerfiles: Array<{ abs: string; input: DockerfileInput }>;
-  composes: Array<{ abs: string; input: ComposeInput; text: string }>;
+  composes: Array<{ abs: string; input: ComposeInput; doc: YamlDoc; lineCounter: LineCounter }>;
   findings: Finding[];
   incomplete: boolean;
 }
@@ -123,20 +123,24 @@ async function loadKustomization(ctx: Ctx, lt: LoadedTarget): Promise<void> {
   lt.resources = resourcesFromRender(parsed.docs, out.wrapperDir, lt.kustomization ?? target.abs);
 }
 
-function loadManifestFile(ctx: Ctx, lt: LoadedTarget, abs: string): void {
-  let text: string;
-  try {
-    text = readFileSync(abs, 'utf8');
-  } catch (err) {
+/** A YAML file through the run's cache; an unreadable or unparseable one is reported here. */
+function readYaml(ctx: Ctx, lt: LoadedTarget, abs: string): ParsedYaml | null {
+  const { parsed, error } = ctx.cache.read(abs);
+  if (parsed === null) {
     lt.incomplete = true;
-    lt.findings.push(fileFinding(ctx, lt.target, 'input/unreadable', 'error', `${displayPath(ctx.repoRoot, abs)}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, abs));
-    return;
+    lt.findings.push(fileFinding(ctx, lt.target, 'input/unreadable', 'error', `${displayPath(ctx.repoRoot, abs)}: cannot read (${error})`, abs));
+    return null;
   }
-  const parsed = parseYaml(text);
   for (const p of parsed.problems) {
     lt.incomplete = true;
     lt.findings.push(fileFinding(ctx, lt.target, 'input/yaml', 'error', `${displayPath(ctx.repoRoot, abs)}: ${p.message}`, abs, p.line, p.column));
   }
+  return parsed;
+}
+
+function loadManifestFile(ctx: Ctx, lt: LoadedTarget, abs: string): void {
+  const parsed = readYaml(ctx, lt, abs);
+  if (parsed === null) return;
   const { resources, problems } = resourcesFromDocs(parsed.docs, abs);
   for (const p of problems) {
     lt.incomplete = true;
@@ -156,14 +160,9 @@ async function loadDockerfileInto(ctx: Ctx, lt: LoadedTarget, abs: string): Prom
 }
 
 async function loadComposeInto(ctx: Ctx, lt: LoadedTarget, abs: string): Promise<void> {
-  const text = readFileSync(abs, 'utf8');
-  const parsed = parseYaml(text);
-  for (const p of parsed.problems) {
-    lt.incomplete = true;
-    lt.findings.push(fileFinding(ctx, lt.target, 'input/yaml', 'error', `${displayPath(ctx.repoRoot, abs)}: ${p.message}`, abs, p.line, p.column));
-  }
-  const doc = parsed.docs[0];
-  if (parsed.problems.length > 0 || !doc) return;
+  const parsed = readYaml(ctx, lt, abs);
+  const doc = parsed?.docs[0];
+  if (!parsed || parsed.problems.length > 0 || !doc) return;
   if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
     lt.incomplete = true;
     lt.findings.push(fileFinding(ctx, lt.target, 'input/not-an-object', 'error', `${displayPath(ctx.repoRoot, abs)}: a compose file must be a mapping with services`, abs, doc.line, doc.column));
@@ -178,7 +177,7 @@ async function loadComposeInto(ctx: Ctx, lt: LoadedTarget, abs: string): Promise
       `service '${service}': ${why}, so its build target and ports cannot be checked; fix build.context/build.dockerfile`,
       abs, loc.line, loc.column, `services.${service}.build`));
   }
-  lt.composes.push({ abs, input, text });
+  lt.composes.push({ abs, input, doc, lineCounter: parsed.lineCounter });
 }
 
 async function loadTarget(ctx: Ctx, target: Target): Promise<LoadedTarget> {
@@ -248,11 +247,9 @@ async function checkSchemas(ctx: Ctx, lt: LoadedTarget, store: SchemaStore, engi
       lt.findings.push(fileFinding(ctx, lt.target, 'tool/schema', 'error', (err as Error).message, c.abs));
       continue;
     }
-    const parsed = ctx.cache.get(c.abs);
-    const doc = parsed?.docs[0];
     for (const e of errors) {
       const field = e.instancePath === '' ? null : e.instancePath;
-      const loc = doc && parsed ? locate(parsed, doc.doc, field) : { line: 1, column: 1 };
+      const loc = locateField(c.doc.doc, c.lineCounter, field);
       lt.findings.push(fileFinding(ctx, lt.target, schemaRuleId(e), 'error', `compose: ${field ? `${field}: ` : ''}${e.message}`, c.abs, loc.line, loc.column, field));
     }
   }
@@ -308,17 +305,11 @@ function checkPolicies(ctx: Ctx, lt: LoadedTarget, engine: PolicyEngine): void {
       policyFailure(err, displayPath(ctx.repoRoot, c.abs));
       continue;
     }
-    const parsed = ctx.cache.get(c.abs);
-    const doc = parsed?.docs[0];
     for (const v of violations) {
-      const loc = doc && parsed ? locate(parsed, doc.doc, v.field) : { line: v.line ?? 1, column: 1 };
+      const loc = v.field === null && v.line !== null ? { line: v.line, column: 1 } : locateField(c.doc.doc, c.lineCounter, v.field);
       lt.findings.push(fileFinding(ctx, lt.target, v.ruleId, v.severity, v.message, c.abs, loc.line, loc.column, v.field));
     }
   }
-}
-
-function locate(parsed: NonNullable<ReturnType<FileCache['get']>>, doc: Parameters<typeof locateField>[0], field: string | null) {
-  return locateField(doc, parsed.lineCounter, field);
 }
 
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -2,6 +2,7 @@
  * Bad input gets one clear finding with file and line, never a stack trace, and makes the run
  * incomplete (exit 2); schema problems are error findings with file and line (exit 1).
  */
+import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitops, lineOf, makeRepo, type FixtureRepo } from '../helpers.js';
@@ -90,6 +91,19 @@ describe('bad input', () => {
     const run = await gitops(repo.root, ['validate', 'overlays/dupkey', '--format', 'json']);
     expect(run.exitCode).toBe(2);
     expect(run.json().findings[0]).toMatchObject({ ruleId: 'input/yaml', location: { file: 'overlays/dupkey/cm.yaml', line: 7, column: 3 } });
+  });
+
+  it('reports an unreadable compose file and manifest (dangling links) at their files, exit 2', async () => {
+    repo.write('dangling/keep.txt', 'x');
+    symlinkSync(path.join(repo.root, 'nowhere.yaml'), path.join(repo.root, 'dangling/compose.yaml'));
+    symlinkSync(path.join(repo.root, 'nowhere.yaml'), path.join(repo.root, 'dangling/app.yaml'));
+    const run = await gitops(repo.root, ['validate', 'dangling', '--format', 'json', '--quiet']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).not.toContain('internal error');
+    expect(run.json().findings.map((f) => [f.ruleId, f.location.file]).sort()).toEqual([
+      ['input/unreadable', 'dangling/app.yaml'],
+      ['input/unreadable', 'dangling/compose.yaml'],
+    ]);
   });
 
   it('rejects bad usage with exit 2 and a hint', async () => {
