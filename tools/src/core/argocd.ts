@@ -13,6 +13,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kustomizationFile } from './kustomize.js';
 import { displayPath, FileCache, mapLocation } from './sourcemap.js';
+import { asObject } from './yaml.js';
 import type { Finding, Location, RelatedLocation, Resource, ResourceRef, Target } from './types.js';
 
 export const DEFAULT_REPO_URLS = ['https://github.com/funlynk/funlynk-gitops.git'];
@@ -46,10 +47,6 @@ interface SourceEntry {
   source: Record<string, unknown>;
   /** Field path of the source: spec.source or spec.sources[i]. */
   field: string;
-}
-
-function asObject(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
 function str(v: unknown): string | null {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
 import type { LineCounter } from 'yaml';
-import { parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from './yaml.js';
+import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from './yaml.js';
 import type { Location, RelatedLocation, Resource } from './types.js';
 
 export function displayPath(repoRoot: string, abs: string): string {
@@ -50,10 +50,6 @@ interface DocMatch {
   doc: Document.Parsed;
   parsed: ParsedYaml;
   value: Record<string, unknown>;
-}
-
-function asObject(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
 /** The document of `file` that declares the resource (kind equal; name equal or contained, for prefixes/suffixes). */

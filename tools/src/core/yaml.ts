@@ -106,6 +106,11 @@ function firstAliasPos(doc: Document.Parsed, lc: LineCounter, fallback: { line: 
   return found ?? fallback;
 }
 
+/** A parsed value as a mapping, or null when it is a scalar, a list or null. */
+export function asObject(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
 /** A dotted field path with [i] indexes, split into segments: "a.b[0].c" -> ["a","b",0,"c"]. */
 export function splitFieldPath(field: string): Array<string | number> {
   const out: Array<string | number> = [];
