@@ -1,5 +1,6 @@
 import { findRepoRoot } from '../core/config.js';
-import { setupTools, type ToolName } from '../core/tools.js';
+import { UsageError } from '../core/errors.js';
+import { readPins, setupTools, type ToolName } from '../core/tools.js';
 import { parse } from './args.js';
 
 const HELP = `Usage: gitops setup [--quiet] [TOOL...]
@@ -16,6 +17,9 @@ export async function run(args: string[], cwd: string): Promise<number> {
     return 0;
   }
   const repoRoot = findRepoRoot(cwd);
+  const known = Object.keys(readPins(repoRoot));
+  const unknown = positionals.filter((t) => !known.includes(t));
+  if (unknown.length > 0) throw new UsageError(`unknown tool ${unknown.join(', ')}: tools/versions.json pins ${known.join(', ')}`);
   const log = (line: string): void => {
     process.stderr.write(`setup: ${line}\n`);
   };
