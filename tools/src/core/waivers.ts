@@ -5,8 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isSeq, type YAMLMap } from 'yaml';
-import { parseYaml } from './yaml.js';
+import { asObject, locateField, parseYaml } from './yaml.js';
 import type { Finding } from './types.js';
 
 export const WAIVERS_FILE = 'policies/waivers.yaml';
@@ -45,20 +44,20 @@ export function loadWaivers(repoRoot: string): { waivers: Waiver[]; problems: Fi
   }));
   const doc = parsed.docs[0];
   if (!doc || doc.value === null) return { waivers: [], problems };
-  const root = doc.doc.contents;
-  const list = isMap(root) ? (root as YAMLMap).get('waivers', true) : root;
-  const items: unknown[] = Array.isArray((doc.value as { waivers?: unknown }).waivers)
-    ? ((doc.value as { waivers: unknown[] }).waivers)
-    : Array.isArray(doc.value) ? (doc.value as unknown[]) : [];
+  const listed = asObject(doc.value)?.waivers;
+  if (!Array.isArray(listed)) {
+    problems.push({
+      ruleId: 'input/waiver', severity: 'error', target: WAIVERS_FILE, resource: null, location: loc(doc.line, doc.column), field: null,
+      message: `${WAIVERS_FILE} must hold a mapping with a 'waivers:' list (an empty one is 'waivers: []')`,
+    });
+    return { waivers: [], problems };
+  }
   const waivers: Waiver[] = [];
-  items.forEach((item, i) => {
-    const node = isSeq(list) ? list.items[i] : undefined;
-    const line = node && typeof node === 'object' && 'range' in (node as object) && (node as { range?: number[] }).range
-      ? parsed.lineCounter.linePos((node as { range: number[] }).range[0]!).line
-      : doc.line;
-    const w = (item ?? {}) as Record<string, unknown>;
-    const missing = ['rule', 'owner', 'reason', 'expires'].filter((k) => typeof w[k] !== 'string' && !(k === 'expires' && w[k] instanceof Date));
-    const expires = w.expires instanceof Date ? w.expires.toISOString().slice(0, 10) : String(w.expires ?? '');
+  listed.forEach((item, i) => {
+    const { line } = locateField(doc.doc, parsed.lineCounter, `waivers[${i}]`);
+    const w = asObject(item) ?? {};
+    const missing = ['rule', 'owner', 'reason', 'expires'].filter((k) => typeof w[k] !== 'string');
+    const expires = String(w.expires ?? '');
     if (missing.length > 0 || !/^\d{4}-\d{2}-\d{2}$/.test(expires)) {
       problems.push({
         ruleId: 'input/waiver', severity: 'error', target: WAIVERS_FILE, resource: null, location: loc(line), field: null,
@@ -68,7 +67,14 @@ export function loadWaivers(repoRoot: string): { waivers: Waiver[]; problems: Fi
       });
       return;
     }
-    const res = w.resource as Record<string, unknown> | undefined;
+    const res = asObject(w.resource);
+    if (!(res && typeof res.kind === 'string' && typeof res.name === 'string') && typeof w.file !== 'string') {
+      problems.push({
+        ruleId: 'input/waiver', severity: 'error', target: WAIVERS_FILE, resource: null, location: loc(line), field: null,
+        message: `waiver #${i + 1} names no resource ({kind, name}) and no file: a waiver covers one thing, never a whole rule`,
+      });
+      return;
+    }
     waivers.push({
       rule: String(w.rule), owner: String(w.owner), reason: String(w.reason), expires, line,
       resource: res && typeof res.kind === 'string' && typeof res.name === 'string'

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyWaivers, type Waiver } from '../../src/core/waivers.js';
 import type { Finding } from '../../src/core/types.js';
-import { gitops, makeRepo, REPO, snapshot, type FixtureRepo } from '../helpers.js';
+import { gitops, lineOf, makeRepo, REPO, snapshot, type FixtureRepo } from '../helpers.js';
 
 const CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  LOG_LEVEL: info\n';
 
@@ -144,12 +144,17 @@ describe('waivers', () => {
     try {
       const file = path.join(repo.root, 'policies/waivers.yaml');
       const original = readFileSync(file, 'utf8');
-      repo.write('policies/waivers.yaml', `${original.trimEnd().replace(/waivers:\s*\[\]\s*$/, 'waivers:')}\n  - rule: k8s/x\n    resource: {kind: Deployment, name: api}\n    reason: r\n    expires: 2027-01-01\n`);
+      const text = `${original.trimEnd().replace(/waivers:\s*\[\]\s*$/, 'waivers:')}\n  - rule: k8s/x\n    resource: {kind: Deployment, name: api}\n    reason: r\n    expires: 2027-01-01\n  - rule: k8s/y\n    owner: platform\n    reason: a whole rule\n    expires: 2027-01-01\n`;
+      repo.write('policies/waivers.yaml', text);
       const run = await gitops(repo.root, ['validate', '--format', 'json']);
       expect(run.exitCode).toBe(2);
-      const f = run.json().findings.find((x) => x.ruleId === 'input/waiver');
-      expect(f?.message).toContain('owner');
-      expect(f?.location.file).toBe('policies/waivers.yaml');
+      const problems = run.json().findings.filter((x) => x.ruleId === 'input/waiver');
+      expect(problems.map((f) => [f.location.file, f.location.line])).toEqual([
+        ['policies/waivers.yaml', lineOf(text, '- rule: k8s/x')],
+        ['policies/waivers.yaml', lineOf(text, '- rule: k8s/y')],
+      ]);
+      expect(problems[0]!.message).toContain('lacks owner');
+      expect(problems[1]!.message).toContain('names no resource');
     } finally {
       repo.cleanup();
     }
