@@ -126,15 +126,18 @@ export function directoryFiles(dir: string): { manifests: string[]; dockerfiles:
 
 /**
  * Targets touched by a set of changed files (absolute paths): kustomization targets whose
- * dependency tree contains a changed file, and changed Dockerfiles/compose files. A change to the
- * gate's own settings, schemas or policies touches every target.
+ * dependency tree contains a changed file, and changed Dockerfiles/compose files (every compose
+ * file when a Dockerfile changed: compose builds are checked against them). A change to the gate's
+ * own settings, schemas or policies touches every target.
  */
 export function targetsForChanges(repoRoot: string, all: Target[], changed: string[]): Target[] {
   const global = ['gitops.yaml', 'schemas/', 'policies/', 'tools/versions.json'];
   if (changed.some((f) => global.some((g) => displayPath(repoRoot, f).startsWith(g)))) return all;
   const set = new Set(changed.map((f) => path.resolve(f)));
+  // Compose files are checked against the Dockerfiles they build (targets, ports).
+  const dockerfileChanged = changed.some((f) => isDockerfile(path.basename(f)) || f.endsWith('.dockerignore'));
   return all.filter((t) => {
-    if (t.kind === 'file') return set.has(t.abs);
+    if (t.kind === 'file') return set.has(t.abs) || (dockerfileChanged && isComposeFile(path.basename(t.abs)));
     if (t.kind === 'kustomization') return kustomizationDeps(t.abs).some((d) => set.has(d.file));
     return [...set].some((f) => f.startsWith(t.abs + path.sep));
   });
