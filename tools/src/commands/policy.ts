@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { runTool } from '../util/process.js';
 import { findRepoRoot, loadConfig, policyConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { buildBundle, readBundle } from '../core/policy/bundle.js';
@@ -48,20 +48,20 @@ export async function run(args: string[], cwd: string): Promise<number> {
   const say = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
-  const fmt = await execa(opa, ['fmt', '-l', 'policies'], { cwd: repoRoot, reject: false });
+  const fmt = await runTool(opa, ['fmt', '-l', 'policies'], { cwd: repoRoot });
   if (fmt.stdout.trim() !== '') {
     failed = true;
     say(`FAIL opa fmt: not formatted (run 'opa fmt -w policies'):\n${fmt.stdout}`);
   } else say('ok   opa fmt');
-  const check = await execa(opa, ['check', '--strict', ...IGNORE, 'policies'], { cwd: repoRoot, reject: false });
+  const check = await runTool(opa, ['check', '--strict', ...IGNORE, 'policies'], { cwd: repoRoot });
   if (check.exitCode !== 0) {
     failed = true;
     say(`FAIL opa check --strict\n${check.stderr || check.stdout}`);
   } else say('ok   opa check --strict');
-  const test = await execa(opa, ['test', ...IGNORE, 'policies', '--coverage', '--format', 'json'], { cwd: repoRoot, reject: false });
+  const test = await runTool(opa, ['test', ...IGNORE, 'policies', '--coverage', '--format', 'json'], { cwd: repoRoot });
   if (test.exitCode !== 0) {
     failed = true;
-    const verbose = await execa(opa, ['test', ...IGNORE, 'policies'], { cwd: repoRoot, reject: false });
+    const verbose = await runTool(opa, ['test', ...IGNORE, 'policies'], { cwd: repoRoot });
     say(`FAIL opa test\n${verbose.stdout}\n${verbose.stderr}`);
   } else {
     const files = (JSON.parse(test.stdout) as { files?: Record<string, CoverageFile> }).files ?? {};

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { runTool } from '../util/process.js';
 import { ToolError } from './errors.js';
 
 /** The pinned external tools (tools/versions.json): the one place their versions live. */
@@ -63,7 +63,7 @@ export async function resolveKustomize(repoRoot: string): Promise<KustomizeRunne
   if (bin !== null) {
     return { command: bin, args: ['build'], label: `${readPins(repoRoot).kustomize.version} (binary)` };
   }
-  const kubectl = await execa('kubectl', ['version', '--client', '-o', 'json'], { reject: false });
+  const kubectl = await runTool('kubectl', ['version', '--client', '-o', 'json']);
   if (kubectl.exitCode === 0) {
     let version = 'unknown';
     try {
@@ -96,7 +96,7 @@ export async function setupTools(repoRoot: string, log: (line: string) => void, 
   result.present = names.filter((n) => !missing.includes(n));
   if (missing.length === 0) return result;
 
-  const go = await execa('go', ['version'], { reject: false });
+  const go = await runTool('go', ['version']);
   if (go.exitCode !== 0) {
     throw new ToolError('go', `Go is needed to install ${missing.join(', ')} into ${TOOLS_DIR} but 'go' is not on PATH: install Go 1.24 or newer, then run 'npx gitops setup'`);
   }
@@ -107,7 +107,7 @@ export async function setupTools(repoRoot: string, log: (line: string) => void, 
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       const pin = pins[name];
       log(`installing ${name} ${pin.version} (go install ${pin.package})`);
-      let run = await execa('go', ['install', `${pin.package}@${pin.version}`], { cwd: os.tmpdir(), env, reject: false });
+      let run = await runTool('go', ['install', `${pin.package}@${pin.version}`], { cwd: os.tmpdir(), env });
       if (run.exitCode !== 0 && /replace directive|must not contain directives/.test(run.stderr)) {
         run = await buildInWrapper(pin, binDir, name, env);
       }
@@ -126,10 +126,10 @@ export async function setupTools(repoRoot: string, log: (line: string) => void, 
 async function buildInWrapper(pin: ToolPin, binDir: string, name: string, env: Record<string, string>) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-tool-'));
   try {
-    await execa('go', ['mod', 'init', 'gitops.local/wrapper'], { cwd: dir, env, reject: false });
-    const get = await execa('go', ['get', `${pin.module}@${pin.version}`], { cwd: dir, env, reject: false });
+    await runTool('go', ['mod', 'init', 'gitops.local/wrapper'], { cwd: dir, env });
+    const get = await runTool('go', ['get', `${pin.module}@${pin.version}`], { cwd: dir, env });
     if (get.exitCode !== 0) return get;
-    return await execa('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env, reject: false });
+    return await runTool('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -97,10 +97,13 @@ async function loadKustomization(ctx: Ctx, lt: LoadedTarget): Promise<void> {
   lt.kustomization = kustomizationFile(target.abs);
   const remotes = remoteRefs(target.abs);
   for (const r of remotes) {
+    const parsed = ctx.cache.get(r.from);
+    const loc = parsed?.docs[0] ? locateField(parsed.docs[0].doc, parsed.lineCounter, r.field) : { line: 1, column: 1 };
     lt.findings.push(fileFinding(ctx, target, 'input/remote-resource', 'error',
-      `${displayPath(ctx.repoRoot, r.from)} references remote content '${r.ref}', which is never fetched offline: keep our kustomizations local and reach upstream content through a pinned Argo CD Application`, r.from));
+      `${displayPath(ctx.repoRoot, r.from)}: ${r.field} references remote content '${r.ref}'; the gate renders offline and never fetches it, so this target is not rendered: keep our kustomizations local and reach upstream content through a pinned Argo CD Application`,
+      r.from, loc.line, loc.column, r.field));
   }
-  if (ctx.kustomize === null) {
+  if (remotes.length > 0 || ctx.kustomize === null) {
     lt.incomplete = true;
     return;
   }
@@ -113,14 +116,26 @@ async function loadKustomization(ctx: Ctx, lt: LoadedTarget): Promise<void> {
   const out = await renderKustomization(ctx.kustomize, target.abs, ctx.config.render.timeoutSeconds);
   if (!out.ok) {
     lt.incomplete = true;
-    const message = out.timedOut
-      ? `kustomize build timed out after ${ctx.config.render.timeoutSeconds}s (render.timeoutSeconds in gitops.yaml)`
-      : `kustomize build failed: ${out.stderr.replace(/^Error: /, '').trim().split('\n')[0]}`;
-    lt.findings.push(fileFinding(ctx, target, out.timedOut ? 'tool/kustomize-timeout' : 'input/kustomize', 'error', message, lt.kustomization));
+    const said = out.stderr.replace(/^Error: /, '').trim().split('\n')[0] ?? '';
+    const rel = said.split(`${ctx.repoRoot}/`).join('');
+    if (out.timedOut) {
+      lt.findings.push(fileFinding(ctx, target, 'tool/kustomize-timeout', 'error',
+        `kustomize build timed out after ${ctx.config.render.timeoutSeconds}s and was stopped with every process it started (render.timeoutSeconds in gitops.yaml)`, lt.kustomization));
+    } else if (out.crashed) {
+      lt.findings.push(fileFinding(ctx, target, 'tool/kustomize', 'error',
+        `kustomize crashed while rendering this target (${rel === '' ? 'no message' : rel}): the tool failed, not necessarily the kustomization; the target is not checked`, lt.kustomization));
+    } else {
+      lt.findings.push(kustomizeErrorFinding(ctx, lt, rel === '' ? 'kustomize build failed without a message' : rel));
+    }
     return;
   }
   const parsed = parseYaml(out.stdout);
   lt.resources = resourcesFromRender(parsed.docs, out.wrapperDir, lt.kustomization ?? target.abs);
+}
+
+/** A kustomize error, at the kustomization entry it is about when the message names one. */
+function kustomizeErrorFinding(ctx: Ctx, lt: LoadedTarget, message: string): Finding {
+  return fileFinding(ctx, lt.target, 'input/kustomize', 'error', `kustomize build failed: ${message}`, lt.kustomization);
 }
 
 /** A YAML file through the run's cache; an unreadable or unparseable one is reported here. */

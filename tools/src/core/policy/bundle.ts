@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { execa } from 'execa';
+import { runTool } from '../../util/process.js';
 import { ToolError } from '../errors.js';
 import { readPins, requireBinary } from '../tools.js';
 import type { Severity } from '../types.js';
@@ -80,7 +80,7 @@ export async function wasmCapabilities(opa: string): Promise<Record<string, unkn
   let dir = path.dirname(require.resolve('@open-policy-agent/opa-wasm'));
   while (!existsSync(path.join(dir, 'capabilities.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   const caps = JSON.parse(readFileSync(path.join(dir, 'capabilities.json'), 'utf8')) as Record<string, unknown>;
-  const current = await execa(opa, ['capabilities', '--current'], { reject: false });
+  const current = await runTool(opa, ['capabilities', '--current']);
   if (current.exitCode !== 0) throw new ToolError('opa', 'opa capabilities --current failed', current.stderr);
   const features = (JSON.parse(current.stdout) as { features?: string[] }).features ?? [];
   return { ...caps, features };
@@ -122,7 +122,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     const capsFile = path.join(work, 'capabilities.json');
     writeFileSync(capsFile, JSON.stringify(await wasmCapabilities(opa)));
     const out = path.join(work, 'bundle.tar.gz');
-    const build = await execa(opa, ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capsFile, '-o', out, '.'], { cwd: src, reject: false });
+    const build = await runTool(opa, ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capsFile, '-o', out, '.'], { cwd: src });
     if (build.exitCode !== 0) {
       // opa prints compile errors on stdout.
       const why = [build.stdout.trim(), build.stderr.trim()].filter(Boolean).join('\n');
@@ -130,7 +130,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     }
     const wasm = extractFromTarGz(readFileSync(out), '/policy.wasm');
     if (wasm === null) throw new ToolError('opa', 'opa build produced no policy.wasm');
-    const inspect = await execa(opa, ['inspect', '-a', '--format', 'json', '.'], { cwd: src, reject: false });
+    const inspect = await runTool(opa, ['inspect', '-a', '--format', 'json', '.'], { cwd: src });
     if (inspect.exitCode !== 0) throw new ToolError('opa', 'opa inspect failed', inspect.stderr);
     const annotations = ((JSON.parse(inspect.stdout) as { annotations?: InspectAnnotation[] }).annotations ?? [])
       .filter((a) => a.annotations.scope === 'package');
