@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
 import type { LineCounter } from 'yaml';
-import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from './yaml.js';
+import { asObject, decodeText, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from './yaml.js';
 import type { Location, RelatedLocation, Resource } from './types.js';
 
 export function displayPath(repoRoot: string, abs: string): string {
@@ -27,7 +27,10 @@ export class FileCache {
     let result = this.files.get(abs);
     if (result === undefined) {
       try {
-        result = { parsed: parseYaml(readFileSync(abs, 'utf8')), error: null };
+        const { text, problem } = decodeText(readFileSync(abs));
+        const parsed = parseYaml(text);
+        if (problem !== null) parsed.problems.unshift(problem);
+        result = { parsed, error: null };
       } catch (err) {
         result = { parsed: null, error: (err as NodeJS.ErrnoException).code ?? String(err) };
       }

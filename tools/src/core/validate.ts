@@ -86,7 +86,7 @@ function yamlProblemsInTree(ctx: Ctx, target: Target): Finding[] {
     if (!/\.(ya?ml)$|Kustomization$/.test(dep.file)) continue;
     const parsed = ctx.cache.get(dep.file);
     for (const p of parsed?.problems ?? []) {
-      out.push(fileFinding(ctx, target, 'input/yaml', 'error', `${displayPath(ctx.repoRoot, dep.file)}: ${p.message}`, dep.file, p.line, p.column));
+      out.push(fileFinding(ctx, target, p.ruleId ?? 'input/yaml', 'error', `${displayPath(ctx.repoRoot, dep.file)}: ${p.message}`, dep.file, p.line, p.column));
     }
   }
   return out;
@@ -148,7 +148,7 @@ function readYaml(ctx: Ctx, lt: LoadedTarget, abs: string): ParsedYaml | null {
   }
   for (const p of parsed.problems) {
     lt.incomplete = true;
-    lt.findings.push(fileFinding(ctx, lt.target, 'input/yaml', 'error', `${displayPath(ctx.repoRoot, abs)}: ${p.message}`, abs, p.line, p.column));
+    lt.findings.push(fileFinding(ctx, lt.target, p.ruleId ?? 'input/yaml', 'error', `${displayPath(ctx.repoRoot, abs)}: ${p.message}`, abs, p.line, p.column));
   }
   return parsed;
 }
@@ -251,6 +251,15 @@ async function checkSchemas(ctx: Ctx, lt: LoadedTarget, store: SchemaStore, engi
         continue;
       }
       for (const e of outcome.errors) add(res, e, '');
+    }
+  }
+  for (const res of lt.resources) {
+    // No schema requires a name (generateName is the alternative), but the API server does.
+    const meta = (res.object.metadata ?? {}) as Record<string, unknown>;
+    const named = (typeof meta.name === 'string' && meta.name !== '') || (typeof meta.generateName === 'string' && meta.generateName !== '');
+    if (!named) {
+      lt.findings.push(resourceFinding(ctx, lt, res, 'schema/required', 'error',
+        `${res.ref.kind} without metadata.name: every object needs a name (or metadata.generateName) to be created`, 'metadata'));
     }
   }
   for (const c of lt.composes) {

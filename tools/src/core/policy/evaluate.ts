@@ -46,6 +46,19 @@ export function policyData(target: TargetData, config: Record<string, unknown>):
   };
 }
 
+/**
+ * The value without null mapping entries (`procMount: null`), as the API server stores it: a null
+ * field is an unset field. Policies then never meet null where Kubernetes has none. Only for
+ * Kubernetes objects: the Dockerfile and compose inputs use null on purpose.
+ */
+export function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== null) out[k] = dropNulls(v);
+  return out;
+}
+
 export class PolicyEngine {
   private readonly rules: Map<string, RuleMeta>;
 
@@ -68,13 +81,14 @@ export class PolicyEngine {
 
   /** Gives the policies the whole target (and the facts derived from it) as data. */
   setTarget(target: TargetData): void {
-    this.policy.setData(policyData(target, this.config));
+    this.policy.setData(policyData({ ...target, resources: target.resources.map((r) => dropNulls(r) as Record<string, unknown>) }, this.config));
   }
 
   evaluate(input: Record<string, unknown>): Violation[] {
     let result: Array<{ result?: unknown }>;
     try {
-      result = this.policy.evaluate(input, ENTRYPOINT) as Array<{ result?: unknown }>;
+      const normalized = input.kind === 'kubernetes' ? { ...input, resource: dropNulls(input.resource) } : input;
+      result = this.policy.evaluate(normalized, ENTRYPOINT) as Array<{ result?: unknown }>;
     } catch (err) {
       throw new ToolError('policy', `policy evaluation failed: ${(err as Error).message}`);
     }
