@@ -106,6 +106,8 @@ export interface RenderOutput {
   timedOut: boolean;
   /** kustomize could not start, was killed, or crashed (a Go panic): the tool failed, not the input. */
   crashed: boolean;
+  /** For a crash: what happened (the panic line, the signal, the exit code). */
+  crashReason: string;
 }
 
 /**
@@ -136,7 +138,9 @@ export async function renderKustomization(runner: KustomizeRunner, targetDir: st
     const stderr = cleanKustomizeMessage(run.startError ?? run.stderr, wrapperDir, targetDir);
     const crashed = !run.timedOut && run.exitCode !== 0
       && (run.startError !== null || run.signal !== null || /^(panic:|fatal error:)|goroutine \d+ \[/m.test(run.stderr) || run.exitCode !== 1);
-    return { ok: !run.failed, stdout: run.stdout, stderr, wrapperDir, timedOut: run.timedOut, crashed };
+    const panic = stderr.split('\n').find((l) => /^(panic:|fatal error:)/.test(l));
+    const crashReason = run.startError ?? panic ?? (run.signal !== null ? `killed by ${run.signal}` : `exited ${run.exitCode}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ' without a message'}`);
+    return { ok: !run.failed, stdout: run.stdout, stderr, wrapperDir, timedOut: run.timedOut, crashed, crashReason };
   } finally {
     removeTempDir(wrapperDir);
   }

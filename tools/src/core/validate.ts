@@ -123,7 +123,7 @@ async function loadKustomization(ctx: Ctx, lt: LoadedTarget): Promise<void> {
         `kustomize build timed out after ${ctx.config.render.timeoutSeconds}s and was stopped with every process it started (render.timeoutSeconds in gitops.yaml)`, lt.kustomization));
     } else if (out.crashed) {
       lt.findings.push(fileFinding(ctx, target, 'tool/kustomize', 'error',
-        `kustomize crashed while rendering this target (${rel === '' ? 'no message' : rel}): the tool failed, not necessarily the kustomization; the target is not checked`, lt.kustomization));
+        `kustomize crashed while rendering this target (${out.crashReason.split(`${ctx.repoRoot}/`).join('')}): the tool failed, not necessarily the kustomization; the target is not checked`, lt.kustomization));
     } else {
       lt.findings.push(kustomizeErrorFinding(ctx, lt, rel === '' ? 'kustomize build failed without a message' : rel));
     }
