@@ -164,7 +164,9 @@ export class SchemaStore {
       ...Object.keys(this.crds),
       ...(target ? [...target.byKey.keys()] : []),
     ]
-      .filter((k) => k.slice(k.lastIndexOf('/') + 1) === kind && groupOf(apiVersionOf(k)) === group)
+      // Versions of the same group; for an apiVersion without a group (v1), where the group was
+      // likely left out, the kind's versions in every group. Never another named group's.
+      .filter((k) => k.slice(k.lastIndexOf('/') + 1) === kind && (group === '' || groupOf(apiVersionOf(k)) === group))
       .map(apiVersionOf)
       .sort();
     if (others.length > 0) {
