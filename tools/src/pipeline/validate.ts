@@ -15,6 +15,7 @@ import { SchemaStore, type TargetCrds } from '../schema/store.js';
 import { runKubeconform } from '../schema/kubeconform.js';
 import type { SchemaError } from '../schema/ajv.js';
 import { displayPath, FileCache, mapLocation } from '../locate/sourcemap.js';
+import { locateKustomizeError } from '../locate/mechanisms.js';
 import { directoryFiles, discoverTargets, isComposeFile, isDockerfile, targetsForChanges, targetsFromPaths } from '../discover/targets.js';
 import { pinnedBinary, resolveKustomize, type KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Report, Resource, Severity, Target } from './types.js';
@@ -125,7 +126,7 @@ async function loadKustomization(ctx: Ctx, lt: LoadedTarget): Promise<void> {
       lt.findings.push(fileFinding(ctx, target, 'tool/kustomize', 'error',
         `kustomize crashed while rendering this target (${out.crashReason.split(`${ctx.repoRoot}/`).join('')}): the tool failed, not necessarily the kustomization; the target is not checked`, lt.kustomization));
     } else {
-      lt.findings.push(kustomizeErrorFinding(ctx, lt, rel === '' ? 'kustomize build failed without a message' : rel));
+      lt.findings.push(kustomizeErrorFinding(ctx, lt, out.stderr, rel === ''));
     }
     return;
   }
@@ -134,8 +135,13 @@ async function loadKustomization(ctx: Ctx, lt: LoadedTarget): Promise<void> {
 }
 
 /** A kustomize error, at the kustomization entry it is about when the message names one. */
-function kustomizeErrorFinding(ctx: Ctx, lt: LoadedTarget, message: string): Finding {
-  return fileFinding(ctx, lt.target, 'input/kustomize', 'error', `kustomize build failed: ${message}`, lt.kustomization);
+function kustomizeErrorFinding(ctx: Ctx, lt: LoadedTarget, stderr: string, empty: boolean): Finding {
+  const kfile = lt.kustomization ?? path.join(lt.target.abs, 'kustomization.yaml');
+  if (empty) return fileFinding(ctx, lt.target, 'input/kustomize', 'error', 'kustomize build failed without a message', lt.kustomization);
+  const place = locateKustomizeError(stderr, kfile, ctx.repoRoot, kustomizationFile, (f) => ctx.cache.get(f));
+  const f = fileFinding(ctx, lt.target, 'input/kustomize', 'error', `kustomize build failed: ${place.message}`, place.file, place.line, place.column, place.field);
+  if (place.file !== kfile) f.related = [{ file: displayPath(ctx.repoRoot, kfile), line: 1, column: 1, message: 'rendered by' }];
+  return f;
 }
 
 /** A YAML file through the run's cache; an unreadable or unparseable one is reported here. */
