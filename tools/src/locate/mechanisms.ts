@@ -339,6 +339,7 @@ export function kustomizeCause(message: string, repoRoot: string): string {
   m = m.replace(/accumulating resources from '[^']*': '[^']*' must resolve to a file': recursed accumulation of path '[^']*': /g, '');
   // "X: must build at directory: not a valid directory: X" repeats the same cause.
   m = m.replace(/': must build at directory: not a valid directory: .*$/, "'");
+  m = m.replace(/^accumulating resources: accumulation err='accumulating resources from '([^']*)': (.*)'$/, "resource '$1': $2");
   m = m.split(`${repoRoot}/`).join('');
   return m.length > 400 ? `${m.slice(0, 400)}…` : m;
 }
