@@ -2,11 +2,10 @@
  * The benchmark: the gate against kubeconform and conftest on the same rendered input, in the
  * same run, so the ratios hold across machines. Wall-clock numbers are reported, never asserted.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runTool } from '../util/process.js';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { stringify } from 'yaml';
 import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
@@ -53,7 +52,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
   const kubeconform = requireBinary(repoRoot, 'kubeconform');
   const conftest = requireBinary(repoRoot, 'conftest');
   const kustomize = await resolveKustomize(repoRoot);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-'));
+  const work = tempDir('gitops-bench-');
   try {
     // The same input for all three: every kustomization target rendered once.
     const targets = discoverTargets(repoRoot).filter((t) => t.kind === 'kustomization');
@@ -130,7 +129,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
       },
     };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }
 

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runTool } from '../util/process.js';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { ToolError } from '../util/errors.js';
 
 /** The pinned external tools (tools/versions.json): the one place their versions live. */
@@ -124,13 +124,13 @@ export async function setupTools(repoRoot: string, log: (line: string) => void, 
 }
 
 async function buildInWrapper(pin: ToolPin, binDir: string, name: string, env: Record<string, string>) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-tool-'));
+  const dir = tempDir('gitops-tool-');
   try {
     await runTool('go', ['mod', 'init', 'gitops.local/wrapper'], { cwd: dir, env });
     const get = await runTool('go', ['get', `${pin.module}@${pin.version}`], { cwd: dir, env });
     if (get.exitCode !== 0) return get;
     return await runTool('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

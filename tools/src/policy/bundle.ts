@@ -3,12 +3,11 @@
  * manifest (opa version, sha256 of the sources, rule metadata). Validate refuses a stale bundle.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { runTool } from '../util/process.js';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { ToolError } from '../util/errors.js';
 import { readPins, requireBinary } from '../maintain/tools.js';
 import type { Severity } from '../pipeline/types.js';
@@ -115,7 +114,7 @@ interface InspectAnnotation {
 /** Compiles policies/ into policies/build/{policy.wasm,manifest.json}. */
 export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
   const opa = requireBinary(repoRoot, 'opa');
-  const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-policy-'));
+  const work = tempDir('gitops-policy-');
   try {
     const src = path.join(work, 'src');
     copyPolicySources(repoRoot, src);
@@ -163,7 +162,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }
 
