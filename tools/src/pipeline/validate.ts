@@ -22,7 +22,7 @@ import type { Finding, Report, Resource, Severity, Target } from './types.js';
 import { applyWaivers, loadWaivers } from '../waivers/waivers.js';
 import type { LineCounter } from 'yaml';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
-import { checkApplications, DEFAULT_REPO_URLS } from '../policy/argocd.js';
+import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js';
 import { summarize } from '../report/index.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
@@ -406,19 +406,30 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     progress(`[${done}/${targets.length}] ${t.name}: ${lt.resources.length + lt.dockerfiles.length + lt.composes.length} documents (${Date.now() - t0} ms)`);
     return lt;
   });
+  // Policies, with the repository-wide facts (Argo CD wiring) as data.repository.
+  const rendered = loaded.map((lt) => ({ target: lt.target, resources: lt.resources }));
+  if (engine !== null) engine.setRepository(repositoryFacts(repoRoot, rendered, { wholeRepository: wholeRepo }));
   for (const lt of loaded) {
     if (engine !== null) checkPolicies(ctx, lt, engine);
     findings.push(...lt.findings);
     if (lt.incomplete) incomplete = true;
   }
+  if (engine !== null) {
+    try {
+      engine.setTarget({ name: '.', env: null, resources: [] });
+      for (const v of engine.evaluate({ kind: 'repository' })) {
+        findings.push({
+          ruleId: v.ruleId, severity: v.severity, message: v.message, target: v.target ?? '.', resource: null,
+          location: v.file === null ? null : { file: v.file, line: v.line ?? 1, column: 1 }, field: null,
+        });
+      }
+    } catch (err) {
+      toolFinding('tool/policy', `the repository: ${(err as Error).message}`);
+    }
+  }
 
-  // Argo CD: what each Application points at (and what stays remote) on every run; which
-  // Application deploys each overlay only when the whole repository was rendered.
-  findings.push(...checkApplications(repoRoot, loaded.map((lt) => ({ target: lt.target, resources: lt.resources })), {
-    repoUrls: ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_REPO_URLS,
-    wholeRepository: wholeRepo,
-    cache,
-  }));
+  // What Applications point at that stays remote, on every run.
+  findings.push(...remoteSources(repoRoot, rendered, repoUrlsOf(config.policy), cache));
 
   // Waivers
   const { waivers, problems } = loadWaivers(repoRoot, cache);
