@@ -10,7 +10,7 @@ import { loadDockerfile, type DockerfileInput } from '../inputs/dockerfile.js';
 import { kustomizationDeps, kustomizationFile, remoteRefs, renderKustomization } from '../render/kustomize.js';
 import { readBundle, type RuleMeta } from '../policy/bundle.js';
 import { PolicyEngine, type Violation } from '../policy/evaluate.js';
-import { resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
+import { containerOf, resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
 import { SchemaStore, type TargetCrds } from '../schema/store.js';
 import { runKubeconform } from '../schema/kubeconform.js';
 import type { SchemaError } from '../schema/ajv.js';
@@ -75,10 +75,12 @@ function fileFinding(ctx: Ctx, target: Target, ruleId: string, severity: Severit
   };
 }
 
-function resourceFinding(ctx: Ctx, lt: LoadedTarget, res: Resource, ruleId: string, severity: Severity, message: string, field: string | null): Finding {
+function resourceFinding(ctx: Ctx, lt: LoadedTarget, res: Resource, ruleId: string, severity: Severity, message: string, field: string | null, container: string | null = null): Finding {
   const mapped = mapLocation(ctx.repoRoot, ctx.cache, res, field, lt.kustomization);
   const f: Finding = { ruleId, severity, message, target: lt.target.name, resource: res.ref, location: mapped.location, field };
   if (mapped.related.length > 0) f.related = mapped.related;
+  const name = container ?? containerOf(res.object, field);
+  if (name !== null) f.container = name;
   return f;
 }
 
@@ -289,7 +291,7 @@ function checkPolicies(ctx: Ctx, lt: LoadedTarget, engine: PolicyEngine): void {
       policyFailure(err, `${res.ref.kind}/${res.ref.name}`);
       return;
     }
-    for (const v of violations) lt.findings.push(resourceFinding(ctx, lt, res, v.ruleId, v.severity, v.message, v.field));
+    for (const v of violations) lt.findings.push(resourceFinding(ctx, lt, res, v.ruleId, v.severity, v.message, v.field, v.container));
   });
   for (const d of lt.dockerfiles) {
     try {

@@ -19,6 +19,8 @@ export interface Violation {
   /** For a repository-wide rule (input kind `repository`): the repository-relative file to act on, and its target. */
   file: string | null;
   target: string | null;
+  /** The container the violation is about, when the rule names it (else the gate derives it from `field`). */
+  container: string | null;
 }
 
 export interface TargetData {
@@ -37,6 +39,7 @@ interface RawViolation {
   severity?: unknown;
   file?: unknown;
   target?: unknown;
+  container?: unknown;
 }
 
 /**
@@ -113,6 +116,7 @@ export class PolicyEngine {
       line: typeof v.line === 'number' ? v.line : null,
       file: typeof v.file === 'string' && v.file !== '' ? v.file : null,
       target: typeof v.target === 'string' && v.target !== '' ? v.target : null,
+      container: typeof v.container === 'string' && v.container !== '' ? v.container : null,
     };
   }
 }
