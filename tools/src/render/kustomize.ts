@@ -35,7 +35,7 @@ export function readKustomization(dir: string, cache: FileCache = new FileCache(
 }
 
 function isRemote(ref: string): boolean {
-  return /^(https?:\/\/|git@|github\.com\/|ssh:\/\/)/.test(ref) || /\?ref=/.test(ref);
+  return /^(https?:\/\/|git@|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/|ssh:\/\/)/.test(ref) || /\?ref=/.test(ref);
 }
 
 /** One local file a kustomization refers to, with why. */

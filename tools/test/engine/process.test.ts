@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTool, startService, tempDir, withTempDir } from '../../src/util/process.js';
-import { CLI, makeRepo, type FixtureRepo } from '../helpers.js';
+import { renderKustomization } from '../../src/render/kustomize.js';
+import { resolveKustomize } from '../../src/maintain/tools.js';
+import { CLI, makeRepo, REPO, type FixtureRepo } from '../helpers.js';
 
 function alive(pid: number): boolean {
   try {
@@ -63,6 +65,24 @@ describe('runTool', () => {
     const r = await runTool('sh', ['-c', 'echo "$HTTPS_PROXY $GIT_ALLOW_PROTOCOL"; getent hosts github.com || echo unresolved'], { offline: true });
     expect(r.stdout).toContain('http://127.0.0.1:9 file');
     expect(r.stdout).toContain('unresolved');
+  });
+
+  it('kustomize itself cannot reach the network: an HTTP resource dies at the dead proxy, a git one at the refused transport', async () => {
+    const dir = tempDir('gitops-test-remote-');
+    try {
+      writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources:\n  - https://raw.githubusercontent.com/example/upstream/main/deploy.yaml\n');
+      const runner = await resolveKustomize(REPO);
+      const http = await renderKustomization(runner, dir, 60);
+      expect(http.ok).toBe(false);
+      expect(http.timedOut).toBe(false);
+      expect(http.stderr).toMatch(/127\.0\.0\.1:9/);
+      writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources:\n  - https://github.com/example/upstream//deploy?ref=v1.0.0\n');
+      const git = await renderKustomization(runner, dir, 60);
+      expect(git.ok).toBe(false);
+      expect(git.stderr).toMatch(/transport 'https' not allowed|127\.0\.0\.1:9|network is unreachable/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops a service with its whole group', async () => {
