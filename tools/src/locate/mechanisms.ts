@@ -339,6 +339,7 @@ export function kustomizeCause(message: string, repoRoot: string): string {
   m = m.replace(/accumulating resources from '[^']*': '[^']*' must resolve to a file': recursed accumulation of path '[^']*': /g, '');
   // "X: must build at directory: not a valid directory: X" repeats the same cause.
   m = m.replace(/': must build at directory: not a valid directory: .*$/, "'");
+  m = m.replace(/^accumulating resources: accumulation err='accumulating resources from '[^']*': '[^']*' must resolve to a file': couldn't make target for path '[^']*': /, '');
   m = m.replace(/^accumulating resources: accumulation err='accumulating resources from '([^']*)': (.*)'$/, "resource '$1': $2");
   m = m.split(`${repoRoot}/`).join('');
   return m.length > 400 ? `${m.slice(0, 400)}…` : m;
@@ -367,6 +368,9 @@ export function locateKustomizeError(
       const at = Math.max(cause.lastIndexOf(`'${e.value}'`), message.lastIndexOf(`'${e.value}'`), message.lastIndexOf(`'${abs}'`), message.lastIndexOf(`${abs}:`));
       if (at >= 0 && (best === null || at > best.at)) best = { field: e.field, at };
     }
+    // A field of the wrong shape: "invalid Kustomization: json: cannot unmarshal ... field Kustomization.namePrefix".
+    const struct = /Go struct field Kustomization\.([A-Za-z0-9]+)/.exec(message)?.[1];
+    if (!best && struct !== undefined && struct in k) best = { field: struct, at: 0 };
     if (best) {
       const loc = locateField(kdoc.doc, parsed.lineCounter, best.field);
       return { file: kfile, line: loc.line, column: loc.column, field: best.field, message: cause };

@@ -237,6 +237,7 @@ describe("kustomize's own errors at the kustomization entry they are about", () 
       'base/app/configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
       'overlays/dev/kustomization.yaml': 'resources:\n  - ../../base/app\npatches:\n  - path: gone.yaml\n',
       'overlays/ok/kustomization.yaml': 'resources:\n  - ../../base/ok\n',
+      'overlays/shape/kustomization.yaml': 'resources:\n  - ../../base/ok\nnamePrefix: [oops]\n',
       'base/ok/kustomization.yaml': 'resources: [configmap.yaml]\n',
       'base/ok/configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n  namespace: shop\n  bogus: 1\n',
     });
@@ -255,5 +256,14 @@ describe("kustomize's own errors at the kustomization entry they are about", () 
     expect(f?.message).not.toMatch(/gitops-render-|<wrapper>|\/tmp\/|must resolve to a file/);
     expect(f?.related).toContainEqual({ file: 'overlays/dev/kustomization.yaml', line: 1, column: 1, message: 'rendered by' });
     expect(report.findings.some((x) => x.target === 'overlays/ok' && x.ruleId === 'schema/unknown-field')).toBe(true);
+  });
+
+  it('a kustomization field of the wrong shape: that field', async () => {
+    const r = await gitops(bad.root, ['validate', 'overlays/shape', '--format', 'json']);
+    expect(r.exitCode).toBe(2);
+    const f = r.json().findings.find((x) => x.ruleId === 'input/kustomize');
+    expect(f?.location).toEqual({ file: 'overlays/shape/kustomization.yaml', line: 3, column: 1 });
+    expect(f?.field).toBe('namePrefix');
+    expect(f?.message).toBe('kustomize build failed: invalid Kustomization: json: cannot unmarshal array into Go struct field Kustomization.namePrefix of type string');
   });
 });
