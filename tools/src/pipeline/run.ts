@@ -17,7 +17,8 @@ import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js'
 import type { SchemaError } from '../schema/ajv.js';
 import type { SchemaStore, TargetCrds } from '../schema/store.js';
 import { runKubeconform } from '../schema/kubeconform.js';
-import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import { mapLocation } from '../locate/sourcemap.js';
+import { displayPath } from '../util/paths.js';
 import { directoryFiles, isComposeFile, isDockerfile } from '../discover/targets.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
