@@ -271,9 +271,15 @@ async function checkSchemas(ctx: Ctx, lt: LoadedTarget, store: SchemaStore, engi
   }
 }
 
-function checkPolicies(ctx: Ctx, lt: LoadedTarget, engine: PolicyEngine): void {
+/** Objects of the other rendered targets of the same environment (data.environment of the policies). */
+function environmentOf(lt: LoadedTarget, loaded: LoadedTarget[]): Array<Record<string, unknown>> {
+  if (lt.target.env === null) return [];
+  return loaded.filter((o) => o !== lt && o.target.env === lt.target.env).flatMap((o) => o.resources.map((r) => r.object));
+}
+
+function checkPolicies(ctx: Ctx, lt: LoadedTarget, engine: PolicyEngine, environment: Array<Record<string, unknown>>): void {
   const objects = lt.resources.map((r) => r.object);
-  engine.setTarget({ name: lt.target.name, env: lt.target.env, resources: objects });
+  engine.setTarget({ name: lt.target.name, env: lt.target.env, resources: objects }, environment);
   const policyFailure = (err: unknown, what: string): void => {
     lt.incomplete = true;
     lt.findings.push(fileFinding(ctx, lt.target, 'tool/policy', 'error', `${what}: ${(err as Error).message}`, null));
@@ -404,7 +410,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     return lt;
   });
   for (const lt of loaded) {
-    if (engine !== null) checkPolicies(ctx, lt, engine);
+    if (engine !== null) checkPolicies(ctx, lt, engine, environmentOf(lt, loaded));
     findings.push(...lt.findings);
     if (lt.incomplete) incomplete = true;
   }
