@@ -5,7 +5,8 @@
 #   their Helm values: cert-manager puts its leader-election Roles and RoleBindings into
 #   global.leaderElection.namespace (default kube-system); kube-prometheus-stack puts the Services
 #   and ServiceMonitors of kubeControllerManager, kubeScheduler, kubeEtcd, kubeProxy and coreDns
-#   (each enabled by default) into kube-system. Each such namespace, as the values (or the chart's
+#   (each enabled by default) into kube-system; metrics-server its auth-reader RoleBinding (rbac.create).
+#   Each such namespace, as the values (or the chart's
 #   default) set it, must be a destination of the Application's AppProject. Checked in targets that
 #   render the AppProject.
 # scope: package
@@ -32,14 +33,13 @@ project := argocd.projects[argocd.project_name(app)]
 # Values of a chart that choose a namespace outside the release's: chart -> [{keys, default}].
 namespace_values := {"cert-manager": [{"keys": ["global", "leaderElection", "namespace"], "default": "kube-system", "what": "its leader-election Roles and RoleBindings"}]}
 
-# Components of a chart that render into a fixed namespace while enabled (default on).
-fixed_namespace_components := {"kube-prometheus-stack": [
-	{"keys": ["kubeControllerManager"], "namespace": "kube-system"},
-	{"keys": ["kubeScheduler"], "namespace": "kube-system"},
-	{"keys": ["kubeEtcd"], "namespace": "kube-system"},
-	{"keys": ["kubeProxy"], "namespace": "kube-system"},
-	{"keys": ["coreDns"], "namespace": "kube-system"},
-]}
+# Parts of a chart that render into a fixed namespace while their toggle is on (default on).
+exporter(name) := {"toggle": [name, "enabled"], "namespace": "kube-system", "what": sprintf("the Service and ServiceMonitor of %s (enabled by default)", [name])}
+
+fixed_namespace_components := {
+	"kube-prometheus-stack": [exporter(n) | some n in ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy", "coreDns"]],
+	"metrics-server": [{"toggle": ["rbac", "create"], "namespace": "kube-system", "what": "its RoleBinding to extension-apiserver-authentication-reader (rbac.create, on by default)"}],
+}
 
 placements contains {"namespace": ns, "field": platform.values_field(src, v.keys), "what": sprintf("%s (%s, chart default %s)", [v.what, concat(".", v.keys), v.default])} if {
 	some src in platform.chart_sources(app)
@@ -47,10 +47,10 @@ placements contains {"namespace": ns, "field": platform.values_field(src, v.keys
 	ns := platform.value(src, v.keys, v.default)
 }
 
-placements contains {"namespace": c.namespace, "field": platform.values_field(src, array.concat(c.keys, ["enabled"])), "what": sprintf("the Service and ServiceMonitor of %s (enabled by default)", [concat(".", c.keys)])} if {
+placements contains {"namespace": c.namespace, "field": platform.values_field(src, c.toggle), "what": c.what} if {
 	some src in platform.chart_sources(app)
 	some c in fixed_namespace_components[src.chart]
-	platform.value(src, array.concat(c.keys, ["enabled"]), true) != false
+	platform.value(src, c.toggle, true) != false
 }
 
 violation contains {"msg": msg, "field": p.field} if {

@@ -58,3 +58,10 @@ test_without_project_not_checked if {
 	a := app("cert-manager", "cert-manager", {})
 	count(violations([a, a])) == 0
 }
+
+test_metrics_server_auth_reader_in_kube_system_denied if {
+	v := violations([project, app("metrics-server", "monitoring", {})])
+	count(v) == 1
+	some f in v
+	f.field == "spec.source.helm.valuesObject.rbac.create"
+}
