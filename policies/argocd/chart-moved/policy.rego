@@ -8,13 +8,14 @@
 # scope: package
 # custom:
 #   id: argocd/chart-moved
+#   input: kubernetes
 #   severity: warning
 #   kinds: [Application]
 #   rationale: >-
 #     A chart pinned in a repository that no longer publishes it quietly stops receiving security
 #     fixes, and Renovate proposes no upgrade either.
 #   baseline: grafana-community/helm-charts README and charts/loki, charts/tempo (2026); SLSA "maintained dependencies"
-package argocd.chart_moved
+package rules.argocd.chart_moved
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package argocd.chart_moved_test
+package rules.argocd.chart_moved_test
 
 import rego.v1
 
-import data.argocd.chart_moved
+import data.rules.argocd.chart_moved
 
 app(repo, chart) := {
 	"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": chart, "namespace": "argocd"},

@@ -12,6 +12,7 @@
 # scope: package
 # custom:
 #   id: argocd/chart-namespaces
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
@@ -19,7 +20,7 @@
 #     does not permit; an add-on at an early sync wave then blocks every later wave of the root
 #     Application.
 #   baseline: Argo CD "Projects" (destinations); cert-manager chart v1.20.1 values.yaml global.leaderElection.namespace
-package argocd.chart_namespaces
+package rules.argocd.chart_namespaces
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package argocd.chart_namespaces_test
+package rules.argocd.chart_namespaces_test
 
 import rego.v1
 
-import data.argocd.chart_namespaces
+import data.rules.argocd.chart_namespaces
 
 project := {
 	"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "platform", "namespace": "argocd"},

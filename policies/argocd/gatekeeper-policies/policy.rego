@@ -8,13 +8,14 @@
 # scope: package
 # custom:
 #   id: argocd/gatekeeper-policies
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
 #     Gatekeeper without ConstraintTemplates and Constraints admits everything: an admission
 #     controller that looks like a control and is none.
 #   baseline: OPA Gatekeeper "Constraint Templates"; NSA/CISA Kubernetes Hardening Guide (admission control)
-package argocd.gatekeeper_policies
+package rules.argocd.gatekeeper_policies
 
 import rego.v1
 

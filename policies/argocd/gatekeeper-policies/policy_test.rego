@@ -1,8 +1,8 @@
-package argocd.gatekeeper_policies_test
+package rules.argocd.gatekeeper_policies_test
 
 import rego.v1
 
-import data.argocd.gatekeeper_policies
+import data.rules.argocd.gatekeeper_policies
 
 gatekeeper := {
 	"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",

@@ -10,6 +10,7 @@
 # scope: package
 # custom:
 #   id: argocd/webhook-failure-policy
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
@@ -17,7 +18,7 @@
 #     self-heal fights the controller; ignoring the difference instead would hide real drift
 #     (argocd/ignore-differences allows none).
 #   baseline: istio 1.29.2 manifests/charts/base/templates/defaultrevision-validatingwebhookconfiguration.yaml; kube-prometheus-stack 83.6.0 admission-webhooks templates
-package argocd.webhook_failure_policy
+package rules.argocd.webhook_failure_policy
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package argocd.webhook_failure_policy_test
+package rules.argocd.webhook_failure_policy_test
 
 import rego.v1
 
-import data.argocd.webhook_failure_policy
+import data.rules.argocd.webhook_failure_policy
 
 app(repo, chart, values) := {
 	"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": chart, "namespace": "argocd"},

@@ -9,13 +9,14 @@
 # scope: package
 # custom:
 #   id: istio/gateway-injection
+#   input: kubernetes
 #   severity: error
 #   kinds: [Namespace]
 #   rationale: >-
 #     A gateway pod that is not injected keeps the placeholder image "auto" and cannot be pulled:
 #     no ingress at all, and nothing in the manifests looks wrong.
 #   baseline: Istio "Installing Gateways" (gateway injection); Istio chart gateway 1.29.2 templates/deployment.yaml
-package istio.gateway_injection
+package rules.istio.gateway_injection
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package istio.gateway_injection_test
+package rules.istio.gateway_injection_test
 
 import rego.v1
 
-import data.istio.gateway_injection
+import data.rules.istio.gateway_injection
 
 namespace(labels) := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "istio-ingress", "labels": labels}}
 

@@ -9,6 +9,7 @@
 # scope: package
 # custom:
 #   id: istio/gateway-namespace-secrets
+#   input: kubernetes
 #   severity: error
 #   kinds: [ExternalSecret, Issuer, Certificate]
 #   rationale: >-
@@ -17,7 +18,7 @@
 #     is the most exposed one: whoever takes it over reads every Secret there, such as a DNS API
 #     token that can re-point the domain.
 #   baseline: Istio chart gateway 1.29.2 templates/role.yaml; CIS Kubernetes 5.1.2 (minimise access to secrets)
-package istio.gateway_namespace_secrets
+package rules.istio.gateway_namespace_secrets
 
 import rego.v1
 

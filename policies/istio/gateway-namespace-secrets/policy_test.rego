@@ -1,8 +1,8 @@
-package istio.gateway_namespace_secrets_test
+package rules.istio.gateway_namespace_secrets_test
 
 import rego.v1
 
-import data.istio.gateway_namespace_secrets
+import data.rules.istio.gateway_namespace_secrets
 
 gateway := {"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": {"name": "funlynk-gateway", "namespace": "istio-ingress"}, "spec": {"servers": [{"tls": {"mode": "SIMPLE", "credentialName": "funlynk-tls"}}]}}
 

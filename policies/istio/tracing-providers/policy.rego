@@ -8,13 +8,14 @@
 # scope: package
 # custom:
 #   id: istio/tracing-providers
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
 #     istiod looks a Telemetry's provider up in meshConfig.extensionProviders and, when it is not
 #     there, turns tracing off for the workloads it selects: no error, no spans.
 #   baseline: Istio "Telemetry API" (extension providers); istio 1.29.2 pilot/pkg/model/telemetry.go
-package istio.tracing_providers
+package rules.istio.tracing_providers
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package istio.tracing_providers_test
+package rules.istio.tracing_providers_test
 
 import rego.v1
 
-import data.istio.tracing_providers
+import data.rules.istio.tracing_providers
 
 istiod(mesh) := {
 	"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "istiod", "namespace": "argocd"},

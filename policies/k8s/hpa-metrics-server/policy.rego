@@ -9,13 +9,14 @@
 # scope: package
 # custom:
 #   id: k8s/hpa-metrics-server
+#   input: kubernetes
 #   severity: error
 #   kinds: [HorizontalPodAutoscaler]
 #   rationale: >-
 #     Without metrics.k8s.io the HPA reports FailedGetResourceMetric and never scales: the
 #     replicas stay at the minimum under any load, and nothing in the manifests looks wrong.
 #   baseline: Kubernetes "Horizontal Pod Autoscaling" (Resource metrics API); kubernetes-sigs/metrics-server
-package k8s.hpa_metrics_server
+package rules.k8s.hpa_metrics_server
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.hpa_metrics_server_test
+package rules.k8s.hpa_metrics_server_test
 
 import rego.v1
 
-import data.k8s.hpa_metrics_server
+import data.rules.k8s.hpa_metrics_server
 
 hpa(metric_type) := {
 	"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "backend", "namespace": "funlynk"},

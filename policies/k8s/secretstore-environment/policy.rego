@@ -9,13 +9,14 @@
 # scope: package
 # custom:
 #   id: k8s/secretstore-environment
+#   input: kubernetes
 #   severity: error
 #   kinds: [SecretStore, ClusterSecretStore]
 #   rationale: >-
 #     Environments are isolated only if their secrets are: with a shared mount, whoever holds a dev
 #     cluster's service account token reads the production database password.
 #   baseline: NIST SP 800-53 AC-4 / SC-7 (separation of environments); Vault "Kubernetes auth method" (one mount per cluster)
-package k8s.secretstore_environment
+package rules.k8s.secretstore_environment
 
 import rego.v1
 

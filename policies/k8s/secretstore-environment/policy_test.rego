@@ -1,8 +1,8 @@
-package k8s.secretstore_environment_test
+package rules.k8s.secretstore_environment_test
 
 import rego.v1
 
-import data.k8s.secretstore_environment
+import data.rules.k8s.secretstore_environment
 
 store(path, mount) := {
 	"apiVersion": "external-secrets.io/v1", "kind": "SecretStore", "metadata": {"name": "vault", "namespace": "funlynk"},

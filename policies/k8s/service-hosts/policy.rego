@@ -9,6 +9,7 @@
 # scope: package
 # custom:
 #   id: k8s/service-hosts
+#   input: kubernetes
 #   severity: error
 #   kinds: [ConfigMap, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: >-
@@ -16,7 +17,7 @@
 #     cannot resolve its collector drops logs and traces, and the namespace's NetworkPolicies allow
 #     only the real one anyway.
 #   baseline: Kubernetes "DNS for Services and Pods"; OpenTelemetry SDK OTEL_EXPORTER_OTLP_ENDPOINT
-package k8s.service_hosts
+package rules.k8s.service_hosts
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.service_hosts_test
+package rules.k8s.service_hosts_test
 
 import rego.v1
 
-import data.k8s.service_hosts
 import data.lib.testing
+import data.rules.k8s.service_hosts
 
 service(ns, name) := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns}, "spec": {}}
 

@@ -8,13 +8,14 @@
 # scope: package
 # custom:
 #   id: k8s/topology-spread-unique
+#   input: kubernetes
 #   severity: error
 #   kinds: [Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: >-
 #     Duplicated constraints hide which rule the scheduler enforces; exact duplicates make the whole
 #     workload fail validation at apply time.
 #   baseline: Kubernetes "Pod Topology Spread Constraints" (topologyKey and whenUnsatisfiable unique)
-package k8s.topology_spread_unique
+package rules.k8s.topology_spread_unique
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.topology_spread_unique_test
+package rules.k8s.topology_spread_unique_test
 
 import rego.v1
 
-import data.k8s.topology_spread_unique
 import data.lib.testing
+import data.rules.k8s.topology_spread_unique
 
 spread(key, when) := {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": when}
 

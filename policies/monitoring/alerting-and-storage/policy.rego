@@ -8,13 +8,14 @@
 # scope: package
 # custom:
 #   id: monitoring/alerting-and-storage
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
 #     With the 'null' receiver every alert of the PrometheusRules fires into nothing; without a
 #     volume the metrics history, and with it every rate() after a restart, dies with the pod.
 #   baseline: kube-prometheus-stack 83.6.0 values.yaml (alertmanager.config, prometheusSpec.storageSpec); Google SRE "Monitoring distributed systems"
-package monitoring.alerting_and_storage
+package rules.monitoring.alerting_and_storage
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package monitoring.alerting_and_storage_test
+package rules.monitoring.alerting_and_storage_test
 
 import rego.v1
 
-import data.monitoring.alerting_and_storage
+import data.rules.monitoring.alerting_and_storage
 
 app(values) := {
 	"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "kube-prometheus-stack", "namespace": "argocd"},

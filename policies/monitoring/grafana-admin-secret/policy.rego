@@ -8,13 +8,14 @@
 # scope: package
 # custom:
 #   id: monitoring/grafana-admin-secret
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
 #     A password regenerated on every render keeps the Application OutOfSync and rotates the admin
 #     login at each sync; a literal password in Helm values is a secret committed to git.
 #   baseline: grafana chart 11.6.1 (grafana-community/helm-charts) templates/_helpers.tpl; CIS Kubernetes 5.4.1
-package monitoring.grafana_admin_secret
+package rules.monitoring.grafana_admin_secret
 
 import rego.v1
 

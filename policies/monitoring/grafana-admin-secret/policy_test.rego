@@ -1,8 +1,8 @@
-package monitoring.grafana_admin_secret_test
+package rules.monitoring.grafana_admin_secret_test
 
 import rego.v1
 
-import data.monitoring.grafana_admin_secret
+import data.rules.monitoring.grafana_admin_secret
 
 app(values) := {
 	"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "kube-prometheus-stack", "namespace": "argocd"},

@@ -9,13 +9,14 @@
 # scope: package
 # custom:
 #   id: monitoring/node-log-collection
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
 #     Logs nobody collects are lost when the kubelet rotates them or the pod moves; in an incident the
 #     access logs and the database's own logs are the first thing asked for.
 #   baseline: Kubernetes "Logging Architecture" (node logging agent); CIS Kubernetes 3.2 (logging); NIST SP 800-92
-package monitoring.node_log_collection
+package rules.monitoring.node_log_collection
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package monitoring.node_log_collection_test
+package rules.monitoring.node_log_collection_test
 
 import rego.v1
 
-import data.monitoring.node_log_collection
+import data.rules.monitoring.node_log_collection
 
 app(name, chart, values) := {
 	"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": name, "namespace": "argocd"},
