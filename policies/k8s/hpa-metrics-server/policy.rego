@@ -3,7 +3,8 @@
 # description: >-
 #   A HorizontalPodAutoscaler with Resource or ContainerResource metrics reads them from the
 #   metrics.k8s.io API, which only a metrics server provides. When the run shows the environment's
-#   cluster (its Argo CD Applications, clusters/<env>), one of them deploys the metrics-server chart.
+#   platform add-ons (Argo CD Applications of Helm charts, clusters/<env>), one of them deploys the
+#   metrics-server chart.
 #   Managed clusters that ship one are declared by an Application all the same, or the rule is waived
 #   for that cluster.
 # scope: package
@@ -32,10 +33,12 @@ resource_metrics := [i |
 	m.type in {"Resource", "ContainerResource"}
 ]
 
+# The cluster's add-ons are in view: some Application of the environment deploys a Helm chart.
 cluster_visible if {
 	some a in platform.all_resources
 	a.kind == "Application"
 	startswith(a.apiVersion, "argoproj.io/")
+	count(platform.chart_sources(a)) > 0
 }
 
 violation contains {"msg": msg, "field": sprintf("spec.metrics[%d]", [resource_metrics[0]])} if {

@@ -34,4 +34,6 @@ test_external_metrics_not_checked if {
 
 test_cluster_not_in_run_not_judged if {
 	count(violations(hpa("Resource"), [])) == 0
+	git_app := {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "app"}, "spec": {"source": {"repoURL": "https://github.com/funlynk/funlynk-gitops.git", "path": "overlays/dev"}}}
+	count(violations(hpa("Resource"), [git_app])) == 0
 }
