@@ -12,6 +12,7 @@ import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
 import { renderKustomization } from '../render/kustomize.js';
 import { copyPolicySources, readBundle } from '../policy/bundle.js';
+import { repositoryFacts, type RenderedTarget } from '../policy/argocd.js';
 import { policyData } from '../policy/evaluate.js';
 import { resourcesFromRender } from '../inputs/kubernetes.js';
 import { schemaLocations } from '../schema/kubeconform.js';
@@ -59,12 +60,17 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const targets = discoverTargets(repoRoot).filter((t) => t.kind === 'kustomization');
     const manifests: string[] = [];
     const conftestRuns: Array<{ data: string; files: string[] }> = [];
-    const rendered: Array<{ env: string | null; objects: Array<Record<string, unknown>> }> = [];
     let resources = 0;
-    for (const [i, t] of targets.entries()) {
+    const rendered: RenderedTarget[] = [];
+    for (const t of targets) {
       const out = await renderKustomization(kustomize, t.abs, config.render.timeoutSeconds);
       if (!out.ok) throw new ToolError('kustomize', `bench: ${t.name} does not render: ${out.stderr}`);
-      const objects = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs).map((r) => r.object);
+      rendered.push({ target: t, resources: resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs) });
+    }
+    // The repository-wide facts the gate gives the policies, so that conftest sees the same data.
+    const facts = repositoryFacts(repoRoot, rendered, { wholeRepository: true });
+    for (const [i, { target: t, resources: rs }] of rendered.entries()) {
+      const objects = rs.map((r) => r.object);
       resources += objects.length;
       const file = path.join(work, `target-${i}.yaml`);
       writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
@@ -76,13 +82,12 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
         writeFileSync(f, JSON.stringify({ kind: 'kubernetes', index, resource: o }));
         return f;
       });
-      rendered.push({ env: t.env, objects });
-      conftestRuns.push({ data: path.join(work, `data-${i}.json`), files });
-    }
-    // The same data as validate: the target, and the objects of the other targets of its environment.
-    for (const [i, t] of targets.entries()) {
-      const environment = t.env === null ? [] : rendered.filter((o, j) => j !== i && o.env === t.env).flatMap((o) => o.objects);
-      writeFileSync(conftestRuns[i]!.data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: rendered[i]!.objects }, policyConfig(config), environment)));
+      // The same data as validate: the target, the repository facts, and the objects of the other
+      // targets of its environment.
+      const environment = t.env === null ? [] : rendered.filter((o, j) => j !== i && o.target.env === t.env).flatMap((o) => o.resources.map((r) => r.object));
+      const data = path.join(work, `data-${i}.json`);
+      writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config), facts, environment)));
+      conftestRuns.push({ data, files });
     }
     const policies = path.join(work, 'policies');
     copyPolicySources(repoRoot, policies);
