@@ -416,7 +416,7 @@ describe('this repository', () => {
     for (const r of rendered.filter((x) => x.target.name.startsWith('clusters/'))) {
       const apps = r.resources.filter((x) => x.ref.kind === 'Application').map((x) => x.ref.name).sort();
       expect(apps).toEqual([
-        'argocd', 'cert-manager', 'external-secrets', 'falco', `funlynk-${r.target.env}`, 'gatekeeper', 'istio-base', 'istio-cni',
+        'argocd', 'cert-manager', 'external-secrets', 'falco', `funlynk-${r.target.env}`, 'gatekeeper', 'gatekeeper-policies', 'istio-base', 'istio-cni',
         'istio-ingressgateway', 'istiod', 'kube-prometheus-stack', 'loki', 'root', 'tempo',
       ]);
       expect(r.resources.filter((x) => x.ref.kind === 'AppProject').map((x) => x.ref.name).sort()).toEqual(['argocd', 'bootstrap', 'funlynk', 'platform']);

@@ -6,6 +6,7 @@
 #   id: compose/build-target-exists
 #   severity: error
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: docker compose build fails with "target stage could not be found" when the stage does not exist.
 #   baseline: 'REVIEW #3'
 package compose.build_target_exists

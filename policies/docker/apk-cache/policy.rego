@@ -9,6 +9,7 @@
 #   id: docker/apk-cache
 #   severity: warning
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: A cached update layer installs outdated packages; useless layers make images larger and slower to pull.
 #   baseline: 'CIS Docker 4.7; REVIEW #8'
 package docker.apk_cache

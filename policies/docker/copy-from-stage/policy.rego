@@ -9,6 +9,7 @@
 #   id: docker/copy-from-stage
 #   severity: error
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: A misspelt stage silently becomes a pull of an unrelated image or fails the build.
 #   baseline: Dockerfile reference (COPY --from)
 package docker.copy_from_stage

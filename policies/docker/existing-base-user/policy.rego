@@ -9,6 +9,7 @@
 #   id: docker/existing-base-user
 #   severity: error
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: nginx images already have user and group nginx (101), node images node (1000); creating them again fails the build.
 #   baseline: 'REVIEW #1'
 package docker.existing_base_user

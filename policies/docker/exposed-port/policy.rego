@@ -9,6 +9,7 @@
 #   id: docker/exposed-port
 #   severity: warning
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: nginx as a non-root user on :80 fails at start on most runtimes.
 #   baseline: 'REVIEW #2'
 package docker.exposed_port

@@ -8,6 +8,10 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
 }
 
+function enforced(r: RuleMeta): string {
+  return r.ciOnly ? 'CI' : 'CI, admission';
+}
+
 export function renderPoliciesDoc(rules: RuleMeta[]): string {
   const sorted = [...rules].sort((a, b) => a.id.localeCompare(b.id));
   const namespaces = [...new Set(sorted.map((r) => r.id.split('/')[0]!))];
@@ -18,12 +22,13 @@ export function renderPoliciesDoc(rules: RuleMeta[]): string {
     '',
     `${sorted.length} rules. Severity is the default; a rule may raise or lower it for one finding (e.g. digest pinning outside prod).`,
     'Exceptions go in `policies/waivers.yaml` with an owner, a reason and an expiry (see docs/policy-authoring.md).',
+    'Enforced: `CI` (the gate, on every pull request) and `admission` (Gatekeeper in every cluster, docs/gatekeeper.md); a CI-only rule says why.',
     '',
   ];
   for (const ns of namespaces) {
-    lines.push(`## ${ns}`, '', '| Rule | Severity | Applies to | Baseline |', '|---|---|---|---|');
+    lines.push(`## ${ns}`, '', '| Rule | Severity | Enforced | Applies to | Baseline |', '|---|---|---|---|---|');
     for (const r of sorted.filter((x) => x.id.startsWith(`${ns}/`))) {
-      lines.push(`| [${r.id}](#${ruleAnchor(r.id)}) | ${r.severity} | ${cell(r.kinds.join(', '))} | ${cell(r.baseline)} |`);
+      lines.push(`| [${r.id}](#${ruleAnchor(r.id)}) | ${r.severity} | ${enforced(r)} | ${cell(r.kinds.join(', '))} | ${cell(r.baseline)} |`);
     }
     lines.push('');
   }
@@ -32,6 +37,7 @@ export function renderPoliciesDoc(rules: RuleMeta[]): string {
     if (r.description) lines.push(cell(r.description), '');
     if (r.rationale) lines.push(`Why: ${cell(r.rationale)}`, '');
     if (r.baseline) lines.push(`Baseline: ${cell(r.baseline)}`, '');
+    lines.push(`Enforced: ${r.ciOnly ? `CI only (${cell(r.ciOnly)})` : 'CI and admission (Gatekeeper)'}`, '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
