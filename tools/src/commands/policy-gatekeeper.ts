@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RuleMeta } from '../core/policy/bundle.js';
+import type { RuleMeta } from '../policy/bundle.js';
 import { admissionRules, generateGatekeeper, staleFiles } from '../policy/gatekeeper.js';
 
 /** Writes what `generateGatekeeper` returns (only files whose content changed) and deletes stale ones. */

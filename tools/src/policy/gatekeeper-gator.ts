@@ -11,10 +11,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { RuleMeta } from '../core/policy/bundle.js';
-import type { PolicyEngine } from '../core/policy/evaluate.js';
-import { resourcesFromDocs } from '../core/resources.js';
-import { parseYaml } from '../core/yaml.js';
+import type { RuleMeta } from './bundle.js';
+import type { PolicyEngine } from './evaluate.js';
+import { resourcesFromDocs } from '../inputs/kubernetes.js';
+import { parseYaml } from '../util/yaml.js';
 import { constraintName, type TemplateObject } from './gatekeeper.js';
 
 export interface GatorCase {

@@ -13,7 +13,7 @@
  *     the object under review, `data.inventory` and the constraint's parameters;
  *   - `import rego.v1` goes (the template declares Rego v1, and the framework refuses the import).
  */
-import { InputError } from '../core/errors.js';
+import { InputError } from '../util/errors.js';
 
 export const CONTEXT_PACKAGE = 'lib.gitops.context';
 export const RULE_PREFIX = 'lib.gitops';
@@ -62,7 +62,7 @@ export function sharedLibrary(source: string): string {
  *   copy, and the cluster's environment (constraint parameter `env`);
  * - config: the `policy` settings of gitops.yaml, fixed when the template was generated;
  * - units: every quantity-like value as millicores and bytes, parsed the way
- *   core/policy/facts.ts does (same pattern, same scales, same rounding).
+ *   policy/facts.ts does (same pattern, same scales, same rounding).
  */
 export function contextLibrary(config: Record<string, unknown>): string {
   return `package ${CONTEXT_PACKAGE}

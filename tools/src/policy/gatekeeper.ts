@@ -10,9 +10,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument, stringify } from 'yaml';
-import { CONFIG_FILE, loadConfig, policyConfig } from '../core/config.js';
-import { InputError } from '../core/errors.js';
-import { POLICY_DIR, policySources, type RuleMeta } from '../core/policy/bundle.js';
+import { CONFIG_FILE, loadConfig, policyConfig } from '../util/config.js';
+import { InputError } from '../util/errors.js';
+import { POLICY_DIR, policySources, type RuleMeta } from './bundle.js';
 import { contextLibrary, entryModule, libRefs, packageOf, ruleLibrary, sharedLibrary } from './gatekeeper-rego.js';
 
 export const TEMPLATES_DIR = 'base/gatekeeper-policies';
