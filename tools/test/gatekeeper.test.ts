@@ -13,7 +13,7 @@ import { PolicyEngine } from '../src/policy/evaluate.js';
 import { requireBinary } from '../src/maintain/tools.js';
 import { writeGatorSuites, type GatorSuites } from '../src/policy/gatekeeper-gator.js';
 import { admissionRules, generateGatekeeper, staleFiles } from '../src/policy/gatekeeper.js';
-import { REPO } from './helpers.js';
+import { CLI, makeRepo, REPO } from './helpers.js';
 
 const bundle = readBundle(REPO);
 const rules = bundle.manifest.rules;
@@ -59,6 +59,24 @@ describe('the committed Gatekeeper policies', () => {
     const reads = [...new Set(admissionRules(rules).flatMap((r) => r.reads ?? []))].sort();
     expect(kinds.sort()).toEqual(reads);
     expect(config).toContain('group: autoscaling\n        version: v2\n        kind: HorizontalPodAutoscaler');
+  });
+});
+
+describe('gitops policy gatekeeper on bad settings', () => {
+  it('names gitops.yaml and the line of an unknown enforcement action, without a stack trace', async () => {
+    const repo = makeRepo();
+    try {
+      const text = readFileSync(path.join(REPO, 'gitops.yaml'), 'utf8');
+      expect(text).toContain('    prod: deny\n');
+      repo.write('gitops.yaml', text.replace('    prod: deny\n', '    prod: block\n'));
+      const line = text.slice(0, text.indexOf('    prod: deny\n')).split('\n').length;
+      const r = await execa('node', [CLI, 'policy', 'gatekeeper'], { cwd: repo.root, reject: false });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain(`gitops.yaml:${line}:1: gatekeeper.enforcement.prod must be deny, warn or dryrun, found 'block'`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      repo.cleanup();
+    }
   });
 });
 

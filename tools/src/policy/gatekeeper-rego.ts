@@ -24,7 +24,7 @@ const GATE_DATA = ['target', 'config', 'units'] as const;
 /** The `package` line of a Rego module (first one, comments ignored). */
 export function packageOf(source: string, file: string): string {
   const m = /^package\s+([A-Za-z_][\w.]*)\s*$/m.exec(source);
-  if (!m) throw new InputError(`${file}: no package line`, file, 1);
+  if (!m) throw new InputError('no package line', file, 1);
   return m[1]!;
 }
 

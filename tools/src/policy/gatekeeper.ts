@@ -39,17 +39,17 @@ export function readGatekeeperSettings(repoRoot: string): GatekeeperSettings {
   const text = readFileSync(path.join(repoRoot, CONFIG_FILE), 'utf8');
   const doc = parseDocument(text, { uniqueKeys: true });
   const raw = (doc.toJS() as { gatekeeper?: Partial<GatekeeperSettings> } | null)?.gatekeeper;
-  const at = (key: string): number => {
-    const node = doc.getIn(['gatekeeper', key], true) as { range?: [number] } | undefined;
+  const at = (keys: string[]): number => {
+    const node = doc.getIn(keys, true) as { range?: [number] } | undefined;
     const offset = node?.range?.[0] ?? 0;
     return text.slice(0, offset).split('\n').length;
   };
-  if (raw === undefined || raw.enforcement === undefined || typeof raw.enforcement !== 'object') {
-    throw new InputError(`${CONFIG_FILE}: gatekeeper.enforcement (per environment: deny, warn or dryrun) is missing`, CONFIG_FILE, 1);
+  if (raw === undefined || raw.enforcement === null || typeof raw.enforcement !== 'object') {
+    throw new InputError('gatekeeper.enforcement (per environment: deny, warn or dryrun) is missing', CONFIG_FILE, at(['gatekeeper']));
   }
   for (const [env, action] of Object.entries(raw.enforcement)) {
     if (!['deny', 'warn', 'dryrun'].includes(String(action))) {
-      throw new InputError(`${CONFIG_FILE}: gatekeeper.enforcement.${env} must be deny, warn or dryrun, found '${String(action)}'`, CONFIG_FILE, at('enforcement'));
+      throw new InputError(`gatekeeper.enforcement.${env} must be deny, warn or dryrun, found '${String(action)}'`, CONFIG_FILE, at(['gatekeeper', 'enforcement', env]));
     }
   }
   return {
@@ -71,11 +71,6 @@ export function constraintName(ruleId: string): string {
 /** Rules Gatekeeper enforces: not CI-only, and with Kubernetes kinds to match. */
 export function admissionRules(rules: RuleMeta[]): RuleMeta[] {
   return rules.filter((r) => (r.ciOnly ?? null) === null).sort((a, b) => a.id.localeCompare(b.id));
-}
-
-/** Where a rule is enforced, for docs/POLICIES.md. */
-export function enforcedWhere(rule: RuleMeta): string {
-  return (rule.ciOnly ?? null) === null ? 'CI and admission' : `CI only: ${rule.ciOnly}`;
 }
 
 interface LibFile {
@@ -101,7 +96,7 @@ function libraryClosure(start: string[], libs: Map<string, LibFile>, from: strin
   for (let pkg = queue.shift(); pkg !== undefined; pkg = queue.shift()) {
     if (seen.has(pkg)) continue;
     const lib = libs.get(pkg);
-    if (lib === undefined) throw new InputError(`${from}: refers to data.${pkg}, which no module under ${POLICY_DIR}/ defines`, from, 1);
+    if (lib === undefined) throw new InputError(`refers to data.${pkg}, which no module under ${POLICY_DIR}/ defines`, from, 1);
     seen.set(pkg, lib);
     queue.push(...libRefs(lib.source));
   }
@@ -296,7 +291,7 @@ export function buildConfig(repoRoot: string, rules: RuleMeta[]): Record<string,
     const gv = versions.get(kind);
     if (gv === undefined) {
       const by = rules.find((r) => (r.reads ?? []).includes(kind))!;
-      throw new InputError(`${by.file}: METADATA reads kind '${kind}', which no vendored Kubernetes schema defines`, by.file, 1);
+      throw new InputError(`METADATA reads kind '${kind}', which no vendored Kubernetes schema defines`, by.file, 1);
     }
     return { group: gv.group, version: gv.version, kind };
   });
@@ -343,7 +338,7 @@ export function generateGatekeeper(repoRoot: string, rules: RuleMeta[]): Gatekee
   const owned = [TEMPLATES_DIR];
   for (const env of Object.keys(settings.enforcement).sort()) {
     if (!existsSync(path.join(repoRoot, 'clusters', env))) {
-      throw new InputError(`${CONFIG_FILE}: gatekeeper.enforcement names '${env}' but clusters/${env} does not exist`, CONFIG_FILE, 1);
+      throw new InputError(`gatekeeper.enforcement names '${env}' but clusters/${env} does not exist`, CONFIG_FILE, 1);
     }
     const dir = CONSTRAINTS_DIR(env);
     owned.push(dir);
