@@ -6,6 +6,7 @@
 # scope: package
 # custom:
 #   id: argocd/appproject-least-privilege
+#   input: kubernetes
 #   severity: error
 #   kinds: [AppProject]
 #   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
@@ -13,7 +14,7 @@
 #     A project is the boundary Argo CD enforces between teams and add-ons; a wildcard turns it into
 #     the "default" project, so one compromised chart or repository could deploy anything anywhere.
 #   baseline: Argo CD "Projects"; CIS 5.1.3 (no wildcards)
-package argocd.appproject_least_privilege
+package rules.argocd.appproject_least_privilege
 
 import rego.v1
 

@@ -4,12 +4,13 @@
 # scope: package
 # custom:
 #   id: compose/build-target-exists
+#   input: compose
 #   severity: error
 #   kinds: [Compose]
 #   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: docker compose build fails with "target stage could not be found" when the stage does not exist.
 #   baseline: 'REVIEW #3'
-package compose.build_target_exists
+package rules.compose.build_target_exists
 
 import data.lib.docker as dlib
 import rego.v1

@@ -9,12 +9,13 @@
 # scope: package
 # custom:
 #   id: compose/depends-on-healthy
+#   input: compose
 #   severity: warning
 #   kinds: [Compose]
 #   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: A backend that starts before its database is ready crashes or retries at random on every docker compose up.
 #   baseline: 'Compose Specification (depends_on long syntax); REVIEW #15'
-package compose.depends_on_healthy
+package rules.compose.depends_on_healthy
 
 import data.lib.docker as dlib
 import rego.v1

@@ -8,12 +8,13 @@
 # scope: package
 # custom:
 #   id: compose/literal-secrets
+#   input: compose
 #   severity: error
 #   kinds: [Compose]
 #   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: A password committed to git is public to everyone with read access, forever (history).
 #   baseline: 'CIS Docker 4.10; REVIEW #14'
-package compose.literal_secrets
+package rules.compose.literal_secrets
 
 import data.lib.docker as dlib
 import rego.v1

@@ -7,12 +7,13 @@
 # scope: package
 # custom:
 #   id: docker/apk-cache
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: A cached update layer installs outdated packages; useless layers make images larger and slower to pull.
 #   baseline: 'CIS Docker 4.7; REVIEW #8'
-package docker.apk_cache
+package rules.docker.apk_cache
 
 import data.lib.docker as dlib
 import rego.v1

@@ -7,12 +7,13 @@
 # scope: package
 # custom:
 #   id: docker/copy-from-stage
+#   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
 #   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: A misspelt stage silently becomes a pull of an unrelated image or fails the build.
 #   baseline: Dockerfile reference (COPY --from)
-package docker.copy_from_stage
+package rules.docker.copy_from_stage
 
 import data.lib.docker as dlib
 import rego.v1

@@ -7,12 +7,13 @@
 # scope: package
 # custom:
 #   id: docker/exposed-port
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: nginx as a non-root user on :80 fails at start on most runtimes.
 #   baseline: 'REVIEW #2'
-package docker.exposed_port
+package rules.docker.exposed_port
 
 import data.lib.docker as dlib
 import rego.v1

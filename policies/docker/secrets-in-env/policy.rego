@@ -9,12 +9,13 @@
 # scope: package
 # custom:
 #   id: docker/secrets-in-env
+#   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
 #   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: ENV values and build arguments are stored in the image config and history, readable by anyone who can pull the image.
 #   baseline: CIS Docker 4.10
-package docker.secrets_in_env
+package rules.docker.secrets_in_env
 
 import data.lib.docker as dlib
 import rego.v1

@@ -7,12 +7,13 @@
 # scope: package
 # custom:
 #   id: docker/unused-stage
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: An unused stage is maintained, scanned and (with the classic builder) built for nothing, and misleads readers about what ships.
 #   baseline: 'REVIEW #8'
-package docker.unused_stage
+package rules.docker.unused_stage
 
 import data.lib.docker as dlib
 import rego.v1

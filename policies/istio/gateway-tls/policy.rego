@@ -9,6 +9,7 @@
 # scope: package
 # custom:
 #   id: istio/gateway-tls
+#   input: kubernetes
 #   severity: error
 #   kinds: [Gateway]
 #   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
@@ -17,7 +18,7 @@
 #     serves traffic unencrypted; the gateway proxy reads credentialName from its own namespace
 #     only, so a Secret elsewhere (or never created) leaves the listener without a certificate.
 #   baseline: 'Istio security best practices (Gateway hosts, HTTPS redirect, credentialName); seed review #33'
-package istio.gateway_tls
+package rules.istio.gateway_tls
 
 import rego.v1
 

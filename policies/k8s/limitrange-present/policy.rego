@@ -7,6 +7,7 @@
 # scope: package
 # custom:
 #   id: k8s/limitrange-present
+#   input: kubernetes
 #   severity: error
 #   kinds: [Namespace, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
@@ -14,7 +15,7 @@
 #     A quota bounds what a namespace may consume; a LimitRange gives containers that forget
 #     resources a default so the quota does not reject their pods and the scheduler can place them.
 #   baseline: NSA/CISA Kubernetes Hardening Guide (resource policies)
-package k8s.limitrange_present
+package rules.k8s.limitrange_present
 
 import rego.v1
 

@@ -7,6 +7,7 @@
 # scope: package
 # custom:
 #   id: k8s/networkpolicy-dns
+#   input: kubernetes
 #   severity: error
 #   kinds: [NetworkPolicy]
 #   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
@@ -14,7 +15,7 @@
 #     Once egress is restricted, name lookups to CoreDNS are dropped unless allowed, and every
 #     outgoing call fails on resolution; large answers and retries use TCP, so both protocols matter.
 #   baseline: 'Kubernetes NetworkPolicy recipes (allow DNS egress); seed review #28'
-package k8s.networkpolicy_dns
+package rules.k8s.networkpolicy_dns
 
 import rego.v1
 

@@ -9,6 +9,7 @@
 # scope: package
 # custom:
 #   id: k8s/networkpolicy-selectors
+#   input: kubernetes
 #   severity: error
 #   kinds: [NetworkPolicy]
 #   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
@@ -17,7 +18,7 @@
 #     such pod exists); a sidecar that cannot reach istiod on 15012 never gets its configuration
 #     or certificates, so the pod never becomes ready.
 #   baseline: 'Istio "Application requirements" (ports used by Istio); seed review #29'
-package k8s.networkpolicy_selectors
+package rules.k8s.networkpolicy_selectors
 
 import rego.v1
 

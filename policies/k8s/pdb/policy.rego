@@ -7,6 +7,7 @@
 # scope: package
 # custom:
 #   id: k8s/pdb
+#   input: kubernetes
 #   severity: error
 #   kinds: [PodDisruptionBudget, Deployment, StatefulSet]
 #   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
@@ -14,7 +15,7 @@
 #     Without a budget a node drain may evict every replica at once; a budget that allows no
 #     eviction blocks node drains and cluster upgrades forever.
 #   baseline: 'Kubernetes "Specifying a Disruption Budget"; seed review #25'
-package k8s.pdb
+package rules.k8s.pdb
 
 import rego.v1
 

@@ -12,6 +12,7 @@
 # scope: package
 # custom:
 #   id: monitoring/scrape-networkpolicy
+#   input: kubernetes
 #   severity: warning
 #   kinds: [NetworkPolicy]
 #   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
@@ -19,7 +20,7 @@
 #     A scrape dropped by a NetworkPolicy looks like a target that is down: its metrics vanish and
 #     every alert built on them goes silent without firing.
 #   baseline: 'Prometheus Operator ServiceMonitor/PodMonitor API; Kubernetes NetworkPolicy semantics (policies are additive); seed review #29'
-package monitoring.scrape_networkpolicy
+package rules.monitoring.scrape_networkpolicy
 
 import rego.v1
 

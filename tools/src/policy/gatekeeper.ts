@@ -68,9 +68,13 @@ export function constraintName(ruleId: string): string {
   return ruleId.replace(/[^a-z0-9-]+/g, '-');
 }
 
-/** Rules Gatekeeper enforces: not CI-only, and with Kubernetes kinds to match. */
+/** Whether Gatekeeper enforces the rule: a rule on Kubernetes objects not marked CI-only. */
+export function atAdmission(rule: RuleMeta): boolean {
+  return rule.input === 'kubernetes' && (rule.ciOnly ?? null) === null;
+}
+
 export function admissionRules(rules: RuleMeta[]): RuleMeta[] {
-  return rules.filter((r) => (r.ciOnly ?? null) === null).sort((a, b) => a.id.localeCompare(b.id));
+  return rules.filter(atAdmission).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 interface LibFile {
