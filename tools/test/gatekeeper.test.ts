@@ -13,6 +13,7 @@ import { PolicyEngine } from '../src/policy/evaluate.js';
 import { requireBinary } from '../src/maintain/tools.js';
 import { writeGatorSuites, type GatorSuites } from '../src/policy/gatekeeper-gator.js';
 import { admissionRules, generateGatekeeper, staleFiles } from '../src/policy/gatekeeper.js';
+import { unavailableData } from '../src/policy/gatekeeper-rego.js';
 import { CLI, makeRepo, REPO } from './helpers.js';
 
 const bundle = readBundle(REPO);
@@ -36,9 +37,19 @@ describe('the committed Gatekeeper policies', () => {
     const admission = admissionRules(rules).map((r) => r.id);
     expect(generated.templates.map((t) => t.rule.id)).toEqual(admission);
     expect(admission.length).toBeGreaterThan(30);
-    for (const r of rules.filter((x) => !admission.includes(x.id))) expect(r.ciOnly, r.id).toMatch(/\w{3,}/);
+    // A CI-only rule on Kubernetes objects says why; other input kinds never reach the API server.
+    for (const r of rules.filter((x) => !admission.includes(x.id) && x.input === 'kubernetes')) expect(r.ciOnly, r.id).toMatch(/\w{3,}/);
     // Dockerfile and compose rules can never run at admission.
     expect(admission.filter((id) => id.startsWith('docker/') || id.startsWith('compose/'))).toEqual([]);
+  });
+
+  it('refuse a rule that reads data admission cannot rebuild unless it is ci_only', () => {
+    const promql = rules.find((r) => r.id === 'monitoring/prometheusrule-expr')!;
+    expect(unavailableData(readFileSync(path.join(REPO, promql.file), 'utf8'))).toEqual(['data.promql']);
+    expect(promql.ciOnly).toBeTruthy();
+    const notCiOnly = rules.map((r) => (r.id === promql.id ? { ...r, ciOnly: null } : r));
+    expect(() => generateGatekeeper(REPO, notCiOnly)).toThrow(/reads data\.promql, which admission cannot rebuild/);
+    for (const t of generated.templates) expect(unavailableData(readFileSync(path.join(REPO, t.rule.file), 'utf8')), t.rule.id).toEqual([]);
   });
 
   it('set enforcement per environment from gitops.yaml: warn in dev, deny in staging and prod', () => {

@@ -44,6 +44,19 @@ function rewrite(source: string, keepComments: boolean): string {
   return `${text.replace(/\n{3,}/g, '\n\n').trim()}\n`;
 }
 
+/**
+ * Data documents a module reads that admission cannot rebuild (anything but the libraries, the
+ * gate's target/config/units and data.inventory), e.g. data.promql or data.repository.
+ */
+export function unavailableData(source: string): string[] {
+  const code = source.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+  const found = new Set<string>();
+  for (const m of code.matchAll(/\bdata\.([A-Za-z_]\w*)/g)) {
+    if (!['lib', 'inventory', ...GATE_DATA].includes(m[1]!)) found.add(`data.${m[1]}`);
+  }
+  return [...found].sort();
+}
+
 /** The rule's policy module as a template library. */
 export function ruleLibrary(source: string, file: string): { pkg: string; rego: string } {
   const pkg = packageOf(source, file);

@@ -13,7 +13,7 @@ import { parseDocument, stringify } from 'yaml';
 import { CONFIG_FILE, loadConfig, policyConfig } from '../util/config.js';
 import { InputError } from '../util/errors.js';
 import { POLICY_DIR, policySources, type RuleMeta } from './bundle.js';
-import { contextLibrary, entryModule, libRefs, packageOf, ruleLibrary, sharedLibrary } from './gatekeeper-rego.js';
+import { contextLibrary, entryModule, libRefs, packageOf, ruleLibrary, sharedLibrary, unavailableData } from './gatekeeper-rego.js';
 
 export const TEMPLATES_DIR = 'base/gatekeeper-policies';
 export const CONSTRAINTS_DIR = (env: string): string => `clusters/${env}/gatekeeper-policies`;
@@ -155,6 +155,10 @@ export function buildTemplate(repoRoot: string, rule: RuleMeta, libs: Map<string
   const { pkg, rego } = ruleLibrary(source, rule.file);
   const context = contextLibrary(config);
   const needed = libraryClosure([...libRefs(source), ...libRefs(context)], libs, rule.file);
+  const missing = [...new Set([source, ...needed.map((l) => l.source)].flatMap(unavailableData))];
+  if (missing.length > 0) {
+    throw new InputError(`${rule.id} reads ${missing.join(', ')}, which admission cannot rebuild: mark it ci_only in its METADATA (with why), or give it a counterpart in policy/gatekeeper-rego.ts`, rule.file, 1);
+  }
   const kind = constraintKind(rule.id);
   const object = {
     apiVersion: TEMPLATE_API,
