@@ -58,12 +58,12 @@ export function readGatekeeperSettings(repoRoot: string): GatekeeperSettings {
   };
 }
 
-/** `k8s/run-as-non-root` -> `GitopsK8sRunAsNonRoot` (the constraint kind). */
+/** k8s/run-as-non-root becomes GitopsK8sRunAsNonRoot (the constraint kind). */
 export function constraintKind(ruleId: string): string {
   return `Gitops${ruleId.split(/[^A-Za-z0-9]+/).filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('')}`;
 }
 
-/** `k8s/run-as-non-root` -> `k8s-run-as-non-root` (the constraint name). */
+/** k8s/run-as-non-root becomes k8s-run-as-non-root (the constraint name). */
 export function constraintName(ruleId: string): string {
   return ruleId.replace(/[^a-z0-9-]+/g, '-');
 }
