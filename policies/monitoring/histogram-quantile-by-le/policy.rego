@@ -12,6 +12,7 @@
 #   input: kubernetes
 #   severity: warning
 #   kinds: [PrometheusRule, ConfigMap]
+#   ci_only: "needs the gate's PromQL parser (data.promql), which Rego has not"
 #   rationale: Without summing buckets by le across pods, the quantile is computed per pod and series, so a dashboard shows one line per instance and an alert fires on a single noisy pod instead of the service's latency.
 #   baseline: 'Prometheus "Histograms and summaries" practices; seed review #34'
 package rules.monitoring.histogram_quantile_by_le
