@@ -28,20 +28,40 @@ group(api_version) := "" if not contains(api_version, "/")
 
 group(api_version) := split(api_version, "/")[0] if contains(api_version, "/")
 
-# selected_workloads(selector, ns): workloads in ns whose pod labels match a LabelSelector.
+# selected_workloads(selector, ns): workloads in ns whose pods' labels match a LabelSelector.
 # An empty selector ({}), as in a PodDisruptionBudget or NetworkPolicy, selects every pod.
 selected_workloads(selector, ns) := [w |
 	some w in workloads
 	kubernetes.namespace_of(w) == ns
-	kubernetes.selector_matches(selector, kubernetes.pod_labels(w))
+	some labels in pod_label_sets(w)
+	kubernetes.selector_matches(selector, labels)
 ]
 
 # map_selected_workloads(selector, ns): workloads in ns matched by a plain map selector (Service).
 map_selected_workloads(selector, ns) := [w |
 	some w in workloads
 	kubernetes.namespace_of(w) == ns
-	kubernetes.map_selector_matches(selector, kubernetes.pod_labels(w))
+	some labels in pod_label_sets(w)
+	kubernetes.map_selector_matches(selector, labels)
 ]
+
+# pod_label_sets(w): the label sets w's pods carry: the template's labels plus the labels the
+# controller adds to each pod (Kubernetes "Well-Known Labels"): a StatefulSet's pods get
+# statefulset.kubernetes.io/pod-name <name>-<ordinal> and apps.kubernetes.io/pod-index, a Job's
+# pods job-name and batch.kubernetes.io/job-name.
+pod_label_sets(w) := [object.union(kubernetes.pod_labels(w), {
+	"statefulset.kubernetes.io/pod-name": sprintf("%s-%d", [w.metadata.name, i]),
+	"apps.kubernetes.io/pod-index": sprintf("%d", [i]),
+}) |
+	some i in numbers.range(0, max([max_replicas(w), 1]) - 1)
+] if w.kind == "StatefulSet"
+
+pod_label_sets(w) := [object.union(kubernetes.pod_labels(w), {
+	"job-name": w.metadata.name,
+	"batch.kubernetes.io/job-name": w.metadata.name,
+})] if w.kind == "Job"
+
+pod_label_sets(w) := [kubernetes.pod_labels(w)] if not w.kind in {"StatefulSet", "Job"}
 
 # empty_selector(s): a LabelSelector with no terms, which selects everything.
 empty_selector(s) if {

@@ -32,8 +32,8 @@ const EXPECTED: Expected[] = [
   { item: 3, ruleId: 'k8s/secretstore-environment', file: 'base/security/secretstore-funlynk.yaml', line: 'mountPath: kubernetes', target: 'overlays/prod' },
   // meshConfig.extensionProviders is not set: the nearest part, meshConfig
   { item: 4, ruleId: 'istio/tracing-providers', file: 'clusters/prod/addons/istiod.yaml', line: 'meshConfig:', target: 'clusters/prod' },
-  // the ConfigMap is generated from config.env: the generator's name line
-  { item: 5, ruleId: 'k8s/service-hosts', file: 'base/backend/kustomization.yaml', line: '- name: backend-config', target: 'overlays/dev' },
+  // the ConfigMap is generated from config.env: the key's line in the env file (the generator as related)
+  { item: 5, ruleId: 'k8s/service-hosts', file: 'base/backend/config.env', line: 'OTEL_EXPORTER_OTLP_ENDPOINT=', target: 'overlays/dev' },
   { item: 6, ruleId: 'argocd/gatekeeper-policies', file: 'clusters/staging/addons/gatekeeper.yaml', line: 'name: gatekeeper', target: 'clusters/staging' },
   { item: 7, ruleId: 'monitoring/alerting-and-storage', file: 'clusters/dev/addons/kube-prometheus-stack.yaml', line: 'valuesObject:', target: 'clusters/dev' },
   { item: 7, ruleId: 'monitoring/alerting-and-storage', file: 'clusters/dev/addons/kube-prometheus-stack.yaml', line: 'prometheusSpec:', target: 'clusters/dev' },

@@ -22,6 +22,7 @@ package rules.k8s.networkpolicy_selectors
 
 import rego.v1
 
+import data.lib.created
 import data.lib.istio
 import data.lib.kubernetes
 import data.lib.wiring
@@ -32,24 +33,39 @@ ns := kubernetes.namespace_of(np)
 
 pod_selector := object.get(np, ["spec", "podSelector"], {})
 
-violation contains {"msg": msg, "field": "spec.podSelector"} if {
+# matches_nothing(sel): no workload's pods, nor pods an operator creates, match; and nothing in
+# the namespace makes pods the gate cannot render (then it is only a warning, below).
+matches_nothing(sel) if {
+	count(wiring.selected_workloads(sel, ns)) == 0
+	count(created.selected(sel, ns)) == 0
+}
+
+severity := "warning" if count(created.unrenderable(ns)) > 0
+
+severity := "error" if count(created.unrenderable(ns)) == 0
+
+unrenderable_note := sprintf(" (they may be created by a resource the gate cannot render: %s)", [created.unrenderable_display(ns)]) if count(created.unrenderable(ns)) > 0
+
+unrenderable_note := "" if count(created.unrenderable(ns)) == 0
+
+violation contains {"msg": msg, "field": "spec.podSelector", "severity": severity} if {
 	not wiring.empty_selector(pod_selector)
-	count(wiring.selected_workloads(pod_selector, ns)) == 0
+	matches_nothing(pod_selector)
 	msg := sprintf(
-		"%s: podSelector %s selects the pods of no workload in namespace %s, so the policy applies to nothing; fix the labels",
-		[kubernetes.display(np), json.marshal(pod_selector), wiring.ns_display(ns)],
+		"%s: podSelector %s selects the pods of no workload in namespace %s%s, so the policy applies to nothing; fix the labels",
+		[kubernetes.display(np), json.marshal(pod_selector), wiring.ns_display(ns), unrenderable_note],
 	)
 }
 
-violation contains {"msg": msg, "field": sprintf("%s.podSelector", [p.path])} if {
+violation contains {"msg": msg, "field": sprintf("%s.podSelector", [p.path]), "severity": severity} if {
 	some p in wiring.peers(np)
 	not p.peer.namespaceSelector
 	sel := p.peer.podSelector
 	not wiring.empty_selector(sel)
-	count(wiring.selected_workloads(sel, ns)) == 0
+	matches_nothing(sel)
 	msg := sprintf(
-		"%s: %s podSelector %s selects the pods of no workload in namespace %s, so this rule allows nothing; fix the labels or add the workload",
-		[kubernetes.display(np), trim_prefix(p.path, "spec."), json.marshal(sel), wiring.ns_display(ns)],
+		"%s: %s podSelector %s selects the pods of no workload in namespace %s%s, so this rule allows nothing; fix the labels or add the workload",
+		[kubernetes.display(np), trim_prefix(p.path, "spec."), json.marshal(sel), wiring.ns_display(ns), unrenderable_note],
 	)
 }
 

@@ -19,6 +19,7 @@ package rules.k8s.pdb
 
 import rego.v1
 
+import data.lib.created
 import data.lib.kubernetes
 import data.lib.wiring
 
@@ -29,11 +30,25 @@ selected := wiring.selected_workloads(object.get(pdb, ["spec", "selector"], {}),
 # The fewest pods the selected workloads run together.
 fewest := sum([wiring.min_replicas(w) | some w in selected])
 
+pdb_ns := kubernetes.namespace_of(pdb)
+
 violation contains {"msg": msg, "field": "spec.selector"} if {
 	count(selected) == 0
+	count(created.selected(object.get(pdb, ["spec", "selector"], {}), pdb_ns)) == 0
+	count(created.unrenderable(pdb_ns)) == 0
 	msg := sprintf(
 		"%s: selector %s matches the pods of no workload in namespace %s; fix the selector or remove the budget",
 		[kubernetes.display(pdb), json.marshal(object.get(pdb, ["spec", "selector"], {})), wiring.ns_display(kubernetes.namespace_of(pdb))],
+	)
+}
+
+violation contains {"msg": msg, "field": "spec.selector", "severity": "warning"} if {
+	count(selected) == 0
+	count(created.selected(object.get(pdb, ["spec", "selector"], {}), pdb_ns)) == 0
+	count(created.unrenderable(pdb_ns)) > 0
+	msg := sprintf(
+		"%s: selector %s matches no pods the gate can render in namespace %s; they may be created by a resource the gate cannot render (%s): check the labels against it",
+		[kubernetes.display(pdb), json.marshal(object.get(pdb, ["spec", "selector"], {})), wiring.ns_display(pdb_ns), created.unrenderable_display(pdb_ns)],
 	)
 }
 

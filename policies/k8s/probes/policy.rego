@@ -3,15 +3,16 @@
 # description: >-
 #   Every regular container of a long-running workload (Deployment, StatefulSet, DaemonSet, ReplicaSet,
 #   ReplicationController, a Pod with restartPolicy Always) has a readinessProbe and a livenessProbe (warning
-#   when missing). The port of every httpGet, tcpSocket and grpc probe is a containerPort number or the name
-#   of a port that container declares (error otherwise).
+#   when missing). A named port of an httpGet, tcpSocket or grpc probe is the name of a port that container
+#   declares (error otherwise). A numeric probe port is not judged: the kubelet probes it whether or not the
+#   container declares it (declaring ports is informational in Kubernetes).
 # scope: package
 # custom:
 #   id: k8s/probes
 #   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
-#   rationale: Without readiness a Service sends traffic to pods that are not ready (rollouts are not zero-downtime); without liveness a hung process is never restarted; a probe on an undeclared port fails forever.
+#   rationale: Without readiness a Service sends traffic to pods that are not ready (rollouts are not zero-downtime); without liveness a hung process is never restarted; a probe on an undeclared port name fails forever.
 #   baseline: Kubernetes configuration best practices; NSA/CISA Kubernetes Hardening Guide "availability"
 package rules.k8s.probes
 
@@ -46,15 +47,10 @@ violation contains {"msg": msg, "field": field} if {
 	some probe in ["readinessProbe", "livenessProbe", "startupProbe"]
 	some action in ["httpGet", "tcpSocket", "grpc"]
 	port := entry.container[probe][action].port
+	is_string(port)
 	not declared(entry.container, port)
 	msg := sprintf("%s: %s %s.%s.port %v is not a port the container declares (%s); use one of them or declare it under ports", [pss.name(obj), pss.label(entry), probe, action, port, declared_list(entry.container)])
 	field := sprintf("%s.%s.%s.port", [entry.path, probe, action])
-}
-
-declared(c, port) if {
-	is_number(port)
-	some p in object.get(c, "ports", [])
-	p.containerPort == port
 }
 
 declared(c, port) if {

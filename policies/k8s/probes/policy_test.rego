@@ -67,10 +67,15 @@ test_undeclared_port_name_denied if {
 	}}
 }
 
-test_undeclared_port_number_denied_also_for_jobs if {
-	c := {"name": "a", "startupProbe": {"tcpSocket": {"port": 8080}}}
+test_undeclared_port_number_allowed if {
+	c := {"name": "a", "startupProbe": {"tcpSocket": {"port": 8080}}, "livenessProbe": {"httpGet": {"path": "/", "port": 9999}}}
+	count(v(t.cronjob({"containers": [c]}))) == 0
+}
+
+test_undeclared_port_name_denied_also_for_jobs if {
+	c := {"name": "a", "startupProbe": {"tcpSocket": {"port": "admin"}}}
 	v(t.cronjob({"containers": [c]})) == {{
-		"msg": "CronJob/app: container 'a' startupProbe.tcpSocket.port 8080 is not a port the container declares (none); use one of them or declare it under ports",
+		"msg": "CronJob/app: container 'a' startupProbe.tcpSocket.port admin is not a port the container declares (none); use one of them or declare it under ports",
 		"field": "spec.jobTemplate.spec.template.spec.containers[0].startupProbe.tcpSocket.port",
 	}}
 }

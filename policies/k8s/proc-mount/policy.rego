@@ -20,6 +20,7 @@ violation contains {"msg": msg, "field": field} if {
 	obj := pss.workload
 	some entry in kubernetes.containers(obj)
 	mount := pss.container_sc(entry).procMount
+	is_string(mount)
 	mount != "Default"
 	msg := sprintf("%s: %s sets procMount: %v; remove it or set Default", [pss.name(obj), pss.label(entry), mount])
 	field := sprintf("%s.procMount", [pss.container_sc_path(entry)])

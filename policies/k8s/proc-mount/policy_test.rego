@@ -13,6 +13,10 @@ test_unset_and_default_allowed if {
 	count(v(t.deployment({"containers": [{"name": "a"}, {"name": "b", "securityContext": {"procMount": "Default"}}]}))) == 0
 }
 
+test_null_allowed if {
+	count(v(t.deployment({"containers": [{"name": "a", "securityContext": {"procMount": null}}]}))) == 0
+}
+
 test_unmasked_denied_for_every_container_kind if {
 	bad := {"securityContext": {"procMount": "Unmasked"}}
 	spec := {

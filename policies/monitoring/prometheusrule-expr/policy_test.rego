@@ -31,3 +31,13 @@ test_configmap_not_evaluated if {
 	cm := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "d"}, "data": {"d.json": "{\"panels\": [{\"targets\": [{\"expr\": \"rate(x[5m]\"}]}]}"}}
 	count(violations(cm, {"rate(x[5m]": {"ok": false, "error": "e"}})) == 0
 }
+
+test_type_error_denied if {
+	v := violations(rule(["rate(x)"]), {"rate(x)": {"ok": true, "error": "", "typeErrors": ["rate() needs a range vector as argument 1, got an instant vector"]}})
+	count(v) == 1
+	some f in v
+	f.field == "spec.groups[0].rules[0].expr"
+	contains(f.msg, "PromQL type error: rate() needs a range vector")
+}
+
+test_no_type_errors_allowed if count(violations(rule(["rate(x[5m])"]), {"rate(x[5m])": {"ok": true, "error": "", "typeErrors": []}})) == 0

@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { findRepoRoot, loadConfig, policyConfig } from '../util/config.js';
 import { UsageError } from '../util/errors.js';
 import { buildBundle, readBundle } from '../policy/bundle.js';
@@ -56,12 +55,12 @@ export async function run(args: string[], cwd: string): Promise<number> {
   const say = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
-  const fmt = await execa(opa, ['fmt', '-l', 'policies'], { cwd: repoRoot, reject: false });
+  const fmt = await runTool(opa, ['fmt', '-l', 'policies'], { cwd: repoRoot });
   if (fmt.stdout.trim() !== '') {
     failed = true;
     say(`FAIL opa fmt: not formatted (run 'opa fmt -w policies'):\n${fmt.stdout}`);
   } else say('ok   opa fmt');
-  const check = await execa(opa, ['check', '--strict', ...IGNORE, 'policies'], { cwd: repoRoot, reject: false });
+  const check = await runTool(opa, ['check', '--strict', ...IGNORE, 'policies'], { cwd: repoRoot });
   if (check.exitCode !== 0) {
     failed = true;
     say(`FAIL opa check --strict\n${check.stderr || check.stdout}`);
@@ -69,13 +68,13 @@ export async function run(args: string[], cwd: string): Promise<number> {
   // The tests see gitops.yaml's policy section as data.config, as the gate's policies do (one place
   // for settings such as this repository's URLs).
   const config = loadConfig(repoRoot);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gitops-policy-test-'));
+  const dataDir = tempDir('gitops-policy-test-');
   const dataFile = path.join(dataDir, 'data.json');
   writeFileSync(dataFile, JSON.stringify({ config: policyConfig(config) }));
   try {
     failed = (await opaTest(opa, repoRoot, dataFile, say)) || failed;
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    removeTempDir(dataDir);
   }
   const bundle = readBundle(repoRoot);
   const engine = await PolicyEngine.load(bundle, policyConfig(config));
@@ -95,10 +94,10 @@ export async function run(args: string[], cwd: string): Promise<number> {
 /** opa test with coverage, judged over the library and rule by rule; true when it failed. */
 async function opaTest(opa: string, repoRoot: string, dataFile: string, say: (line: string) => void): Promise<boolean> {
   let failed = false;
-  const test = await execa(opa, ['test', ...IGNORE, 'policies', dataFile, '--coverage', '--format', 'json'], { cwd: repoRoot, reject: false });
+  const test = await runTool(opa, ['test', ...IGNORE, 'policies', dataFile, '--coverage', '--format', 'json'], { cwd: repoRoot });
   if (test.exitCode !== 0) {
     failed = true;
-    const verbose = await execa(opa, ['test', ...IGNORE, 'policies', dataFile], { cwd: repoRoot, reject: false });
+    const verbose = await runTool(opa, ['test', ...IGNORE, 'policies', dataFile], { cwd: repoRoot });
     say(`FAIL opa test\n${verbose.stdout}\n${verbose.stderr}`);
   } else {
     const files = (JSON.parse(test.stdout) as { files?: Record<string, CoverageFile> }).files ?? {};

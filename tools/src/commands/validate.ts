@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { execa } from 'execa';
+import { runTool } from '../util/process.js';
 import { UsageError } from '../util/errors.js';
 import { findRepoRoot } from '../util/config.js';
 import { exitCode, formatReport } from '../report/index.js';
@@ -43,7 +43,7 @@ Examples:
 
 async function changedFiles(repoRoot: string, since: string | undefined, stagedOnly: boolean): Promise<string[]> {
   const git = async (args: string[]): Promise<string[]> => {
-    const r = await execa('git', args, { cwd: repoRoot, reject: false });
+    const r = await runTool('git', args, { cwd: repoRoot });
     if (r.exitCode !== 0) throw new UsageError(`--changed needs git: 'git ${args.join(' ')}' failed: ${r.stderr.trim()}`);
     return r.stdout.split('\n').filter(Boolean);
   };

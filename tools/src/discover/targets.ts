@@ -16,6 +16,8 @@ export const TARGET_ROOTS = ['overlays', 'clusters'];
 export const MANIFEST_ROOTS = ['base', 'overlays', 'clusters', 'apps'];
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.cache', '.tools', 'fixtures']);
+/** Inside a PATH given on the command line, `fixtures` folders are checked too: they were asked for. */
+const PATH_SKIP_DIRS = new Set(['node_modules', '.git', '.cache', '.tools']);
 
 export function isDockerfile(name: string): boolean {
   if (name.endsWith('.dockerignore')) return false;
@@ -37,7 +39,7 @@ export function envOf(repoRoot: string, abs: string): string | null {
   return ['overlays', 'clusters', 'apps'].includes(rel[0]!) ? rel[1]! : null;
 }
 
-function walk(dir: string, visit: (abs: string, name: string) => void): void {
+function walk(dir: string, visit: (abs: string, name: string) => void, skip: Set<string> = SKIP_DIRS): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -47,7 +49,7 @@ function walk(dir: string, visit: (abs: string, name: string) => void): void {
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const abs = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) walk(abs, visit);
+      if (!skip.has(e.name)) walk(abs, visit, skip);
     } else visit(abs, e.name);
   }
 }
@@ -104,8 +106,15 @@ export function targetsFromPaths(repoRoot: string, cwd: string, paths: string[],
       const k = kustomizationFile(abs) !== null ? readKustomization(abs, cache) : null;
       if (k?.kind === 'Component') {
         problems.push({ given, message: `${given} is a kustomize Component: it is not a target on its own; validate an overlay that uses it` });
+      } else if (k) {
+        targets.push(target(repoRoot, abs, 'kustomization', given));
       } else {
-        targets.push(target(repoRoot, abs, k ? 'kustomization' : 'directory', given));
+        // A plain folder: kustomization roots inside it are rendered as kustomizations (never
+        // their patch files as whole objects); the rest is read file by file.
+        for (const root of kustomizationRoots(abs)) {
+          targets.push(target(repoRoot, root, 'kustomization', path.join(given, path.relative(abs, root))));
+        }
+        targets.push(target(repoRoot, abs, 'directory', given));
       }
     } else {
       targets.push(target(repoRoot, abs, 'file', given));
@@ -114,14 +123,39 @@ export function targetsFromPaths(repoRoot: string, cwd: string, paths: string[],
   return { targets, problems };
 }
 
-/** Files of a plain directory target, by what they are. */
+/** Kustomization roots under a plain folder (not included by another one; Components excluded). */
+function kustomizationRoots(dir: string): string[] {
+  const found: string[] = [];
+  walk(dir, (abs, name) => {
+    if ((name === 'kustomization.yaml' || name === 'kustomization.yml' || name === 'Kustomization') && readKustomization(path.dirname(abs))?.kind === 'Kustomization') {
+      found.push(path.dirname(abs));
+    }
+  }, PATH_SKIP_DIRS);
+  const included = new Set<string>();
+  for (const d of found) {
+    for (const dep of kustomizationDeps(d)) if (dep.role === 'kustomization' && path.dirname(dep.file) !== d) included.add(path.dirname(dep.file));
+  }
+  return found.filter((d) => !included.has(d));
+}
+
+/**
+ * Files of a plain directory target, by what they are. Files of kustomizations inside it (their
+ * resources, patches, generator inputs; Components too) are left to the kustomization targets:
+ * a patch is not a whole object.
+ */
 export function directoryFiles(dir: string): { manifests: string[]; dockerfiles: string[]; composes: string[] } {
   const out = { manifests: [] as string[], dockerfiles: [] as string[], composes: [] as string[] };
+  const kustomized = new Set<string>();
+  walk(dir, (abs, name) => {
+    if (name === 'kustomization.yaml' || name === 'kustomization.yml' || name === 'Kustomization') {
+      for (const dep of kustomizationDeps(path.dirname(abs))) kustomized.add(dep.file);
+    }
+  }, PATH_SKIP_DIRS);
   walk(dir, (abs, name) => {
     if (isDockerfile(name)) out.dockerfiles.push(abs);
     else if (isComposeFile(name)) out.composes.push(abs);
-    else if (isManifestFile(name) && !/^kustomization\.ya?ml$/.test(name)) out.manifests.push(abs);
-  });
+    else if (isManifestFile(name) && !/^kustomization\.ya?ml$/.test(name) && !kustomized.has(abs)) out.manifests.push(abs);
+  }, PATH_SKIP_DIRS);
   return out;
 }
 

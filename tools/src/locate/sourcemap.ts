@@ -11,6 +11,7 @@ import { FileCache } from '../util/cache.js';
 import { displayPath } from '../util/paths.js';
 import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from '../util/yaml.js';
 import type { Location, RelatedLocation, Resource } from '../pipeline/types.js';
+import { deletionIn, findListItem, generatorKeyHit, inlineToFile, sourceField, transformerHit } from './mechanisms.js';
 
 export interface Mapped {
   location: Location;
@@ -21,6 +22,8 @@ interface DocMatch {
   doc: Document.Parsed;
   parsed: ParsedYaml;
   value: Record<string, unknown>;
+  /** Index of the item in a `kind: *List` document that declares the resource. */
+  listItem?: number;
 }
 
 /** The document of `file` that declares the resource (kind equal; name equal or contained, for prefixes/suffixes). */
@@ -37,12 +40,23 @@ function findDoc(parsed: ParsedYaml, resource: Resource): DocMatch | null {
   const exact = candidates.find((c) => nameOf(c.value) === resource.ref.name);
   const contained = candidates.filter((c) => nameOf(c.value) !== '' && resource.ref.name.includes(nameOf(c.value)));
   const pick = exact ?? (contained.length === 1 ? contained[0] : undefined) ?? (candidates.length === 1 ? candidates[0] : undefined);
+  if (pick && exact) return { doc: pick.d.doc, parsed, value: pick.value };
+  // Items of a List file rendered through kustomize carry no item index: find them by kind and name.
+  const item = findListItem(parsed, resource.ref.kind, resource.ref.name);
+  if (item) return { doc: item.doc.doc, parsed, value: item.value, listItem: item.item };
   return pick ? { doc: pick.d.doc, parsed, value: pick.value } : null;
 }
 
-function fieldIn(match: DocMatch, field: string | null, listItem?: number): FieldLocation {
-  const prefix = listItem === undefined ? '' : `items[${listItem}]`;
-  const full = field === null ? (prefix || null) : prefix ? `${prefix}.${field}` : field;
+function fieldIn(match: DocMatch, field: string | null, listItem?: number, rendered?: Record<string, unknown>): FieldLocation {
+  const item = listItem ?? match.listItem;
+  const prefix = item === undefined ? '' : `items[${item}]`;
+  // List indexes of the rendered object, translated by merge key to the source's.
+  const translated = field !== null && rendered ? sourceField(rendered, match.value, field) : field;
+  if (field !== null && translated === null) {
+    const parent = locateField(match.doc, match.parsed.lineCounter, prefix || null);
+    return { ...parent, exact: false };
+  }
+  const full = translated === null ? (prefix || null) : prefix ? `${prefix}.${translated}` : translated;
   return locateField(match.doc, match.parsed.lineCounter, full);
 }
 
@@ -81,9 +95,16 @@ function fieldInPatchDoc(d: YamlDoc, lc: LineCounter, resource: Resource, target
     for (let i = (d.value as unknown[]).length - 1; i >= 0; i -= 1) {
       const op = asObject((d.value as unknown[])[i]);
       if (!op || typeof op.path !== 'string' || !['add', 'replace', 'copy', 'move'].includes(String(op.op))) continue;
-      if (pointer === op.path) return locateField(d.doc, lc, `[${i}].value`);
-      if (pointer.startsWith(`${op.path}/`)) {
-        const below = locateField(d.doc, lc, `[${i}].value${fieldTail(field, op.path)}`);
+      // An append (`/-`) wrote the last item of the rendered list.
+      let opPath = op.path;
+      if (opPath.endsWith('/-')) {
+        const listPointer = opPath.slice(0, -2);
+        const list = pointerGet(resource.object, listPointer);
+        if (Array.isArray(list) && list.length > 0) opPath = `${listPointer}/${list.length - 1}`;
+      }
+      if (pointer === opPath) return locateField(d.doc, lc, `[${i}].value`);
+      if (pointer.startsWith(`${opPath}/`)) {
+        const below = locateField(d.doc, lc, `[${i}].value${fieldTail(field, opPath)}`);
         return below.exact ? below : locateField(d.doc, lc, `[${i}].value`);
       }
     }
@@ -91,8 +112,32 @@ function fieldInPatchDoc(d: YamlDoc, lc: LineCounter, resource: Resource, target
   }
   const v = asObject(d.value);
   if (!v || !patchTargets(v, resource, target)) return null;
-  const loc = locateField(d.doc, lc, field);
+  const translated = sourceField(resource.object, v, field);
+  if (translated === null) return null;
+  const loc = locateField(d.doc, lc, translated);
   return loc.exact ? loc : null;
+}
+
+/** The value at a JSON pointer. */
+function pointerGet(value: unknown, pointer: string): unknown {
+  let v = value;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/** A deleting patch document that targets the resource and removed the field or a parent. */
+function deletionInPatchDoc(d: YamlDoc, lc: LineCounter, resource: Resource, target: Record<string, unknown> | null, field: string): FieldLocation | null {
+  if (Array.isArray(d.value)) {
+    if (!target || !patchTargets({}, resource, target)) return null;
+  } else {
+    const v = asObject(d.value);
+    if (!v || !patchTargets(v, resource, target)) return null;
+  }
+  return deletionIn(d, lc, field, toPointer(field), resource.object);
 }
 
 /** The part of a dotted field below a JSON pointer prefix, as a field suffix (".c[0]"). */
@@ -102,12 +147,19 @@ function fieldTail(field: string, pointer: string): string {
   return segs.map((seg) => (typeof seg === 'number' ? `[${seg}]` : `.${seg}`)).join('');
 }
 
-/** Looks for the field in the patches of the kustomizations that transformed the resource. */
-function findInPatches(cache: FileCache, resource: Resource, field: string): PatchHit | null {
+/**
+ * Looks for what set (or removed) the field in the kustomizations that transformed the resource,
+ * outermost first: its transformers (images, replicas, namePrefix ..., which run after its
+ * patches), then its patches, later ones first as kustomize applies them in order.
+ */
+function findInPatches(cache: FileCache, resource: Resource, field: string, baseValue?: unknown): PatchHit | null {
   for (const kfile of [...resource.origin.transformedBy].reverse()) {
     const kparsed = cache.get(kfile);
     const k = asObject(kparsed?.docs[0]?.value);
     if (!k || !kparsed) continue;
+    const kdoc = kparsed.docs[0]!.doc;
+    const t = transformerHit(kfile, k, kdoc, kparsed.lineCounter, resource.object, resource.ref.name, field, baseValue);
+    if (t) return t;
     const entries: Array<{ path?: string; patch?: string; target: Record<string, unknown> | null; index: number; key: string }> = [];
     for (const key of ['patches', 'patchesJson6902']) {
       (Array.isArray(k[key]) ? (k[key] as unknown[]) : []).forEach((p, index) => {
@@ -118,6 +170,8 @@ function findInPatches(cache: FileCache, resource: Resource, field: string): Pat
     (Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : []).forEach((p: unknown, index: number) => {
       if (typeof p === 'string') entries.push(p.includes('\n') ? { patch: p, target: null, index, key: 'patchesStrategicMerge' } : { path: p, target: null, index, key: 'patchesStrategicMerge' });
     });
+    const inDoc = (d: YamlDoc, lc: LineCounter, e: (typeof entries)[number]): FieldLocation | null =>
+      fieldInPatchDoc(d, lc, resource, e.target, field) ?? deletionInPatchDoc(d, lc, resource, e.target, field);
     // Later patches win, as kustomize applies them in order.
     for (const e of entries.reverse()) {
       if (e.path) {
@@ -125,15 +179,17 @@ function findInPatches(cache: FileCache, resource: Resource, field: string): Pat
         const parsed = cache.get(abs);
         if (!parsed) continue;
         for (const d of parsed.docs) {
-          const loc = fieldInPatchDoc(d, parsed.lineCounter, resource, e.target, field);
+          const loc = inDoc(d, parsed.lineCounter, e);
           if (loc) return { file: abs, loc };
         }
       } else if (e.patch) {
         const inline = parseYaml(e.patch);
         for (const d of inline.docs) {
-          if (fieldInPatchDoc(d, inline.lineCounter, resource, e.target, field)) {
-            return { file: kfile, loc: locateField(kparsed.docs[0]!.doc, kparsed.lineCounter, `${e.key}[${e.index}]`) };
-          }
+          const loc = inDoc(d, inline.lineCounter, e);
+          if (!loc) continue;
+          // The line inside the patch text, in the kustomization that holds it.
+          const entry = e.key === 'patchesStrategicMerge' ? [e.key, e.index] : [e.key, e.index, 'patch'];
+          return { file: kfile, loc: inlineToFile(kfile, kdoc, kparsed.lineCounter, entry, loc) };
         }
       }
     }
@@ -172,6 +228,14 @@ export function mapLocation(repoRoot: string, cache: FileCache, resource: Resour
   const origin = resource.origin;
   if (origin.generator) {
     const loc = generatorLocation(cache, origin.file, origin.generator.kind, resource.ref.name);
+    // A generated key: its literal, env-file line or files entry; a transformed field: the transformer.
+    const hit = field === null ? null
+      : findInPatches(cache, resource, field) ?? generatorKeyHit([origin.file, ...origin.transformedBy], (f) => cache.get(f), origin.generator.kind, resource.ref.name, field);
+    if (hit) {
+      related.push({ file: rel(origin.file), line: loc?.line ?? 1, column: loc?.column ?? 1, message: 'generated here' });
+      renderedBy();
+      return { location: { file: rel(hit.file), line: hit.loc.line, column: hit.loc.column }, related };
+    }
     renderedBy();
     return { location: { file: rel(origin.file), line: loc?.line ?? 1, column: loc?.column ?? 1 }, related };
   }
@@ -181,11 +245,13 @@ export function mapLocation(repoRoot: string, cache: FileCache, resource: Resour
     renderedBy();
     return { location: { file: rel(origin.file), line: 1, column: 1 }, related };
   }
-  const loc = fieldIn(match, field, origin.listItem);
+  const loc = fieldIn(match, field, origin.listItem, resource.object);
   if (loc.exact || field === null) {
     if (origin.transformedBy.length > 0 && field !== null) {
-      // The base has the field; an overlay patch may still have changed its value.
-      const hit = findInPatches(cache, resource, field);
+      // The base has the field; an overlay patch or transformer may still have changed its value.
+      const sf = sourceField(resource.object, match.value, field);
+      const baseValue = sf === null ? undefined : splitFieldPath(sf).reduce<unknown>((v, seg) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[seg as string] : undefined), match.value);
+      const hit = findInPatches(cache, resource, field, baseValue);
       if (hit) {
         related.push({ file: rel(origin.file), line: loc.line, column: loc.column, message: 'field declared in base' });
         renderedBy();

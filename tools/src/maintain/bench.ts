@@ -2,11 +2,10 @@
  * The benchmark: the gate against kubeconform and conftest on the same rendered input (rendered by
  * the gate's one run), in the same process, so the ratios hold across machines. Wall-clock numbers are reported, never asserted.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { stringify } from 'yaml';
 import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
@@ -53,7 +52,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
   const kubeconform = requireBinary(repoRoot, 'kubeconform');
   const conftest = requireBinary(repoRoot, 'conftest');
   const kustomize = await resolveKustomize(repoRoot);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-'));
+  const work = tempDir('gitops-bench-');
   try {
     // The same input for all three: every kustomization target rendered once.
     const targets = discoverTargets(repoRoot).filter((t) => t.kind === 'kustomization');
@@ -95,7 +94,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const cli = fileURLToPath(new URL('../../bin/gitops.js', import.meta.url));
 
     // Once, untimed: both policy runs must see the same input and find the same things.
-    const gate = await execa('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot, reject: false });
+    const gate = await runTool('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot });
     if (gate.exitCode !== 0 && gate.exitCode !== 1) throw new ToolError('gitops', `bench: gitops validate exited ${gate.exitCode}`, gate.stderr);
     const names = new Set(targets.map((t) => t.name));
     // Findings of the Rego rules that read Kubernetes objects: what conftest sees as well.
@@ -107,7 +106,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     let conftestFindings = 0;
     for (const c of conftestRuns) {
       if (c.files.length === 0) continue;
-      const out = await execa(conftest, ['test', '--no-color', '--output', 'json', '--policy', policies, '--data', c.data, '--namespace', 'main', ...c.files], { reject: false });
+      const out = await runTool(conftest, ['test', '--no-color', '--output', 'json', '--policy', policies, '--data', c.data, '--namespace', 'main', ...c.files]);
       if (out.exitCode !== 0 && out.exitCode !== 1) throw new ToolError('conftest', `bench: conftest exited ${out.exitCode}`, out.stderr);
       for (const r of JSON.parse(out.stdout) as Array<{ failures?: unknown[] }>) conftestFindings += r.failures?.length ?? 0;
     }
@@ -115,17 +114,17 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const samples = { gitops: [] as number[], kubeconform: [] as number[], conftest: [] as number[] };
     for (let r = 1; r <= runs; r += 1) {
       samples.gitops.push(await timed(async () => {
-        await execa('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot, reject: false });
+        await runTool('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot });
       }));
       samples.kubeconform.push(await timed(async () => {
         const args = ['-strict', '-summary', '-output', 'json', '-kubernetes-version', config.kubernetesVersion];
         for (const loc of schemaLocations(repoRoot)) args.push('-schema-location', loc);
-        await execa(kubeconform, [...args, ...manifests], { reject: false });
+        await runTool(kubeconform, [...args, ...manifests]);
       }));
       samples.conftest.push(await timed(async () => {
         for (const c of conftestRuns) {
           if (c.files.length === 0) continue;
-          await execa(conftest, ['test', '--no-color', '--policy', policies, '--data', c.data, '--namespace', 'main', ...c.files], { reject: false });
+          await runTool(conftest, ['test', '--no-color', '--policy', policies, '--data', c.data, '--namespace', 'main', ...c.files]);
         }
       }));
       log(`bench run ${r}/${runs}: gitops ${samples.gitops.at(-1)!.toFixed(0)} ms, kubeconform ${samples.kubeconform.at(-1)!.toFixed(0)} ms, conftest ${samples.conftest.at(-1)!.toFixed(0)} ms`);
@@ -143,7 +142,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
       },
     };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }
 

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { runTool } from '../util/process.js';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { crdSchemaRelPath, crdToSchemas, DRAFT_07, type JsonSchema } from '../schema/convert.js';
 import { sha256, stableStringify } from '../schema/json.js';
@@ -189,14 +189,12 @@ export function coreSchemaDirName(kubernetesVersion: string): string {
 }
 
 async function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
-  const result = await execa(cmd, args, {
+  const result = await runTool(cmd, args, {
     cwd: opts.cwd,
     env: opts.env,
-    reject: false,
-    stdin: 'ignore',
   });
   if (result.failed) {
-    const why = (result.stderr || result.stdout || result.shortMessage || '').toString().trim();
+    const why = (result.stderr || result.stdout || result.startError || '').toString().trim();
     throw new SyncError(`${cmd} ${args.join(' ')} failed: ${why.split('\n').slice(-5).join(' | ')}`);
   }
   return result.stdout.toString();

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { ToolError } from '../util/errors.js';
 
 /** The pinned external tools (tools/versions.json): the one place their versions live. */
@@ -68,7 +68,7 @@ export async function resolveKustomize(repoRoot: string): Promise<KustomizeRunne
   if (bin !== null) {
     return { command: bin, args: ['build'], label: `${readPins(repoRoot).kustomize.version} (binary)` };
   }
-  const kubectl = await execa('kubectl', ['version', '--client', '-o', 'json'], { reject: false });
+  const kubectl = await runTool('kubectl', ['version', '--client', '-o', 'json']);
   if (kubectl.exitCode === 0) {
     let version = 'unknown';
     try {
@@ -101,7 +101,7 @@ export async function setupTools(repoRoot: string, log: (line: string) => void, 
   result.present = names.filter((n) => !missing.includes(n));
   if (missing.length === 0) return result;
 
-  const go = await execa('go', ['version'], { reject: false });
+  const go = await runTool('go', ['version']);
   if (go.exitCode !== 0) {
     throw new ToolError('go', `Go is needed to install ${missing.join(', ')} into ${TOOLS_DIR} but 'go' is not on PATH: install Go 1.24 or newer, then run 'npx gitops setup'`);
   }
@@ -114,7 +114,7 @@ export async function setupTools(repoRoot: string, log: (line: string) => void, 
       log(`installing ${name} ${pin.version} (${pin.sum === undefined ? 'go install' : 'go build, module hash pinned,'} ${pin.package})`);
       let run = pin.sum !== undefined
         ? await buildWithModuleSums(pin, binDir, name, env)
-        : await execa('go', ['install', `${pin.package}@${pin.version}`], { cwd: os.tmpdir(), env, reject: false });
+        : await runTool('go', ['install', `${pin.package}@${pin.version}`], { cwd: os.tmpdir(), env });
       if (pin.sum === undefined && run.exitCode !== 0 && /replace directive|must not contain directives/.test(run.stderr)) {
         run = await buildInWrapper(pin, binDir, name, env);
       }
@@ -131,14 +131,14 @@ export async function setupTools(repoRoot: string, log: (line: string) => void, 
 }
 
 async function buildInWrapper(pin: ToolPin, binDir: string, name: string, env: Record<string, string>) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-tool-'));
+  const dir = tempDir('gitops-tool-');
   try {
-    await execa('go', ['mod', 'init', 'gitops.local/wrapper'], { cwd: dir, env, reject: false });
-    const get = await execa('go', ['get', `${pin.module}@${pin.version}`], { cwd: dir, env, reject: false });
+    await runTool('go', ['mod', 'init', 'gitops.local/wrapper'], { cwd: dir, env });
+    const get = await runTool('go', ['get', `${pin.module}@${pin.version}`], { cwd: dir, env });
     if (get.exitCode !== 0) return get;
-    return await execa('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env, reject: false });
+    return await runTool('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 
@@ -150,20 +150,20 @@ async function buildInWrapper(pin: ToolPin, binDir: string, name: string, env: R
  */
 async function buildWithModuleSums(pin: ToolPin, binDir: string, name: string, env: Record<string, string>) {
   const dlEnv = { ...env, GONOSUMDB: pin.module, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() };
-  const dl = await execa('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], { cwd: os.tmpdir(), env: dlEnv, reject: false });
+  const dl = await runTool('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], { cwd: os.tmpdir(), env: dlEnv });
   if (dl.exitCode !== 0) return dl;
   const info = JSON.parse(dl.stdout) as { Dir: string; GoMod: string; Sum: string; GoModSum: string };
   if (info.Sum !== pin.sum) {
     return { ...dl, exitCode: 1, stderr: `${pin.module}@${pin.version} has hash ${info.Sum}, tools/versions.json pins ${pin.sum}: refusing to build it` };
   }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-tool-'));
+  const dir = tempDir('gitops-tool-');
   try {
     const goLine = /^go\s+(\S+)/m.exec(readFileSync(info.GoMod, 'utf8'))?.[1] ?? '1.24';
     writeFileSync(path.join(dir, 'go.mod'), `module gitops.local/wrapper\n\ngo ${goLine}\n\nrequire ${pin.module} ${pin.version}\n`);
     const moduleSums = existsSync(path.join(info.Dir, 'go.sum')) ? readFileSync(path.join(info.Dir, 'go.sum'), 'utf8') : '';
     writeFileSync(path.join(dir, 'go.sum'), `${moduleSums.trimEnd()}\n${pin.module} ${pin.version} ${info.Sum}\n${pin.module} ${pin.version}/go.mod ${info.GoModSum}\n`);
-    return await execa('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env: { ...env, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() }, reject: false });
+    return await runTool('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env: { ...env, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() } });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }

@@ -19,6 +19,7 @@ import type { SchemaStore, TargetCrds } from '../schema/store.js';
 import { runKubeconform } from '../schema/kubeconform.js';
 import { mapLocation } from '../locate/sourcemap.js';
 import { displayPath } from '../util/paths.js';
+import { locateKustomizeError } from '../locate/mechanisms.js';
 import { directoryFiles, isComposeFile, isDockerfile } from '../discover/targets.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
@@ -97,7 +98,7 @@ function yamlProblemsInTree(ctx: RunContext, target: Target): Finding[] {
     if (!/\.(ya?ml)$|Kustomization$/.test(dep.file)) continue;
     const parsed = ctx.cache.get(dep.file);
     for (const p of parsed?.problems ?? []) {
-      out.push(fileFinding(ctx, target, 'input/yaml', 'error', `${displayPath(ctx.repoRoot, dep.file)}: ${p.message}`, dep.file, p.line, p.column));
+      out.push(fileFinding(ctx, target, p.ruleId ?? 'input/yaml', 'error', `${displayPath(ctx.repoRoot, dep.file)}: ${p.message}`, dep.file, p.line, p.column));
     }
   }
   return out;
@@ -112,11 +113,15 @@ function addKubernetes(ctx: RunContext, lt: LoadedTarget, resources: ReturnType<
 async function loadKustomization(ctx: RunContext, lt: LoadedTarget): Promise<void> {
   const { target } = lt;
   lt.kustomization = kustomizationFile(target.abs);
-  for (const r of remoteRefs(target.abs, ctx.cache)) {
+  const remotes = remoteRefs(target.abs, ctx.cache);
+  for (const r of remotes) {
+    const parsed = ctx.cache.get(r.from);
+    const loc = parsed?.docs[0] ? locateField(parsed.docs[0].doc, parsed.lineCounter, r.field) : { line: 1, column: 1 };
     lt.findings.push(fileFinding(ctx, target, 'input/remote-resource', 'error',
-      `${displayPath(ctx.repoRoot, r.from)} references remote content '${r.ref}', which is never fetched offline: keep our kustomizations local and reach upstream content through a pinned Argo CD Application`, r.from));
+      `${displayPath(ctx.repoRoot, r.from)}: ${r.field} references remote content '${r.ref}'; the gate renders offline and never fetches it, so this target is not rendered: keep our kustomizations local and reach upstream content through a pinned Argo CD Application`,
+      r.from, loc.line, loc.column, r.field));
   }
-  if (ctx.kustomize === null) {
+  if (remotes.length > 0 || ctx.kustomize === null) {
     lt.incomplete = true;
     return;
   }
@@ -129,13 +134,30 @@ async function loadKustomization(ctx: RunContext, lt: LoadedTarget): Promise<voi
   const out = await renderKustomization(ctx.kustomize, target.abs, ctx.config.render.timeoutSeconds);
   if (!out.ok) {
     lt.incomplete = true;
-    const message = out.timedOut
-      ? `kustomize build timed out after ${ctx.config.render.timeoutSeconds}s (render.timeoutSeconds in gitops.yaml)`
-      : `kustomize build failed: ${out.stderr.replace(/^Error: /, '').trim().split('\n')[0]}`;
-    lt.findings.push(fileFinding(ctx, target, out.timedOut ? 'tool/kustomize-timeout' : 'input/kustomize', 'error', message, lt.kustomization));
+    if (out.timedOut) {
+      lt.findings.push(fileFinding(ctx, target, 'tool/kustomize-timeout', 'error',
+        `kustomize build timed out after ${ctx.config.render.timeoutSeconds}s and was stopped with every process it started (render.timeoutSeconds in gitops.yaml)`, lt.kustomization));
+    } else if (out.crashed) {
+      lt.findings.push(fileFinding(ctx, target, 'tool/kustomize', 'error',
+        `kustomize crashed while rendering this target (${out.crashReason.split(`${ctx.repoRoot}/`).join('')}): the tool failed, not necessarily the kustomization; the target is not checked`, lt.kustomization));
+    } else {
+      lt.findings.push(kustomizeErrorFinding(ctx, lt, out.stderr));
+    }
     return;
   }
   addKubernetes(ctx, lt, resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, lt.kustomization ?? target.abs));
+}
+
+/** A kustomize error, at the kustomization entry it is about when the message names one. */
+function kustomizeErrorFinding(ctx: RunContext, lt: LoadedTarget, stderr: string): Finding {
+  const kfile = lt.kustomization ?? path.join(lt.target.abs, 'kustomization.yaml');
+  if (stderr.replace(/^Error: /, '').trim() === '') {
+    return fileFinding(ctx, lt.target, 'input/kustomize', 'error', 'kustomize build failed without a message', lt.kustomization);
+  }
+  const place = locateKustomizeError(stderr, kfile, ctx.repoRoot, kustomizationFile, (f) => ctx.cache.get(f));
+  const f = fileFinding(ctx, lt.target, 'input/kustomize', 'error', `kustomize build failed: ${place.message}`, place.file, place.line, place.column, place.field);
+  if (place.file !== kfile) f.related = [{ file: displayPath(ctx.repoRoot, kfile), line: 1, column: 1, message: 'rendered by' }];
+  return f;
 }
 
 /** A YAML file through the run's cache; an unreadable or unparseable one is reported here. */
@@ -148,7 +170,7 @@ function readYaml(ctx: RunContext, lt: LoadedTarget, abs: string): ParsedYaml | 
   }
   for (const p of parsed.problems) {
     lt.incomplete = true;
-    lt.findings.push(fileFinding(ctx, lt.target, 'input/yaml', 'error', `${displayPath(ctx.repoRoot, abs)}: ${p.message}`, abs, p.line, p.column));
+    lt.findings.push(fileFinding(ctx, lt.target, p.ruleId ?? 'input/yaml', 'error', `${displayPath(ctx.repoRoot, abs)}: ${p.message}`, abs, p.line, p.column));
   }
   return parsed;
 }
@@ -260,6 +282,15 @@ async function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullab
         continue;
       }
       for (const e of outcome.errors) add(doc, e, '');
+    }
+  }
+  for (const doc of objects) {
+    // No schema requires a name (generateName is the alternative), but the API server does.
+    const meta = (doc.resource!.object.metadata ?? {}) as Record<string, unknown>;
+    const named = (typeof meta.name === 'string' && meta.name !== '') || (typeof meta.generateName === 'string' && meta.generateName !== '');
+    if (!named) {
+      lt.findings.push(documentFinding(lt, doc, 'schema/required', 'error',
+        `${doc.resource!.ref.kind} without metadata.name: every object needs a name (or metadata.generateName) to be created`, 'metadata', null));
     }
   }
   for (const doc of lt.documents) {

@@ -3,12 +3,11 @@
  * manifest (opa version, sha256 of the sources, rule metadata). Validate refuses a stale bundle.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { execa } from 'execa';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { ToolError } from '../util/errors.js';
 import { readPins, requireBinary } from '../maintain/tools.js';
 import type { Severity } from '../pipeline/types.js';
@@ -95,7 +94,7 @@ export async function wasmCapabilities(opa: string): Promise<Record<string, unkn
   let dir = path.dirname(require.resolve('@open-policy-agent/opa-wasm'));
   while (!existsSync(path.join(dir, 'capabilities.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   const caps = JSON.parse(readFileSync(path.join(dir, 'capabilities.json'), 'utf8')) as Record<string, unknown>;
-  const current = await execa(opa, ['capabilities', '--current'], { reject: false });
+  const current = await runTool(opa, ['capabilities', '--current']);
   if (current.exitCode !== 0) throw new ToolError('opa', 'opa capabilities --current failed', current.stderr);
   const features = (JSON.parse(current.stdout) as { features?: string[] }).features ?? [];
   return { ...caps, features };
@@ -130,14 +129,14 @@ interface InspectAnnotation {
 /** Compiles policies/ into policies/build/{policy.wasm,manifest.json}. */
 export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
   const opa = requireBinary(repoRoot, 'opa');
-  const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-policy-'));
+  const work = tempDir('gitops-policy-');
   try {
     const src = path.join(work, 'src');
     copyPolicySources(repoRoot, src);
     const capsFile = path.join(work, 'capabilities.json');
     writeFileSync(capsFile, JSON.stringify(await wasmCapabilities(opa)));
     const out = path.join(work, 'bundle.tar.gz');
-    const build = await execa(opa, ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capsFile, '-o', out, '.'], { cwd: src, reject: false });
+    const build = await runTool(opa, ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capsFile, '-o', out, '.'], { cwd: src });
     if (build.exitCode !== 0) {
       // opa prints compile errors on stdout.
       const why = [build.stdout.trim(), build.stderr.trim()].filter(Boolean).join('\n');
@@ -145,7 +144,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     }
     const wasm = extractFromTarGz(readFileSync(out), '/policy.wasm');
     if (wasm === null) throw new ToolError('opa', 'opa build produced no policy.wasm');
-    const inspect = await execa(opa, ['inspect', '-a', '--format', 'json', '.'], { cwd: src, reject: false });
+    const inspect = await runTool(opa, ['inspect', '-a', '--format', 'json', '.'], { cwd: src });
     if (inspect.exitCode !== 0) throw new ToolError('opa', 'opa inspect failed', inspect.stderr);
     const inspected = JSON.parse(inspect.stdout) as { annotations?: InspectAnnotation[]; namespaces?: Record<string, string[]> };
     const annotations = (inspected.annotations ?? [])
@@ -198,7 +197,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }
 

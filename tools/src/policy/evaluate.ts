@@ -75,6 +75,19 @@ export function policyData(
   };
 }
 
+/**
+ * The value without null mapping entries (`procMount: null`), as the API server stores it: a null
+ * field is an unset field. Policies then never meet null where Kubernetes has none. Only for
+ * Kubernetes objects: the Dockerfile and compose inputs use null on purpose.
+ */
+export function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== null) out[k] = dropNulls(v);
+  return out;
+}
+
 /** Facts of a run that rendered nothing: no Application, and not the whole repository. */
 export const NO_FACTS: RepositoryFacts = { complete: false, applications: [], paths: {}, overlays: [], hpa: {} };
 
@@ -106,13 +119,15 @@ export class PolicyEngine {
 
   /** Gives the policies the whole target (and the facts derived from it) as data. */
   setTarget(target: TargetData, environment: Array<Record<string, unknown>> = []): void {
-    this.policy.setData(policyData(target, this.config, this.repository, environment));
+    const clean = (list: Array<Record<string, unknown>>) => list.map((r) => dropNulls(r) as Record<string, unknown>);
+    this.policy.setData(policyData({ ...target, resources: clean(target.resources) }, this.config, this.repository, clean(environment)));
   }
 
   evaluate(input: Record<string, unknown>): Violation[] {
     let result: Array<{ result?: unknown }>;
     try {
-      result = this.policy.evaluate(input, ENTRYPOINT) as Array<{ result?: unknown }>;
+      const normalized = input.kind === 'kubernetes' ? { ...input, resource: dropNulls(input.resource) } : input;
+      result = this.policy.evaluate(normalized, ENTRYPOINT) as Array<{ result?: unknown }>;
     } catch (err) {
       throw new ToolError('policy', `policy evaluation failed: ${(err as Error).message}`);
     }

@@ -2,7 +2,7 @@
  * Facts the wasm runtime cannot compute, prepared in TypeScript and handed to the policies as
  * data: quantities (no units.parse* in wasm) and PromQL parse results.
  */
-import { parser as promqlParser } from '@prometheus-io/lezer-promql';
+import { analyzePromql, type PromqlFacts } from './promql.js';
 
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 
@@ -44,40 +44,52 @@ export function collectUnits(objects: unknown[]): Units {
   return units;
 }
 
-export interface PromqlResult {
-  ok: boolean;
-  error: string;
-}
+/** What data.promql[expr] holds (tools/src/policy/promql.ts). */
+export type PromqlResult = PromqlFacts;
 
 /** Parses a PromQL expression; the error names the offset of the first syntax error. */
 export function parsePromql(expr: string): PromqlResult {
-  if (expr.trim() === '') return { ok: false, error: 'empty expression' };
-  const tree = promqlParser.parse(expr);
-  let error = '';
-  tree.iterate({
-    enter(node) {
-      if (error === '' && node.type.isError) {
-        const near = expr.slice(node.from, node.from + 12);
-        error = `syntax error at offset ${node.from}${near ? ` near '${near}'` : ' (unexpected end)'}`;
-        return false;
-      }
-      return undefined;
-    },
-  });
-  return error === '' ? { ok: true, error: '' } : { ok: false, error };
+  return analyzePromql(expr);
 }
 
-/** PromQL parse results for every rule expression of the PrometheusRules among the objects. */
+/** Every "expr" string anywhere in a JSON value (Grafana dashboard panels and targets). */
+function exprStrings(value: unknown, out: string[]): void {
+  if (Array.isArray(value)) value.forEach((v) => exprStrings(v, out));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (k === 'expr' && typeof v === 'string') out.push(v);
+      else exprStrings(v, out);
+    }
+  }
+}
+
+/** PromQL facts for every rule expression of the PrometheusRules and every dashboard expr of the ConfigMaps. */
 export function collectPromql(objects: Array<Record<string, unknown>>): Record<string, PromqlResult> {
   const out: Record<string, PromqlResult> = {};
+  const add = (expr: string): void => {
+    if (!(expr in out)) out[expr] = parsePromql(expr);
+  };
   for (const obj of objects) {
+    if (obj.kind === 'ConfigMap') {
+      for (const [key, text] of Object.entries((obj.data ?? {}) as Record<string, unknown>)) {
+        if (!key.endsWith('.json') || typeof text !== 'string') continue;
+        const exprs: string[] = [];
+        try {
+          exprStrings(JSON.parse(text), exprs);
+        } catch {
+          continue;
+        }
+        exprs.forEach(add);
+      }
+      continue;
+    }
     if (obj.kind !== 'PrometheusRule') continue;
     const groups = ((obj.spec as { groups?: unknown[] } | undefined)?.groups ?? []) as Array<{ rules?: Array<{ expr?: unknown }> }>;
     for (const g of groups) {
       for (const r of g?.rules ?? []) {
         const expr = r?.expr;
-        if (typeof expr === 'string' && !(expr in out)) out[expr] = parsePromql(expr);
-        if (typeof expr === 'number') out[String(expr)] = { ok: true, error: '' };
+        if (typeof expr === 'string') add(expr);
+        if (typeof expr === 'number') out[String(expr)] = { ok: true, error: '', typeErrors: [], histogramQuantile: [] };
       }
     }
   }

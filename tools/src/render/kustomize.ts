@@ -2,10 +2,9 @@
  * Kustomize: which files a kustomization depends on (for --changed and for mapping patches back
  * to their files) and rendering through a temporary wrapper that adds origin annotations.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { FileCache } from '../util/cache.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 
@@ -36,7 +35,7 @@ export function readKustomization(dir: string, cache: FileCache = new FileCache(
 }
 
 function isRemote(ref: string): boolean {
-  return /^(https?:\/\/|git@|github\.com\/|ssh:\/\/)/.test(ref) || /\?ref=/.test(ref);
+  return /^(https?:\/\/|git@|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/|ssh:\/\/)/.test(ref) || /\?ref=/.test(ref);
 }
 
 /** One local file a kustomization refers to, with why. */
@@ -80,16 +79,16 @@ export function kustomizationDeps(dir: string, cache: FileCache = new FileCache(
 }
 
 /** Remote references (URLs) in a kustomization tree: never fetched offline. */
-export function remoteRefs(dir: string, cache: FileCache = new FileCache(), seen = new Set<string>()): Array<{ ref: string; from: string }> {
+export function remoteRefs(dir: string, cache: FileCache = new FileCache(), seen = new Set<string>()): Array<{ ref: string; from: string; field: string }> {
   const info = readKustomization(dir, cache);
   if (info === null || seen.has(info.file)) return [];
   seen.add(info.file);
-  const out: Array<{ ref: string; from: string }> = [];
+  const out: Array<{ ref: string; from: string; field: string }> = [];
   const k = info.value;
   for (const key of ['resources', 'bases', 'components']) {
-    for (const ref of Array.isArray(k[key]) ? (k[key] as unknown[]) : []) {
+    for (const [i, ref] of (Array.isArray(k[key]) ? (k[key] as unknown[]) : []).entries()) {
       if (typeof ref !== 'string') continue;
-      if (isRemote(ref)) out.push({ ref, from: info.file });
+      if (isRemote(ref)) out.push({ ref, from: info.file, field: `${key}[${i}]` });
       else {
         const abs = path.resolve(dir, ref);
         if (existsSync(abs) && statSync(abs).isDirectory()) out.push(...remoteRefs(abs, cache, seen));
@@ -106,14 +105,20 @@ export interface RenderOutput {
   /** Directory of the wrapper kustomization; origin paths are relative to it. */
   wrapperDir: string;
   timedOut: boolean;
+  /** kustomize could not start, was killed, or crashed (a Go panic): the tool failed, not the input. */
+  crashed: boolean;
+  /** For a crash: what happened (the panic line, the signal, the exit code). */
+  crashReason: string;
 }
 
 /**
  * Renders a kustomization root through a temporary wrapper (outside the repository) that adds
  * `buildMetadata: [originAnnotations, transformerAnnotations]`, so the user's files stay untouched.
+ * kustomize runs offline (no network namespace or proxy way out, git limited to local files) in its
+ * own process group; the wrapper folder is removed whatever happens.
  */
 export async function renderKustomization(runner: KustomizeRunner, targetDir: string, timeoutSeconds: number): Promise<RenderOutput> {
-  const wrapperDir = mkdtempSync(path.join(os.tmpdir(), 'gitops-render-'));
+  const wrapperDir = tempDir('gitops-render-');
   const rel = path.relative(wrapperDir, targetDir);
   writeFileSync(
     path.join(wrapperDir, 'kustomization.yaml'),
@@ -126,14 +131,34 @@ export async function renderKustomization(runner: KustomizeRunner, targetDir: st
     ].join('\n'),
   );
   try {
-    const run = await execa(runner.command, [...runner.args, wrapperDir, '--load-restrictor', 'LoadRestrictionsRootOnly'], {
-      reject: false,
-      timeout: timeoutSeconds * 1000,
+    const run = await runTool(runner.command, [...runner.args, wrapperDir, '--load-restrictor', 'LoadRestrictionsRootOnly'], {
+      timeoutMs: timeoutSeconds * 1000,
       cwd: targetDir,
+      offline: true,
     });
-    const stderr = run.stderr.split(wrapperDir).join('<wrapper>').split(`${targetDir}`).join(path.basename(targetDir));
-    return { ok: run.exitCode === 0 && !run.timedOut, stdout: run.stdout, stderr, wrapperDir, timedOut: run.timedOut };
+    const stderr = cleanKustomizeMessage(run.startError ?? run.stderr, wrapperDir, targetDir);
+    const crashed = !run.timedOut && run.exitCode !== 0
+      && (run.startError !== null || run.signal !== null || /^(panic:|fatal error:)|goroutine \d+ \[/m.test(run.stderr) || run.exitCode !== 1);
+    const panic = stderr.split('\n').find((l) => /^(panic:|fatal error:)/.test(l));
+    const crashReason = run.startError ?? panic ?? (run.signal !== null ? `killed by ${run.signal}` : `exited ${run.exitCode}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ' without a message'}`);
+    return { ok: !run.failed, stdout: run.stdout, stderr, wrapperDir, timedOut: run.timedOut, crashed, crashReason };
   } finally {
-    rmSync(wrapperDir, { recursive: true, force: true });
+    removeTempDir(wrapperDir);
   }
+}
+
+/**
+ * kustomize's message without the temp wrapper: its folder and the relative climb from it to the
+ * target are replaced by the target's own path, so the message names the user's files only.
+ */
+export function cleanKustomizeMessage(text: string, wrapperDir: string, targetDir: string): string {
+  const rel = path.relative(wrapperDir, targetDir);
+  let out = text;
+  // "<wrapper>/../../repo/overlays/dev" and "<wrapper>" itself.
+  out = out.split(path.join(wrapperDir, rel)).join(targetDir);
+  out = out.split(`${wrapperDir}/${rel}`).join(targetDir);
+  out = out.split(rel).join(targetDir);
+  out = out.split(`${wrapperDir}/`).join('');
+  out = out.split(wrapperDir).join('.');
+  return out;
 }

@@ -7,10 +7,9 @@
  * written to a temporary schema folder with the same layout and given as an extra location.
  */
 import { KubeconformError } from '../util/errors.js';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { failureReason, removeTempDir, runTool, tempDir } from '../util/process.js';
 import type { CrdVersionSchema } from './convert.js';
 import { crdSchemaRelPath } from './convert.js';
 import { describeValue, pointerToPath, type SchemaError } from './ajv.js';
@@ -70,13 +69,13 @@ export function schemaLocations(repoRoot: string): string[] {
  * KubeconformError when the binary cannot run.
  */
 export async function kubeconformVersion(bin: string): Promise<string> {
-  const r = await execa(bin, ['-v'], { reject: false, stdin: 'ignore' });
+  const r = await runTool(bin, ['-v']);
   if (r.failed || r.exitCode !== 0) {
-    throw new KubeconformError(`kubeconform at ${bin} cannot run: ${r.shortMessage ?? r.stderr}`, String(r.stderr ?? ''));
+    throw new KubeconformError(`kubeconform at ${bin} cannot run: ${failureReason(r)}`, String(r.stderr ?? ''));
   }
   const said = String(r.stdout).trim();
   if (/^v\d/.test(said)) return said;
-  const info = await execa('go', ['version', '-m', bin], { reject: false, stdin: 'ignore' });
+  const info = await runTool('go', ['version', '-m', bin]);
   const mod = String(info.stdout ?? '').match(/^\s*mod\s+github\.com\/yannh\/kubeconform\s+(v\S+)/m);
   return mod?.[1] ?? said;
 }
@@ -96,7 +95,7 @@ export async function runKubeconform(
 ): Promise<Map<string, KubeconformObjectResult>> {
   const results = new Map<string, KubeconformObjectResult>();
   if (docs.length === 0) return results;
-  const work = await mkdtemp(path.join(tmpdir(), 'gitops-kubeconform-'));
+  const work = tempDir('gitops-kubeconform-');
   try {
     const byFile = new Map<string, KubeconformDocument>();
     const files: string[] = [];
@@ -131,17 +130,15 @@ export async function runKubeconform(
       ...locations.flatMap((l) => ['-schema-location', l]),
       ...files,
     ];
-    const r = await execa(opts.bin, args, {
-      reject: false,
-      stdin: 'ignore',
-      timeout: opts.timeoutMs ?? 120_000,
+    const r = await runTool(opts.bin, args, {
+      timeoutMs: opts.timeoutMs ?? 120_000,
       maxBuffer: 256 * 1024 * 1024,
     });
     const stderr = String(r.stderr ?? '');
-    if (r.failed && r.exitCode === undefined) {
-      throw new KubeconformError(`kubeconform could not run (${opts.bin}): ${r.shortMessage}`, stderr);
+    if (r.timedOut) throw new KubeconformError(`kubeconform timed out after ${opts.timeoutMs ?? 120_000} ms and was stopped with every process it started`, stderr);
+    if (r.exitCode === null) {
+      throw new KubeconformError(`kubeconform could not run (${opts.bin}): ${failureReason(r)}`, stderr);
     }
-    if (r.timedOut) throw new KubeconformError(`kubeconform timed out after ${opts.timeoutMs ?? 120_000} ms`, stderr);
     let parsed: { resources?: RawResult[] };
     try {
       parsed = JSON.parse(String(r.stdout)) as { resources?: RawResult[] };
@@ -163,7 +160,7 @@ export async function runKubeconform(
     }
     return results;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }
 

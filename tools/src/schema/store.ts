@@ -146,21 +146,29 @@ export class SchemaStore {
   }
 
   private unknownMessage(apiVersion: string, kind: string, target?: TargetCrds): string {
+    const groupOf = (av: string): string => (av.includes('/') ? av.slice(0, av.indexOf('/')) : '');
+    const group = groupOf(apiVersion);
+    const apiVersionOf = (k: string): string => k.slice(0, k.lastIndexOf('/'));
+    // Built-in groups are those the Kubernetes schemas serve; a *.k8s.io group that is not among
+    // them (Gateway API, VPA, volume snapshots) belongs to CRDs.
+    const builtinGroups = new Set(Object.keys(this.core).map((k) => groupOf(apiVersionOf(k))));
+    const isCore = builtinGroups.has(group);
     const others = [
       ...Object.keys(this.core),
       ...Object.keys(this.crds),
       ...(target ? [...target.byKey.keys()] : []),
     ]
-      .filter((k) => k.slice(k.lastIndexOf('/') + 1) === kind)
-      .map((k) => k.slice(0, k.lastIndexOf('/')))
+      // Versions of the same group; for an apiVersion without a group (v1), where the group was
+      // likely left out, the kind's versions in every group. Never another named group's.
+      .filter((k) => k.slice(k.lastIndexOf('/') + 1) === kind && (group === '' || groupOf(apiVersionOf(k)) === group))
+      .map(apiVersionOf)
       .sort();
-    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-    const isCore = group === '' || group.endsWith('.k8s.io') || !group.includes('.');
     if (others.length > 0) {
       return `${kind} ${apiVersion} is not ${isCore ? `served by Kubernetes ${this.kubernetesVersion}` : 'in the schema store'}; known versions: ${others.join(', ')}`;
     }
     if (isCore) return `${kind} ${apiVersion} is not an API of Kubernetes ${this.kubernetesVersion}`;
-    return `no schema for ${kind} ${apiVersion}: not a vendored CRD (schemas/crds) and no CustomResourceDefinition for it in this target`;
+    const crdGroup = group.endsWith('.k8s.io') ? ` (${group} is not a built-in API group of Kubernetes ${this.kubernetesVersion}: its kinds come from CRDs)` : '';
+    return `no schema for ${kind} ${apiVersion}${crdGroup}: not a vendored CRD (schemas/crds) and no CustomResourceDefinition for it in this target`;
   }
 
   /** The schema document of a resolution (read from disk for vendored schemas). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseYaml, type ParsedYaml } from './yaml.js';
+import { decodeText, parseYaml, type ParsedYaml } from './yaml.js';
 
 export type ReadResult = { parsed: ParsedYaml; error: null } | { parsed: null; error: string };
 
@@ -16,7 +16,11 @@ export class FileCache {
     let result = this.files.get(abs);
     if (result === undefined) {
       try {
-        result = { parsed: parseYaml(readFileSync(abs, 'utf8')), error: null };
+        // Bytes that are not UTF-8 are a problem of the file (input/encoding); the rest is still read.
+        const { text, problem } = decodeText(readFileSync(abs));
+        const parsed = parseYaml(text);
+        if (problem !== null) parsed.problems.unshift(problem);
+        result = { parsed, error: null };
       } catch (err) {
         result = { parsed: null, error: (err as NodeJS.ErrnoException).code ?? String(err) };
       }

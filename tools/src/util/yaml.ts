@@ -17,6 +17,8 @@ import {
 const MAX_ALIAS_COUNT = 200;
 
 export interface YamlProblem {
+  /** The finding's rule when it is not a plain syntax error (input/yaml). */
+  ruleId?: string;
   message: string;
   line: number;
   column: number;
@@ -64,7 +66,9 @@ export function parseYaml(text: string): ParsedYaml {
       return;
     }
     const contents = doc.contents as YamlNode | null;
-    if (contents === null) return; // an empty document (e.g. a trailing ---) carries nothing
+    // An empty document (a trailing ---, a comment-only or explicit null document) carries
+    // nothing; kubectl and kustomize skip it too.
+    if (contents === null || (isScalar(contents) && contents.value === null)) return;
     const at = pos(lineCounter, contents.range?.[0] ?? 0);
     let value: unknown;
     try {
@@ -79,6 +83,31 @@ export function parseYaml(text: string): ParsedYaml {
     docs.push({ value, doc, index, ...at });
   });
   return { docs, problems, lineCounter };
+}
+
+/**
+ * A file's bytes as text: UTF-8 (a BOM is dropped). Bytes that are not UTF-8 are reported at their
+ * line and column (the text keeps U+FFFD in their place, so the rest of the file is still read).
+ */
+export function decodeText(bytes: Uint8Array): { text: string; problem: YamlProblem | null } {
+  const text = new TextDecoder('utf-8', { ignoreBOM: false }).decode(bytes);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { text, problem: null };
+  } catch {
+    const at = text.indexOf('\uFFFD');
+    const before = text.slice(0, Math.max(0, at));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    let offset = 0;
+    // Byte offset of the first bad byte, for the message.
+    for (const ch of before) offset += Buffer.byteLength(ch, 'utf8');
+    const hex = bytes[offset] === undefined ? '' : ` (byte 0x${bytes[offset]!.toString(16).padStart(2, '0')})`;
+    return {
+      text,
+      problem: { ruleId: 'input/encoding', message: `not UTF-8${hex}: Kubernetes manifests and kustomize read UTF-8 only; re-save the file as UTF-8`, line, column },
+    };
+  }
 }
 
 function cleanMessage(message: string): string {

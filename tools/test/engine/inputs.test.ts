@@ -76,12 +76,12 @@ describe('bad input', () => {
     expect(run.json().findings[0]).toMatchObject({ ruleId: 'input/path', location: null });
   });
 
-  it('reports a kustomization that references a missing file at the kustomization', async () => {
+  it('reports a kustomization that references a missing file at that entry of the kustomization', async () => {
     repo.write('overlays/broken/kustomization.yaml', 'resources:\n  - missing.yaml\n');
     const run = await gitops(repo.root, ['validate', 'overlays/broken', '--format', 'json']);
     expect(run.exitCode).toBe(2);
     const f = run.json().findings[0]!;
-    expect(f).toMatchObject({ ruleId: 'input/kustomize', location: { file: 'overlays/broken/kustomization.yaml', line: 1 } });
+    expect(f).toMatchObject({ ruleId: 'input/kustomize', field: 'resources[0]', location: { file: 'overlays/broken/kustomization.yaml', line: 2, column: 5 } });
     expect(f.message).toContain('missing.yaml');
   });
 

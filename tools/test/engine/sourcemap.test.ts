@@ -150,10 +150,14 @@ describe('source map', () => {
     expect(m.related).toContainEqual({ file: 'base/app/deployment.yaml', line: 2, column: 1, message: 'resource defined here' });
   });
 
-  it('points a base field that a patch overrides at the patch, naming the base field as related', () => {
-    const m = mapLocation(repo.root, cache, find('Deployment', 'prod-app'), 'spec.template.spec.containers[0].ports[0].containerPort', kfile());
+  it('points a list item a patch adds (merged by its key, containerPort) at the patch, and the base item at the base', () => {
+    // Strategic merge keeps the base's port 8080 and puts the patch's 9090 first: ports[0] is the patch's.
+    const dep = find('Deployment', 'prod-app');
+    const m = mapLocation(repo.root, cache, dep, 'spec.template.spec.containers[0].ports[0].containerPort', kfile());
     expect(m.location).toEqual({ file: 'overlays/prod/version.yaml', line: lineOf(VERSION_PATCH, 'containerPort'), column: 15 });
-    expect(m.related[0]).toEqual({ file: 'base/app/deployment.yaml', line: lineOf(DEPLOYMENT, 'containerPort'), column: 15, message: 'field declared in base' });
+    expect(m.related[0]).toEqual({ file: 'base/app/deployment.yaml', line: 2, column: 1, message: 'resource defined here' });
+    const base = mapLocation(repo.root, cache, dep, 'spec.template.spec.containers[0].ports[1].containerPort', kfile());
+    expect(base.location).toEqual({ file: 'base/app/deployment.yaml', line: lineOf(DEPLOYMENT, 'containerPort'), column: 15 });
   });
 
   it('points a field set by a JSON 6902 patch at its value, also inside an added object', () => {
@@ -165,11 +169,14 @@ describe('source map', () => {
     expect(nonRoot.related).toContainEqual({ file: 'base/app/deployment.yaml', line: 2, column: 1, message: 'resource defined here' });
   });
 
-  it('points a generated ConfigMap at its generator entry in the kustomization', () => {
+  it('points a generated key at its literal, the ConfigMap itself at its generator entry', () => {
     const cm = find('ConfigMap', 'prod-app-config');
     expect(cm.ref.name).toMatch(/^prod-app-config-[a-z0-9]{10}$/);
     const m = mapLocation(repo.root, cache, cm, 'data.LOG_LEVEL', kfile());
-    expect(m.location).toEqual({ file: 'base/app/kustomization.yaml', line: lineOf(BASE_KUSTOMIZATION, '- name: app-config'), column: 5 });
+    expect(m.location).toEqual({ file: 'base/app/kustomization.yaml', line: lineOf(BASE_KUSTOMIZATION, '- LOG_LEVEL=info'), column: 9 });
+    expect(m.related).toContainEqual({ file: 'base/app/kustomization.yaml', line: lineOf(BASE_KUSTOMIZATION, '- name: app-config'), column: 5, message: 'generated here' });
+    const whole = mapLocation(repo.root, cache, cm, null, kfile());
+    expect(whole.location).toEqual({ file: 'base/app/kustomization.yaml', line: lineOf(BASE_KUSTOMIZATION, '- name: app-config'), column: 5 });
   });
 
   it('points a field nobody set at its nearest existing parent in the base', () => {

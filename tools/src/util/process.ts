@@ -1,0 +1,321 @@
+/**
+ * The one way the gate starts external programs (kustomize, kubeconform, opa, git, go, and the
+ * long-running services such as a loopback kube-apiserver).
+ *
+ * Every program runs in its own process group (spawned detached), so a timeout, a stop or the
+ * gate's own exit kills the program AND everything it started: a wrapper script's children, a
+ * tool's helpers. A run settles when the program itself exits, even when a grandchild still
+ * holds its stdout open (the group is killed then), so the gate never waits past a timeout.
+ * Temp folders made with `tempDir` are removed when the run that owns them ends, and on exit.
+ * On exit, SIGINT, SIGTERM, SIGHUP and an uncaught crash every live group is killed.
+ *
+ * Two entry points:
+ *   runTool(cmd, args, opts)      run to completion: resolves a ToolRun (never rejects)
+ *   startService(cmd, args, opts) long-running: a handle with `exited` and `stop()`
+ * Both take an argument array, never a shell string.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ProcessOptions {
+  cwd?: string;
+  /** Added to (or, with extendEnv: false, replacing) the gate's environment; undefined removes a variable. */
+  env?: Record<string, string | undefined>;
+  /** Default true: start from process.env. */
+  extendEnv?: boolean;
+  /** Written to the program's stdin, which is then closed; without it stdin is /dev/null. */
+  input?: string;
+  /** Bytes kept of stdout and of stderr each (default 256 MiB); beyond it the group is killed. */
+  maxBuffer?: number;
+  /**
+   * Make network access impossible: a fresh network namespace (`unshare -rn`, where the kernel
+   * allows it) plus an environment whose proxies point at a closed loopback port and whose git
+   * refuses every protocol but local files. For renderers that must never fetch.
+   */
+  offline?: boolean;
+}
+
+export interface ToolOptions extends ProcessOptions {
+  /** Kill the whole group after this long (default: no limit). */
+  timeoutMs?: number;
+}
+
+export interface ToolRun {
+  command: string;
+  args: string[];
+  /** Exit code, or null when the program was killed by a signal or never started. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** The timeout fired and the group was killed. */
+  timedOut: boolean;
+  /** Why the program could not start (e.g. "spawn kustomize ENOENT"), else null. */
+  startError: string | null;
+  /** Output beyond maxBuffer: the group was killed. */
+  outputTooLarge: boolean;
+  /** Anything but a clean exit 0. */
+  failed: boolean;
+  durationMs: number;
+}
+
+/** After the leader exits, how long its pipes may stay open before the rest of the group is killed. */
+const DRAIN_MS = 250;
+/** After SIGTERM, how long a group has before SIGKILL. */
+const KILL_GRACE_MS = 2000;
+
+const liveGroups = new Set<number>();
+const tempDirs = new Set<string>();
+let hooksInstalled = false;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* the group is gone */
+  }
+}
+
+/** Kills every live group and removes every temp folder; synchronous, so it works in 'exit'. */
+export function killAll(): void {
+  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  liveGroups.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', killAll);
+  process.on('uncaughtExceptionMonitor', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      killAll();
+      // Keep the default outcome of the signal when nobody else handles it: die by it.
+      if (process.listenerCount(signal) === 1) {
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on(signal, onSignal);
+  }
+}
+
+/**
+ * A fresh temp folder outside any repository (under os.tmpdir()), removed by `removeTempDir`, or
+ * on exit at the latest.
+ */
+export function tempDir(prefix: string): string {
+  installHooks();
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Runs `fn` with a temp folder that is removed afterwards, whatever happens. */
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = tempDir(prefix);
+  try {
+    return await fn(dir);
+  } finally {
+    removeTempDir(dir);
+  }
+}
+
+/** Port 9 (discard) on loopback: nothing listens there, so a proxied request fails at once. */
+const DEAD_PROXY = 'http://127.0.0.1:9';
+
+/** Environment that leaves a program no way out: every proxy is a dead end, git only reads files. */
+export const OFFLINE_ENV: Record<string, string> = {
+  HTTP_PROXY: DEAD_PROXY, HTTPS_PROXY: DEAD_PROXY, ALL_PROXY: DEAD_PROXY,
+  http_proxy: DEAD_PROXY, https_proxy: DEAD_PROXY, all_proxy: DEAD_PROXY,
+  NO_PROXY: '', no_proxy: '',
+  GIT_ALLOW_PROTOCOL: 'file',
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_SSH_COMMAND: 'false',
+  GOPROXY: 'off',
+};
+
+let netnsAvailable: boolean | undefined;
+
+/** Whether `unshare -rn` can give a program a network namespace of its own here (probed once). */
+export function networkNamespaceAvailable(): boolean {
+  if (netnsAvailable === undefined) {
+    const probe = spawnSync('unshare', ['-rn', 'true'], { stdio: 'ignore', timeout: 5000 });
+    netnsAvailable = probe.status === 0;
+  }
+  return netnsAvailable;
+}
+
+function environment(opts: ProcessOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = opts.extendEnv === false ? {} : { ...process.env };
+  for (const [k, v] of Object.entries({ ...opts.env, ...(opts.offline ? OFFLINE_ENV : {}) })) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+interface Spawned {
+  child: ChildProcess;
+  /** Resolves once the leader exited and its pipes closed (or were cut after DRAIN_MS). */
+  done: Promise<Omit<ToolRun, 'command' | 'args' | 'timedOut' | 'failed' | 'durationMs'>>;
+  kill(): void;
+}
+
+function spawnGroup(command: string, args: string[], opts: ProcessOptions): Spawned {
+  installHooks();
+  const maxBuffer = opts.maxBuffer ?? 256 * 1024 * 1024;
+  // unshare execs the program: the group leader stays the program itself.
+  const [cmd, argv] = opts.offline && networkNamespaceAvailable() ? ['unshare', ['-rn', '--', command, ...args]] : [command, args];
+  const child = spawn(cmd, argv, {
+    cwd: opts.cwd,
+    env: environment(opts),
+    detached: true,
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid !== undefined) liveGroups.add(pid);
+  let killTimer: NodeJS.Timeout | null = null;
+  const kill = (): void => {
+    if (pid === undefined || !liveGroups.has(pid)) return;
+    killGroup(pid, 'SIGTERM');
+    killTimer ??= setTimeout(() => killGroup(pid, 'SIGKILL'), KILL_GRACE_MS);
+    killTimer.unref();
+  };
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let outLen = 0;
+  let errLen = 0;
+  let outputTooLarge = false;
+  const collect = (chunks: Buffer[], which: 'out' | 'err') => (chunk: Buffer): void => {
+    const len = which === 'out' ? (outLen += chunk.length) : (errLen += chunk.length);
+    if (len > maxBuffer) {
+      if (!outputTooLarge) {
+        outputTooLarge = true;
+        kill();
+      }
+      return;
+    }
+    chunks.push(chunk);
+  };
+  child.stdout?.on('data', collect(out, 'out'));
+  child.stderr?.on('data', collect(err, 'err'));
+  if (opts.input !== undefined && child.stdin) {
+    child.stdin.on('error', () => {
+      /* the program exited without reading its input */
+    });
+    child.stdin.end(opts.input);
+  }
+
+  const done = new Promise<Awaited<Spawned['done']>>((resolve) => {
+    let settled = false;
+    const settle = (exitCode: number | null, signal: NodeJS.Signals | null, startError: string | null): void => {
+      if (settled) return;
+      settled = true;
+      if (killTimer) clearTimeout(killTimer);
+      if (pid !== undefined) {
+        // The leader is gone: whatever it left behind in its group goes with it.
+        killGroup(pid, 'SIGKILL');
+        liveGroups.delete(pid);
+      }
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      resolve({
+        exitCode, signal, startError, outputTooLarge,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    };
+    child.on('error', (e) => settle(null, null, e.message));
+    child.on('exit', (code, signal) => {
+      // Give the pipes a moment to deliver what the program wrote; a grandchild holding them
+      // open must not keep the run alive.
+      let open = [child.stdout, child.stderr].filter((s) => s && !s.readableEnded).length;
+      if (open === 0) return settle(code, signal, null);
+      const drain = setTimeout(() => settle(code, signal, null), DRAIN_MS);
+      for (const s of [child.stdout, child.stderr]) {
+        s?.once('end', () => {
+          open -= 1;
+          if (open === 0) {
+            clearTimeout(drain);
+            settle(code, signal, null);
+          }
+        });
+      }
+    });
+  });
+  return { child, done, kill };
+}
+
+/**
+ * Runs a program to completion in its own process group. Never rejects: a program that cannot
+ * start, fails, times out or floods its output is described by the result.
+ */
+export async function runTool(command: string, args: string[], opts: ToolOptions = {}): Promise<ToolRun> {
+  const started = Date.now();
+  const s = spawnGroup(command, args, opts);
+  let timedOut = false;
+  const timer = opts.timeoutMs === undefined ? null : setTimeout(() => {
+    timedOut = true;
+    s.kill();
+  }, opts.timeoutMs);
+  const r = await s.done;
+  if (timer) clearTimeout(timer);
+  const failed = r.exitCode !== 0 || timedOut || r.startError !== null || r.outputTooLarge;
+  return { command, args, ...r, timedOut, failed, durationMs: Date.now() - started };
+}
+
+export interface Service {
+  pid: number | undefined;
+  child: ChildProcess;
+  /** Resolves when the service exited (stopped, crashed or killed with the gate). */
+  exited: Promise<ToolRun>;
+  /** SIGTERM to the whole group, SIGKILL after a grace period; resolves once it exited. */
+  stop(): Promise<ToolRun>;
+}
+
+/**
+ * Starts a long-running program (a server) in its own process group. Its output is collected
+ * (bounded by maxBuffer) and also readable live from `child.stdout`/`child.stderr`. It is killed
+ * with the gate at the latest.
+ */
+export function startService(command: string, args: string[], opts: ProcessOptions = {}): Service {
+  const started = Date.now();
+  const s = spawnGroup(command, args, opts);
+  let stopped = false;
+  const exited = s.done.then((r): ToolRun => ({
+    command, args, ...r, timedOut: false,
+    failed: !stopped && (r.exitCode !== 0 || r.startError !== null || r.outputTooLarge),
+    durationMs: Date.now() - started,
+  }));
+  return {
+    pid: s.child.pid,
+    child: s.child,
+    exited,
+    stop: () => {
+      stopped = true;
+      s.kill();
+      return exited;
+    },
+  };
+}
+
+/** First line of a failed run's reason, for messages: the start error, the timeout, or stderr. */
+export function failureReason(r: ToolRun, timeoutMs?: number): string {
+  if (r.startError !== null) return r.startError;
+  if (r.timedOut) return `timed out${timeoutMs === undefined ? '' : ` after ${Math.round(timeoutMs / 1000)}s`}`;
+  if (r.outputTooLarge) return 'output exceeded the size limit';
+  const text = (r.stderr || r.stdout).trim();
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  const how = r.signal !== null ? `killed by ${r.signal}` : `exited ${r.exitCode}`;
+  return line === '' ? how : `${how}: ${line}`;
+}
