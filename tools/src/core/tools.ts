@@ -11,7 +11,7 @@ export interface ToolPin {
   version: string;
 }
 
-export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest';
+export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest' | 'helm';
 
 export const TOOLS_DIR = '.tools/bin';
 const INSTALLED_FILE = '.installed.json';
