@@ -26,6 +26,8 @@ export interface CheckApplicationsOptions {
    * one Application" be judged. Per-Application checks and remote listings run either way.
    */
   wholeRepository?: boolean;
+  /** Cluster targets whose charts the cluster stage rendered or reported (render/cluster-targets.ts): no remote/helm-chart there. */
+  chartsRenderedIn?: Set<string>;
 }
 
 const NOT_RENDERED_NOTE = 'not rendered offline: its manifests are not validated by this gate (only the Application pointing at it is)';
@@ -156,7 +158,8 @@ export function checkApplications(
       const chart = str(s.source.chart);
       const revision = s.source.targetRevision === undefined || s.source.targetRevision === null ? '' : String(s.source.targetRevision);
       if (chart !== null) {
-        findings.push(
+        // Rendered (or reported as unrendered) by the cluster stage when its cluster target ran.
+        if (!options.chartsRenderedIn?.has(primaryTarget(entry).name)) findings.push(
           finding(
             entry,
             'remote/helm-chart',

@@ -10,6 +10,7 @@ import type { Document } from 'yaml';
 import type { LineCounter } from 'yaml';
 import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from './yaml.js';
 import type { Location, RelatedLocation, Resource } from './types.js';
+import { mapChartLocation } from '../render/helm-map.js';
 
 export function displayPath(repoRoot: string, abs: string): string {
   const rel = path.relative(repoRoot, abs);
@@ -191,6 +192,8 @@ function generatorLocation(cache: FileCache, kfile: string, kind: string, name: 
  * when the location lies outside the target.
  */
 export function mapLocation(repoRoot: string, cache: FileCache, resource: Resource, field: string | null, targetFile: string | null): Mapped {
+  // Objects a Helm chart rendered: the values line that configures the field (render/helm-map.ts).
+  if (resource.origin.chart) return mapChartLocation(repoRoot, cache, resource, field);
   const related: RelatedLocation[] = [];
   const rel = (abs: string) => displayPath(repoRoot, abs);
   const renderedBy = (): void => {

@@ -23,6 +23,7 @@ import type { LineCounter } from 'yaml';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from './yaml.js';
 import { checkApplications, DEFAULT_REPO_URLS } from './argocd.js';
 import { summarize } from './report/index.js';
+import { capChartFindings, chartsMaxSeverity, dropRepeatedClusterFindings, expandClusterTargets, isClusterTarget } from '../render/cluster-targets.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
 
@@ -36,6 +37,8 @@ export interface ValidateOptions {
   /** YYYY-MM-DD, for waiver expiry (injectable clock). */
   today?: string;
   progress?: (line: string) => void;
+  /** An unrendered Helm chart is an error and makes the run incomplete (--require-charts). */
+  requireCharts?: boolean;
 }
 
 export interface ValidateResult {
@@ -398,13 +401,22 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const loaded = await pool(targets, config.render.parallelism, async (t) => {
     const t0 = Date.now();
     const lt = await loadTarget(ctx, t);
-    if (store !== null) await checkSchemas(ctx, lt, store, opts.schemaEngine, kubeconform);
+    // A cluster target is checked once it holds the cluster's whole state (below).
+    if (store !== null && !isClusterTarget(t)) await checkSchemas(ctx, lt, store, opts.schemaEngine, kubeconform);
     done += 1;
     progress(`[${done}/${targets.length}] ${t.name}: ${lt.resources.length + lt.dockerfiles.length + lt.composes.length} documents (${Date.now() - t0} ms)`);
     return lt;
   });
+  // Each cluster target grows into what its Applications deploy (kustomize paths, Helm charts).
+  const clusterStage = await expandClusterTargets(repoRoot, config, cache, ctx.kustomize, loaded, opts.requireCharts === true);
+  Object.assign(tools, clusterStage.tools);
   for (const lt of loaded) {
+    if (store !== null && isClusterTarget(lt.target)) await checkSchemas(ctx, lt, store, opts.schemaEngine, kubeconform);
     if (engine !== null) checkPolicies(ctx, lt, engine);
+  }
+  dropRepeatedClusterFindings(loaded, clusterStage.expanded);
+  capChartFindings(loaded, clusterStage.expanded, chartsMaxSeverity(config));
+  for (const lt of loaded) {
     findings.push(...lt.findings);
     if (lt.incomplete) incomplete = true;
   }
@@ -414,6 +426,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   findings.push(...checkApplications(repoRoot, loaded.map((lt) => ({ target: lt.target, resources: lt.resources })), {
     repoUrls: ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_REPO_URLS,
     wholeRepository: wholeRepo,
+    chartsRenderedIn: clusterStage.expanded,
   }));
 
   // Waivers

@@ -1,0 +1,105 @@
+/**
+ * validate's cluster stage: each cluster target (clusters/<name>) grows into the cluster's whole
+ * state (what its Applications deploy: kustomize paths and rendered Helm charts), so schemas and
+ * policies see chart objects next to our manifests. Findings on objects that another target
+ * already reports (an overlay's own findings) are kept once, in that target.
+ */
+import type { FileCache } from '../core/sourcemap.js';
+import type { GateConfig } from '../core/config.js';
+import { pinnedBinary, readPins, type KustomizeRunner } from '../core/tools.js';
+import { SEVERITY_RANK, type Finding, type Resource, type Severity, type Target } from '../core/types.js';
+import { DEFAULT_OWN_REPOS, expandCluster, type ChartStatus } from './cluster.js';
+
+export interface ClusterTargetLike {
+  target: Target;
+  resources: Resource[];
+  findings: Finding[];
+  incomplete: boolean;
+}
+
+export function isClusterTarget(t: Target): boolean {
+  return t.kind === 'kustomization' && /^clusters\/[^/]+$/.test(t.name);
+}
+
+export interface ClusterStageResult {
+  charts: ChartStatus[];
+  /** Cluster targets that were expanded (their Applications' charts are rendered or reported here). */
+  expanded: Set<string>;
+  /** summary.tools entries: helm, charts. */
+  tools: Record<string, string>;
+}
+
+export async function expandClusterTargets(
+  repoRoot: string,
+  config: GateConfig,
+  cache: FileCache,
+  kustomize: KustomizeRunner | null,
+  loaded: ClusterTargetLike[],
+  requireCharts: boolean,
+): Promise<ClusterStageResult> {
+  const clusters = loaded.filter((lt) => isClusterTarget(lt.target) && lt.resources.length > 0);
+  const result: ClusterStageResult = { charts: [], expanded: new Set(), tools: {} };
+  if (clusters.length === 0) return result;
+  const helm = pinnedBinary(repoRoot, 'helm');
+  result.tools.helm = helm !== null ? `${readPins(repoRoot).helm.version} (binary)` : 'not installed';
+  const rendered = new Map(loaded.filter((lt) => lt.target.kind === 'kustomization').map((lt) => [lt.target.name, lt.resources]));
+  const repoUrls = ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_OWN_REPOS;
+  for (const lt of clusters) {
+    const base = lt.resources;
+    const state = await expandCluster(
+      { repoRoot, clusterPath: lt.target.name, kubeVersion: config.kubernetesVersion, repoUrls, timeoutSeconds: config.render.timeoutSeconds, helm, kustomize, requireCharts, rendered, cache },
+      base,
+    );
+    lt.resources = state.objects;
+    lt.findings.push(...state.findings);
+    if (state.incomplete) lt.incomplete = true;
+    result.charts.push(...state.charts);
+    result.expanded.add(lt.target.name);
+  }
+  const ok = result.charts.filter((c) => c.rendered).length;
+  result.tools.charts = `${ok} rendered, ${result.charts.length - ok} unrendered (${result.expanded.size} clusters)`;
+  return result;
+}
+
+function findingKey(f: Finding): string {
+  const r = f.resource;
+  const loc = f.location;
+  return [f.ruleId, r ? `${r.kind}/${r.namespace ?? ''}/${r.name}` : '', loc ? `${loc.file}:${loc.line}:${loc.column}` : '', f.field ?? '', f.message].join('\u0000');
+}
+
+/** Drops a cluster target's findings that another target reports the same way. */
+export function dropRepeatedClusterFindings(loaded: ClusterTargetLike[], expanded: Set<string>): void {
+  const elsewhere = new Set(loaded.filter((lt) => !expanded.has(lt.target.name)).flatMap((lt) => lt.findings.map(findingKey)));
+  for (const lt of loaded) {
+    if (!expanded.has(lt.target.name)) continue;
+    lt.findings = lt.findings.filter((f) => !elsewhere.has(findingKey(f)));
+  }
+}
+
+/**
+ * Caps the severity of policy findings on objects a Helm chart rendered (gitops.yaml
+ * charts.maxPolicySeverity): third-party charts are adopted value by value, and until then their
+ * findings are listed and counted as warnings rather than failing every run. Input, tool, schema
+ * and chart findings keep their severity, and so do findings on our own objects.
+ */
+export function capChartFindings(loaded: ClusterTargetLike[], expanded: Set<string>, max: Severity | null): void {
+  if (max === null || max === 'error') return;
+  for (const lt of loaded) {
+    if (!expanded.has(lt.target.name)) continue;
+    const fromCharts = new Set(lt.resources.filter((r) => r.origin.chart).map((r) => refKey(r.ref)));
+    for (const f of lt.findings) {
+      if (f.resource === null || /^(input|tool|schema|charts|remote)\//.test(f.ruleId) || !fromCharts.has(refKey(f.resource))) continue;
+      if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[max]) f.severity = max;
+    }
+  }
+}
+
+function refKey(r: { kind: string; namespace: string | null; name: string }): string {
+  return `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+}
+
+/** charts.maxPolicySeverity of gitops.yaml (error, warning or info), or null when unset. */
+export function chartsMaxSeverity(config: GateConfig): Severity | null {
+  const v = ((config as unknown as { charts?: { maxPolicySeverity?: unknown } }).charts)?.maxPolicySeverity;
+  return v === 'error' || v === 'warning' || v === 'info' ? v : null;
+}
