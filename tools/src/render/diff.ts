@@ -59,8 +59,8 @@ async function unifiedDiff(dir: string, label: string, a: string, b: string): Pr
   return r.stdout;
 }
 
-function notesOf(state: ClusterState, side: string): string[] {
-  return state.charts.filter((c) => !c.rendered).map((c) => `${side}: chart ${c.chart} ${c.version} (${c.application}) not rendered: ${c.reason ?? ''}`);
+function unrenderedOf(state: ClusterState): string[] {
+  return state.charts.filter((c) => !c.rendered).map((c) => `${c.chart} ${c.version}`);
 }
 
 /** Compares two renders of one cluster, resource by resource. */
@@ -79,7 +79,9 @@ export async function diffStates(base: ClusterState, head: ClusterState): Promis
       if (tx === ty) continue;
       changes.push({ key, change: !x ? 'added' : !y ? 'removed' : 'changed', via: viaOf((y ?? x)!), diff: await unifiedDiff(tmp, key.replace(/[^\w.-]+/g, '_'), tx, ty) });
     }
-    return { cluster: head.cluster || base.cluster, changes, notes: [...notesOf(base, 'base'), ...notesOf(head, 'head')] };
+    const missing = [...new Set([...unrenderedOf(base), ...unrenderedOf(head)])].sort();
+    const notes = missing.length > 0 ? [`not rendered at base or head, so their changes are not shown (gitops charts fetch --pull fills the cache): ${missing.join(', ')}`] : [];
+    return { cluster: head.cluster || base.cluster, changes, notes };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -211,7 +211,7 @@ export function splitHelmOutput(stdout: string): Array<{ object: Record<string, 
   for (const d of parsed.docs) {
     const o = asObject(d.value);
     if (!o || typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') continue;
-    const m = /Source:\s*(\S+)/.exec(d.doc.commentBefore ?? '');
+    const m = /Source:\s*(\S+)/.exec(`${d.doc.commentBefore ?? ''}\n${(d.doc.contents as { commentBefore?: string | null } | null)?.commentBefore ?? ''}`);
     if (o.kind.endsWith('List') && Array.isArray(o.items)) {
       for (const item of o.items) {
         const io = asObject(item);
