@@ -13,7 +13,7 @@ import { chartTreeHash, readChartsLock } from '../src/render/helm-lock.js';
 import { resolveCachedChart } from '../src/render/helm-sources.js';
 import { helmTemplateCall } from '../src/render/helm.js';
 import { diffComments, GITHUB_COMMENT_LIMIT, type ClusterDiff } from '../src/render/diff.js';
-import type { Resource } from '../src/core/types.js';
+import type { Resource } from '../src/pipeline/types.js';
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: any };
 

@@ -3,13 +3,13 @@
  * coverage) and every fixture through the committed wasm bundle, rule by rule.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, policyConfig } from '../src/core/config.js';
-import { readBundle, sourcesHash, type RuleMeta } from '../src/core/policy/bundle.js';
-import { PolicyEngine } from '../src/core/policy/evaluate.js';
-import { runFixtures, type FixtureResult, type RuleCoverage } from '../src/core/policy/fixtures.js';
+import { loadConfig, policyConfig } from '../src/util/config.js';
+import { readBundle, sourcesHash, type RuleMeta } from '../src/policy/bundle.js';
+import { PolicyEngine } from '../src/policy/evaluate.js';
+import { runFixtures, type FixtureResult, type RuleCoverage } from '../src/policy/fixtures.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { POLICIES_DOC, renderPoliciesDoc } from '../src/core/policydocs.js';
+import { POLICIES_DOC, renderPoliciesDoc } from '../src/maintain/policydocs.js';
 import { gitops, REPO } from './helpers.js';
 
 let results: FixtureResult[] = [];

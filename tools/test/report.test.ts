@@ -3,11 +3,11 @@
  * table, escaping and ordering.
  */
 import { describe, expect, it } from 'vitest';
-import { exitCode, formatReport, ruleAnchor, sortFindings, summarize } from '../src/core/report/index.js';
-import type { FormatOptions } from '../src/core/report/index.js';
-import { escapeData, escapeProperty } from '../src/core/report/github.js';
-import { escapeXmlAttr, escapeXmlText } from '../src/core/report/junit.js';
-import type { Finding, Report, Severity } from '../src/core/types.js';
+import { exitCode, formatReport, ruleAnchor, sortFindings, summarize } from '../src/report/index.js';
+import type { FormatOptions } from '../src/report/index.js';
+import { escapeData, escapeProperty } from '../src/report/github.js';
+import { escapeXmlAttr, escapeXmlText } from '../src/report/junit.js';
+import type { Finding, Report, Severity } from '../src/pipeline/types.js';
 
 const REPO = '/work/repo';
 

@@ -1,6 +1,6 @@
-import { findRepoRoot } from '../core/config.js';
-import { UsageError } from '../core/errors.js';
-import { pinnedBinary } from '../core/tools.js';
+import { findRepoRoot } from '../util/config.js';
+import { UsageError } from '../util/errors.js';
+import { pinnedBinary } from '../maintain/tools.js';
 import { fetchCharts } from '../render/helm-sources.js';
 import { parse } from './args.js';
 

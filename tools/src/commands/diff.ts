@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { findRepoRoot } from '../core/config.js';
-import { UsageError } from '../core/errors.js';
+import { findRepoRoot } from '../util/config.js';
+import { UsageError } from '../util/errors.js';
 import { diffClusters, diffComments } from '../render/diff.js';
 import { parse } from './args.js';
 

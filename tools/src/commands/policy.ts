@@ -1,10 +1,10 @@
 import { execa } from 'execa';
-import { findRepoRoot, loadConfig, policyConfig } from '../core/config.js';
-import { UsageError } from '../core/errors.js';
-import { buildBundle, readBundle } from '../core/policy/bundle.js';
-import { PolicyEngine } from '../core/policy/evaluate.js';
-import { runFixtures } from '../core/policy/fixtures.js';
-import { requireBinary } from '../core/tools.js';
+import { findRepoRoot, loadConfig, policyConfig } from '../util/config.js';
+import { UsageError } from '../util/errors.js';
+import { buildBundle, readBundle } from '../policy/bundle.js';
+import { PolicyEngine } from '../policy/evaluate.js';
+import { runFixtures } from '../policy/fixtures.js';
+import { requireBinary } from '../maintain/tools.js';
 import { parse } from './args.js';
 
 const HELP = `Usage: gitops policy build | gitops policy test

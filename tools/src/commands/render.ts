@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
-import { findRepoRoot } from '../core/config.js';
-import { UsageError } from '../core/errors.js';
+import { findRepoRoot } from '../util/config.js';
+import { UsageError } from '../util/errors.js';
 import { annotated, clusterPathOf, renderCluster } from '../render/cluster.js';
 import { parse } from './args.js';
 

@@ -1,6 +1,6 @@
-import { findRepoRoot } from '../core/config.js';
-import { UsageError } from '../core/errors.js';
-import { readPins, setupTools, type ToolName } from '../core/tools.js';
+import { findRepoRoot } from '../util/config.js';
+import { UsageError } from '../util/errors.js';
+import { readPins, setupTools, type ToolName } from '../maintain/tools.js';
 import { fetchCharts } from '../render/helm-sources.js';
 import { parse } from './args.js';
 

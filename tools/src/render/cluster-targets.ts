@@ -4,10 +4,10 @@
  * policies see chart objects next to our manifests. Findings on objects that another target
  * already reports (an overlay's own findings) are kept once, in that target.
  */
-import type { FileCache } from '../core/sourcemap.js';
-import type { GateConfig } from '../core/config.js';
-import { pinnedBinary, readPins, type KustomizeRunner } from '../core/tools.js';
-import { SEVERITY_RANK, type Finding, type Resource, type Severity, type Target } from '../core/types.js';
+import type { FileCache } from '../locate/sourcemap.js';
+import type { GateConfig } from '../util/config.js';
+import { pinnedBinary, readPins, type KustomizeRunner } from '../maintain/tools.js';
+import { SEVERITY_RANK, type Finding, type Resource, type Severity, type Target } from '../pipeline/types.js';
 import { DEFAULT_OWN_REPOS, expandCluster, type ChartStatus } from './cluster.js';
 
 export interface ClusterTargetLike {

@@ -9,13 +9,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findRepoRoot, loadConfig } from '../core/config.js';
-import { kustomizationDeps, kustomizationFile, renderKustomization } from '../core/kustomize.js';
-import { refOf, resourcesFromRender } from '../core/resources.js';
-import { displayPath, FileCache, mapLocation } from '../core/sourcemap.js';
-import { pinnedBinary, readPins, resolveKustomize, type KustomizeRunner } from '../core/tools.js';
-import type { Finding, Resource, Severity } from '../core/types.js';
-import { asObject, parseYaml } from '../core/yaml.js';
+import { findRepoRoot, loadConfig } from '../util/config.js';
+import { kustomizationDeps, kustomizationFile, renderKustomization } from '../render/kustomize.js';
+import { refOf, resourcesFromRender } from '../inputs/kubernetes.js';
+import { displayPath, FileCache, mapLocation } from '../locate/sourcemap.js';
+import { pinnedBinary, readPins, resolveKustomize, type KustomizeRunner } from '../maintain/tools.js';
+import type { Finding, Resource, Severity } from '../pipeline/types.js';
+import { asObject, parseYaml } from '../util/yaml.js';
 import { findLockEntry, readChartsLock, type ChartsLock } from './helm-lock.js';
 import { resolveCachedChart } from './helm-sources.js';
 import { renderHelmSource, type ChartOrigin } from './helm.js';

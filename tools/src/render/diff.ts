@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../util/errors.js';
 import { CHARTS_CACHE } from './helm-lock.js';
 import { renderCluster, type ClusterObject, type ClusterState } from './cluster.js';
 

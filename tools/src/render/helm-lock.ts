@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../core/errors.js';
-import { asObject } from '../core/yaml.js';
+import { InputError } from '../util/errors.js';
+import { asObject } from '../util/yaml.js';
 
 export const CHARTS_LOCK = 'charts.lock.json';
 /** Git-ignored cache of chart trees, below the repository root. */

@@ -11,10 +11,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FileCache, Mapped } from '../core/sourcemap.js';
-import { displayPath, mapLocation } from '../core/sourcemap.js';
-import type { Location, RelatedLocation, Resource } from '../core/types.js';
-import { asObject, locateField, parseYaml, splitFieldPath } from '../core/yaml.js';
+import type { FileCache, Mapped } from '../locate/sourcemap.js';
+import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import type { Location, RelatedLocation, Resource } from '../pipeline/types.js';
+import { asObject, locateField, parseYaml, splitFieldPath } from '../util/yaml.js';
 import type { ChartOrigin, ValuesLayer } from './helm.js';
 
 /** Field names too general to say which value configures them. */

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parseDocument } from 'yaml';
-import { ToolError } from '../core/errors.js';
+import { ToolError } from '../util/errors.js';
 import { cachedChartDir, chartTreeHash, readChartsLock, type LockEntry } from './helm-lock.js';
 
 export interface ResolvedChart {

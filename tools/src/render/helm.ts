@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { asObject, parseYaml } from '../core/yaml.js';
-import type { Resource } from '../core/types.js';
+import { asObject, parseYaml } from '../util/yaml.js';
+import type { Resource } from '../pipeline/types.js';
 
 /** One layer of Helm values, in the order helm merges them (later wins). */
 export interface ValuesLayer {

@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildComposeInput } from '../inputs/compose.js';
 import { loadDockerfile } from '../inputs/dockerfile.js';
-import { resourcesFromDocs } from '../resources.js';
-import { isComposeFile } from '../targets.js';
-import { parseYaml } from '../yaml.js';
+import { resourcesFromDocs } from '../inputs/kubernetes.js';
+import { isComposeFile } from '../discover/targets.js';
+import { parseYaml } from '../util/yaml.js';
 import type { RuleMeta } from './bundle.js';
 import type { PolicyEngine, Violation } from './evaluate.js';
 

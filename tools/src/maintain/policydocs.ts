@@ -1,6 +1,6 @@
 /** docs/POLICIES.md, generated from the policies' METADATA (via the bundle manifest). */
-import type { RuleMeta } from './policy/bundle.js';
-import { ruleAnchor } from './report/index.js';
+import type { RuleMeta } from '../policy/bundle.js';
+import { ruleAnchor } from '../report/index.js';
 
 export const POLICIES_DOC = 'docs/POLICIES.md';
 

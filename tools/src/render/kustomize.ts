@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { parseYaml } from './yaml.js';
-import type { KustomizeRunner } from './tools.js';
+import { parseYaml } from '../util/yaml.js';
+import type { KustomizeRunner } from '../maintain/tools.js';
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { asObject, locateField, parseYaml } from './yaml.js';
-import type { Finding } from './types.js';
+import { asObject, locateField, parseYaml } from '../util/yaml.js';
+import type { Finding } from '../pipeline/types.js';
 
 export const WAIVERS_FILE = 'policies/waivers.yaml';
 

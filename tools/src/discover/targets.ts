@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { kustomizationDeps, kustomizationFile, readKustomization } from './kustomize.js';
-import { displayPath } from './sourcemap.js';
-import type { Target } from './types.js';
+import { kustomizationDeps, kustomizationFile, readKustomization } from '../render/kustomize.js';
+import { displayPath } from '../locate/sourcemap.js';
+import type { Target } from '../pipeline/types.js';
 
 /** Folders whose kustomization roots are targets. */
 export const TARGET_ROOTS = ['overlays', 'clusters'];

@@ -11,10 +11,10 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { kustomizationFile } from './kustomize.js';
-import { displayPath, FileCache, mapLocation } from './sourcemap.js';
-import { asObject } from './yaml.js';
-import type { Finding, Location, RelatedLocation, Resource, ResourceRef, Target } from './types.js';
+import { kustomizationFile } from '../render/kustomize.js';
+import { displayPath, FileCache, mapLocation } from '../locate/sourcemap.js';
+import { asObject } from '../util/yaml.js';
+import type { Finding, Location, RelatedLocation, Resource, ResourceRef, Target } from '../pipeline/types.js';
 
 export const DEFAULT_REPO_URLS = ['https://github.com/funlynk/funlynk-gitops.git'];
 

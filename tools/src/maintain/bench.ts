@@ -8,16 +8,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
-import { loadConfig, policyConfig } from './config.js';
-import { ToolError } from './errors.js';
-import { renderKustomization } from './kustomize.js';
-import { copyPolicySources } from './policy/bundle.js';
-import { policyData } from './policy/evaluate.js';
-import { resourcesFromRender } from './resources.js';
-import { schemaLocations } from './schema/kubeconform.js';
-import { discoverTargets } from './targets.js';
+import { loadConfig, policyConfig } from '../util/config.js';
+import { ToolError } from '../util/errors.js';
+import { renderKustomization } from '../render/kustomize.js';
+import { copyPolicySources } from '../policy/bundle.js';
+import { policyData } from '../policy/evaluate.js';
+import { resourcesFromRender } from '../inputs/kubernetes.js';
+import { schemaLocations } from '../schema/kubeconform.js';
+import { discoverTargets } from '../discover/targets.js';
 import { requireBinary, resolveKustomize } from './tools.js';
-import { parseYaml } from './yaml.js';
+import { parseYaml } from '../util/yaml.js';
 
 export interface BenchResult {
   runs: number;

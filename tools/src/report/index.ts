@@ -3,8 +3,8 @@
  * (../shared/design/REPORT.md). They never print and never read the environment; the command
  * decides colour (NO_COLOR, TTY), passes the repository root and prints what comes back.
  */
-import type { Finding, OutputFormat, Report, ReportSummary } from '../types.js';
-import { SEVERITY_RANK } from '../types.js';
+import type { Finding, OutputFormat, Report, ReportSummary } from '../pipeline/types.js';
+import { SEVERITY_RANK } from '../pipeline/types.js';
 import { formatGithub } from './github.js';
 import { formatJson } from './json.js';
 import { formatJunit } from './junit.js';

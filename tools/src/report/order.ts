@@ -3,7 +3,7 @@
  * people and tools, and the plural forms of the summary line.
  */
 import path from 'node:path';
-import type { Finding, Report, ResourceRef } from '../types.js';
+import type { Finding, Report, ResourceRef } from '../pipeline/types.js';
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -2,7 +2,7 @@
  * `--format json`: the report document of ../shared/design/REPORT.md, keys in the order shown
  * there, findings in the one deterministic order, `related` left out when empty.
  */
-import type { Finding, Report } from '../types.js';
+import type { Finding, Report } from '../pipeline/types.js';
 import { sortFindings } from './order.js';
 
 function findingJson(f: Finding): Record<string, unknown> {

@@ -3,8 +3,8 @@
  * document (Kubernetes object, Dockerfile, compose file).
  */
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
-import { ToolError } from '../errors.js';
-import type { Severity } from '../types.js';
+import { ToolError } from '../util/errors.js';
+import type { Severity } from '../pipeline/types.js';
 import { ENTRYPOINT, ruleIdOf, type LoadedBundle, type RuleMeta } from './bundle.js';
 import { collectPromql, collectUnits } from './facts.js';
 

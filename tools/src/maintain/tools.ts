@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { ToolError } from './errors.js';
+import { ToolError } from '../util/errors.js';
 
 /** The pinned external tools (tools/versions.json): the one place their versions live. */
 export interface ToolPin {

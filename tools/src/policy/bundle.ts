@@ -9,9 +9,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { execa } from 'execa';
-import { ToolError } from '../errors.js';
-import { readPins, requireBinary } from '../tools.js';
-import type { Severity } from '../types.js';
+import { ToolError } from '../util/errors.js';
+import { readPins, requireBinary } from '../maintain/tools.js';
+import type { Severity } from '../pipeline/types.js';
 
 export const POLICY_DIR = 'policies';
 export const BUILD_DIR = 'policies/build';

@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
-import type { Resource, ResourceRef, SourceOrigin } from './types.js';
-import type { YamlDoc, YamlProblem } from './yaml.js';
+import type { Resource, ResourceRef, SourceOrigin } from '../pipeline/types.js';
+import type { YamlDoc, YamlProblem } from '../util/yaml.js';
 
 const ORIGIN = 'config.kubernetes.io/origin';
 const TRANSFORMATIONS = 'alpha.config.kubernetes.io/transformations';

@@ -3,26 +3,26 @@
  * waivers -> report. Returns data; the command prints it.
  */
 import path from 'node:path';
-import { findRepoRoot, loadConfig, policyConfig, type GateConfig } from './config.js';
-import { ToolError } from './errors.js';
-import { buildComposeInput, type ComposeInput } from './inputs/compose.js';
-import { loadDockerfile, type DockerfileInput } from './inputs/dockerfile.js';
-import { kustomizationDeps, kustomizationFile, remoteRefs, renderKustomization } from './kustomize.js';
-import { readBundle, type RuleMeta } from './policy/bundle.js';
-import { PolicyEngine, type Violation } from './policy/evaluate.js';
-import { resourcesFromDocs, resourcesFromRender } from './resources.js';
-import { SchemaStore, type TargetCrds } from './schema/store.js';
-import { runKubeconform } from './schema/kubeconform.js';
-import type { SchemaError } from './schema/ajv.js';
-import { displayPath, FileCache, mapLocation } from './sourcemap.js';
-import { directoryFiles, discoverTargets, isComposeFile, isDockerfile, targetsForChanges, targetsFromPaths } from './targets.js';
-import { pinnedBinary, resolveKustomize, type KustomizeRunner } from './tools.js';
+import { findRepoRoot, loadConfig, policyConfig, type GateConfig } from '../util/config.js';
+import { ToolError } from '../util/errors.js';
+import { buildComposeInput, type ComposeInput } from '../inputs/compose.js';
+import { loadDockerfile, type DockerfileInput } from '../inputs/dockerfile.js';
+import { kustomizationDeps, kustomizationFile, remoteRefs, renderKustomization } from '../render/kustomize.js';
+import { readBundle, type RuleMeta } from '../policy/bundle.js';
+import { PolicyEngine, type Violation } from '../policy/evaluate.js';
+import { resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
+import { SchemaStore, type TargetCrds } from '../schema/store.js';
+import { runKubeconform } from '../schema/kubeconform.js';
+import type { SchemaError } from '../schema/ajv.js';
+import { displayPath, FileCache, mapLocation } from '../locate/sourcemap.js';
+import { directoryFiles, discoverTargets, isComposeFile, isDockerfile, targetsForChanges, targetsFromPaths } from '../discover/targets.js';
+import { pinnedBinary, resolveKustomize, type KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Report, Resource, Severity, Target } from './types.js';
-import { applyWaivers, loadWaivers } from './waivers.js';
+import { applyWaivers, loadWaivers } from '../waivers/waivers.js';
 import type { LineCounter } from 'yaml';
-import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from './yaml.js';
-import { checkApplications, DEFAULT_REPO_URLS } from './argocd.js';
-import { summarize } from './report/index.js';
+import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
+import { checkApplications, DEFAULT_REPO_URLS } from '../policy/argocd.js';
+import { summarize } from '../report/index.js';
 import { capChartFindings, chartsMaxSeverity, dropRepeatedClusterFindings, expandClusterTargets, isClusterTarget } from '../render/cluster-targets.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';

@@ -7,7 +7,7 @@
  * `%2C` as well. Annotations attach only to files in the workspace, so a finding in a file outside
  * the repository names that file in its message instead.
  */
-import type { Finding, Report, Severity } from '../types.js';
+import type { Finding, Report, Severity } from '../pipeline/types.js';
 import { displayPath, isOutside, sortFindings, summaryLine } from './order.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Finding, Location, Report, Severity } from '../types.js';
+import type { Finding, Location, Report, Severity } from '../pipeline/types.js';
 import { displayPath, isOutside, sortFindings } from './order.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';

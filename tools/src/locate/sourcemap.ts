@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
 import type { LineCounter } from 'yaml';
-import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from './yaml.js';
-import type { Location, RelatedLocation, Resource } from './types.js';
+import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from '../util/yaml.js';
+import type { Location, RelatedLocation, Resource } from '../pipeline/types.js';
 import { mapChartLocation } from '../render/helm-map.js';
 
 export function displayPath(repoRoot: string, abs: string): string {

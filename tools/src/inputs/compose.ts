@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { displayPath as repoPath } from '../sourcemap.js';
+import { displayPath as repoPath } from '../locate/sourcemap.js';
 import { exists, loadDockerfile } from './dockerfile.js';
 import type { DockerfileResource } from './dockerfile.js';
 

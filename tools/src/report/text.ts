@@ -5,7 +5,7 @@
  * from NO_COLOR and whether stdout is a terminal); without colour the output is plain ASCII apart
  * from the summary's dash.
  */
-import type { Finding, Report, Severity } from '../types.js';
+import type { Finding, Report, Severity } from '../pipeline/types.js';
 import { displayPath, sortFindings, summaryLine } from './order.js';
 
 const ESC = '\u001b[';

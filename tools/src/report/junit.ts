@@ -10,8 +10,8 @@
  * The report names only the targets that have findings, so the caller passes the names of all
  * targets it checked (`targets`) for the passing ones to appear.
  */
-import type { Finding, Report, Severity } from '../types.js';
-import { SEVERITY_RANK } from '../types.js';
+import type { Finding, Report, Severity } from '../pipeline/types.js';
+import { SEVERITY_RANK } from '../pipeline/types.js';
 import { displayPath, plural, sortFindings } from './order.js';
 
 /** Characters XML 1.0 cannot carry at all (controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD. */
