@@ -12,6 +12,7 @@ import { gitops, REPO } from './helpers.js';
 import { chartTreeHash, readChartsLock } from '../src/render/helm-lock.js';
 import { resolveCachedChart } from '../src/render/helm-sources.js';
 import { helmTemplateCall } from '../src/render/helm.js';
+import { configuringValue } from '../src/render/helm-map.js';
 import { diffComments, GITHUB_COMMENT_LIMIT, type ClusterDiff } from '../src/render/diff.js';
 import type { Resource } from '../src/pipeline/types.js';
 
@@ -255,5 +256,23 @@ describe('gitops diff --base REF', () => {
     const all = comments.join('');
     for (let i = 0; i < 40; i += 1) expect(all).toContain(`<code>ConfigMap ns/cm-${i} (v1)</code>`);
     expect(all).toContain("cut to fit GitHub's comment limit");
+  });
+});
+
+describe('which value configures a field of a chart object', () => {
+  const layers = (values: Record<string, unknown>) => [{ kind: 'valuesObject' as const, file: '/x', field: 'spec.source.helm.valuesObject', values }];
+  const deployment = {
+    spec: { replicas: 3, template: { spec: { containers: [{ image: 'registry.example.com/istio/pilot:1.29.2', resources: { limits: { memory: '1Gi' }, requests: { cpu: '100m' } } }] } } },
+  };
+
+  it('the longest key-path suffix, a lone key only with the value as evidence, a contained string when no key matches', () => {
+    const values = { replicas: 3, pilot: { resources: { requests: { cpu: '100m' }, limits: { memory: '1Gi' } } }, global: { hub: 'registry.example.com/istio' } };
+    const at = (field: string) => configuringValue(layers(values), deployment, field)?.path.join('.') ?? null;
+    expect(at('spec.replicas')).toBe('replicas');
+    expect(at('spec.template.spec.containers[0].resources.requests.cpu')).toBe('pilot.resources.requests.cpu');
+    // limits.cpu is set by nobody: the nearest configured ancestor, not requests.cpu.
+    expect(at('spec.template.spec.containers[0].resources.limits.cpu')).toBe('pilot.resources.limits');
+    expect(at('spec.template.spec.containers[0].image')).toBe('global.hub');
+    expect(at('spec.template.spec.containers[0].securityContext.runAsNonRoot')).toBe(null);
   });
 });

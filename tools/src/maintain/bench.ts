@@ -16,7 +16,9 @@ import { policyData } from '../policy/evaluate.js';
 import { resourcesFromRender } from '../inputs/kubernetes.js';
 import { schemaLocations } from '../schema/kubeconform.js';
 import { discoverTargets } from '../discover/targets.js';
-import { requireBinary, resolveKustomize } from './tools.js';
+import { pinnedBinary, requireBinary, resolveKustomize } from './tools.js';
+import { DEFAULT_OWN_REPOS, expandCluster } from '../render/cluster.js';
+import { isClusterTarget } from '../render/cluster-targets.js';
 import { parseYaml } from '../util/yaml.js';
 
 export interface BenchResult {
@@ -58,12 +60,22 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     // The same input for all three: every kustomization target rendered once.
     const targets = discoverTargets(repoRoot).filter((t) => t.kind === 'kustomization');
     const manifests: string[] = [];
-    const conftestRuns: Array<{ data: string; files: string[] }> = [];
+    const conftestRuns: Array<{ data: string; files: string[]; keys: string[]; cluster: boolean }> = [];
+    const repoUrls = ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_OWN_REPOS;
     let resources = 0;
     for (const [i, t] of targets.entries()) {
       const out = await renderKustomization(kustomize, t.abs, config.render.timeoutSeconds);
       if (!out.ok) throw new ToolError('kustomize', `bench: ${t.name} does not render: ${out.stderr}`);
-      const objects = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs).map((r) => r.object);
+      let rendered = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs);
+      // A cluster target is checked as the cluster's whole state (its Applications' paths and charts), as validate does.
+      if (isClusterTarget(t)) {
+        rendered = (await expandCluster({
+          repoRoot, clusterPath: t.name, kubeVersion: config.kubernetesVersion, repoUrls, timeoutSeconds: config.render.timeoutSeconds,
+          helm: pinnedBinary(repoRoot, 'helm'), kustomize,
+        }, rendered)).objects;
+      }
+      const objects = rendered.map((r) => r.object);
+      const keys = rendered.map((r) => `${r.ref.kind}/${r.ref.namespace ?? ''}/${r.ref.name}`);
       resources += objects.length;
       const file = path.join(work, `target-${i}.yaml`);
       writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
@@ -77,7 +89,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
       });
       const data = path.join(work, `data-${i}.json`);
       writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config))));
-      conftestRuns.push({ data, files });
+      conftestRuns.push({ data, files, keys, cluster: isClusterTarget(t) });
     }
     const policies = path.join(work, 'policies');
     copyPolicySources(repoRoot, policies);
@@ -91,13 +103,22 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const names = new Set(targets.map((t) => t.name));
     const gitopsFindings = (JSON.parse(gate.stdout) as { findings: Array<{ ruleId: string; target: string }> }).findings
       .filter((f) => names.has(f.target) && /^(k8s|istio|argocd|monitoring)\//.test(f.ruleId)).length;
-    let conftestFindings = 0;
+    // Findings as (object, message): a cluster target's finding that another target has is counted
+    // once, as the gate keeps it once (in the overlay's target).
+    const found: Array<{ cluster: boolean; hits: string[] }> = [];
     for (const c of conftestRuns) {
       if (c.files.length === 0) continue;
       const out = await execa(conftest, ['test', '--no-color', '--output', 'json', '--policy', policies, '--data', c.data, '--namespace', 'main', ...c.files], { reject: false });
       if (out.exitCode !== 0 && out.exitCode !== 1) throw new ToolError('conftest', `bench: conftest exited ${out.exitCode}`, out.stderr);
-      for (const r of JSON.parse(out.stdout) as Array<{ failures?: unknown[] }>) conftestFindings += r.failures?.length ?? 0;
+      const hits: string[] = [];
+      for (const r of JSON.parse(out.stdout) as Array<{ filename?: string; failures?: Array<{ msg?: string }> }>) {
+        const key = c.keys[c.files.indexOf(r.filename ?? '')] ?? r.filename;
+        for (const f of r.failures ?? []) hits.push(`${key}\u0000${f.msg ?? ''}`);
+      }
+      found.push({ cluster: c.cluster, hits });
     }
+    const elsewhere = new Set(found.filter((f) => !f.cluster).flatMap((f) => f.hits));
+    const conftestFindings = found.reduce((n, f) => n + (f.cluster ? f.hits.filter((h) => !elsewhere.has(h)).length : f.hits.length), 0);
 
     const samples = { gitops: [] as number[], kubeconform: [] as number[], conftest: [] as number[] };
     for (let r = 1; r <= runs; r += 1) {

@@ -97,7 +97,12 @@ export function configuringValue(layers: ValuesLayer[], object: Record<string, u
     }
     if (best) return best.node;
   }
-  return null;
+  // No key matches: a distinctive string value that the rendered field contains (global.hub in an image).
+  const rendered = valueAt(object, segs);
+  if (typeof rendered !== 'string') return null;
+  const hits = nodes.filter((n) => typeof n.value === 'string' && n.value.length >= 8 && rendered.includes(n.value));
+  hits.sort((x, y) => String(y.value).length - String(x.value).length || y.layer - x.layer);
+  return hits[0] ?? null;
 }
 
 /** Where a values node is written: the Application's inline values, a value file, a parameter. */
