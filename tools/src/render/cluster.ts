@@ -139,6 +139,19 @@ function sourcesOf(app: Record<string, unknown>): Array<{ source: Record<string,
 
 const ANNOTATION = 'gitops.funlynk.com';
 
+/**
+ * The object with the annotations policies read to know who deploys it (argocd/project-destinations):
+ * gitops.funlynk.com/application (namespace/name of the Application) and, for chart objects,
+ * gitops.funlynk.com/chart (`<chart> <version> from <repository> (<offline|pulled>)`).
+ */
+function withDeployer(object: Record<string, unknown>, app: Resource, chart: ChartOrigin | null): Record<string, unknown> {
+  const meta = asObject(object.metadata) ?? {};
+  const notes: Record<string, string> = { ...((asObject(meta.annotations) as Record<string, string>) ?? {}) };
+  notes[`${ANNOTATION}/application`] = `${app.ref.namespace ?? ''}/${app.ref.name}`;
+  if (chart) notes[`${ANNOTATION}/chart`] = `${chart.chart} ${chart.version} from ${chart.repoURL} (${chart.chartSource})`;
+  return { ...object, metadata: { ...meta, annotations: notes } };
+}
+
 /** The object with annotations saying where it came from (for `gitops render` output). */
 export function annotated(repoRoot: string, o: ClusterObject): Record<string, unknown> {
   const meta = { ...(asObject(o.object.metadata) ?? {}) };
@@ -263,7 +276,7 @@ export async function expandCluster(opts: ClusterRenderOptions, base: Resource[]
             chartDir: resolved.chart.dir, chartSource: resolved.chart.source, template: d.template, layers: out.call.layers,
           };
           objects.push({
-            object: d.object, ref: refOf(d.object),
+            object: withDeployer(d.object, app, origin), ref: refOf(d.object),
             origin: { file: app.origin.file, docIndex: app.origin.docIndex, transformedBy: app.origin.transformedBy, generator: null, listItem: app.origin.listItem, chart: origin },
             application: app.ref, renderer: 'helm', path: null, chart: origin, defaultNamespace: destNs,
           } as ClusterObject & { defaultNamespace: string | null });
@@ -293,7 +306,7 @@ export async function expandCluster(opts: ClusterRenderOptions, base: Resource[]
         resources = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, kustomizationFile(abs)!);
       }
       for (const r of resources) {
-        objects.push({ ...r, application: app.ref, renderer: 'kustomize', path: rel, chart: null, defaultNamespace: destNs } as ClusterObject & { defaultNamespace: string | null });
+        objects.push({ ...r, object: withDeployer(r.object, app, null), application: app.ref, renderer: 'kustomize', path: rel, chart: null, defaultNamespace: destNs } as ClusterObject & { defaultNamespace: string | null });
         if (r.ref.kind === 'Application') queue.push(r);
       }
     }
