@@ -9,6 +9,7 @@
 # scope: package
 # custom:
 #   id: argocd/project-destinations
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
@@ -16,7 +17,7 @@
 #     destination: a chart that writes into another namespace (a leader-election Role in
 #     kube-system) or a cluster-scoped kind the project does not list makes the whole sync fail.
 #   baseline: Argo CD "Projects" (destinations, clusterResourceWhitelist)
-package argocd.project_destinations
+package rules.argocd.project_destinations
 
 import rego.v1
 

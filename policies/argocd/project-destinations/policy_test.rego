@@ -1,8 +1,8 @@
-package argocd.project_destinations_test
+package rules.argocd.project_destinations_test
 
 import rego.v1
 
-import data.argocd.project_destinations
+import data.rules.argocd.project_destinations
 
 project := {
 	"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "platform", "namespace": "argocd"},

@@ -11,13 +11,14 @@ import { stringify } from 'yaml';
 import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
 import { renderKustomization } from '../render/kustomize.js';
-import { copyPolicySources } from '../policy/bundle.js';
+import { copyPolicySources, readBundle } from '../policy/bundle.js';
+import { repoUrlsOf, repositoryFacts, type RenderedTarget } from '../policy/argocd.js';
 import { policyData } from '../policy/evaluate.js';
 import { resourcesFromRender } from '../inputs/kubernetes.js';
 import { schemaLocations } from '../schema/kubeconform.js';
 import { discoverTargets } from '../discover/targets.js';
 import { pinnedBinary, requireBinary, resolveKustomize } from './tools.js';
-import { DEFAULT_OWN_REPOS, expandCluster } from '../render/cluster.js';
+import { expandCluster } from '../render/cluster.js';
 import { isClusterTarget } from '../render/cluster-targets.js';
 import { parseYaml } from '../util/yaml.js';
 
@@ -61,21 +62,25 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const targets = discoverTargets(repoRoot).filter((t) => t.kind === 'kustomization');
     const manifests: string[] = [];
     const conftestRuns: Array<{ data: string; files: string[]; keys: string[]; cluster: boolean }> = [];
-    const repoUrls = ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_OWN_REPOS;
     let resources = 0;
-    for (const [i, t] of targets.entries()) {
+    const rendered: RenderedTarget[] = [];
+    for (const t of targets) {
       const out = await renderKustomization(kustomize, t.abs, config.render.timeoutSeconds);
       if (!out.ok) throw new ToolError('kustomize', `bench: ${t.name} does not render: ${out.stderr}`);
-      let rendered = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs);
+      rendered.push({ target: t, resources: resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs) });
+    }
+    // The repository-wide facts the gate gives the policies, so that conftest sees the same data.
+    const facts = repositoryFacts(repoRoot, rendered, { wholeRepository: true });
+    for (const [i, { target: t, resources: kustomized }] of rendered.entries()) {
       // A cluster target is checked as the cluster's whole state (its Applications' paths and charts), as validate does.
-      if (isClusterTarget(t)) {
-        rendered = (await expandCluster({
-          repoRoot, clusterPath: t.name, kubeVersion: config.kubernetesVersion, repoUrls, timeoutSeconds: config.render.timeoutSeconds,
-          helm: pinnedBinary(repoRoot, 'helm'), kustomize,
-        }, rendered)).objects;
-      }
-      const objects = rendered.map((r) => r.object);
-      const keys = rendered.map((r) => `${r.ref.kind}/${r.ref.namespace ?? ''}/${r.ref.name}`);
+      const rs = isClusterTarget(t)
+        ? (await expandCluster({
+            repoRoot, clusterPath: t.name, kubeVersion: config.kubernetesVersion, repoUrls: repoUrlsOf(config.policy),
+            timeoutSeconds: config.render.timeoutSeconds, helm: pinnedBinary(repoRoot, 'helm'), kustomize,
+          }, kustomized)).objects
+        : kustomized;
+      const objects = rs.map((r) => r.object);
+      const keys = rs.map((r) => `${r.ref.kind}/${r.ref.namespace ?? ''}/${r.ref.name}`);
       resources += objects.length;
       const file = path.join(work, `target-${i}.yaml`);
       writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
@@ -88,7 +93,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
         return f;
       });
       const data = path.join(work, `data-${i}.json`);
-      writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config))));
+      writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config), facts)));
       conftestRuns.push({ data, files, keys, cluster: isClusterTarget(t) });
     }
     const policies = path.join(work, 'policies');
@@ -101,8 +106,10 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const gate = await execa('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot, reject: false });
     if (gate.exitCode !== 0 && gate.exitCode !== 1) throw new ToolError('gitops', `bench: gitops validate exited ${gate.exitCode}`, gate.stderr);
     const names = new Set(targets.map((t) => t.name));
+    // Findings of the Rego rules that read Kubernetes objects: what conftest sees as well.
+    const kubernetesRules = new Set(readBundle(repoRoot).manifest.rules.filter((r) => r.input === 'kubernetes').map((r) => r.id));
     const gitopsFindings = (JSON.parse(gate.stdout) as { findings: Array<{ ruleId: string; target: string }> }).findings
-      .filter((f) => names.has(f.target) && /^(k8s|istio|argocd|monitoring)\//.test(f.ruleId)).length;
+      .filter((f) => names.has(f.target) && kubernetesRules.has(f.ruleId)).length;
     // Findings as (object, message): a cluster target's finding that another target has is counted
     // once, as the gate keeps it once (in the overlay's target).
     const found: Array<{ cluster: boolean; hits: string[] }> = [];

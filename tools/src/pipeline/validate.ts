@@ -10,18 +10,19 @@ import { loadDockerfile, type DockerfileInput } from '../inputs/dockerfile.js';
 import { kustomizationDeps, kustomizationFile, remoteRefs, renderKustomization } from '../render/kustomize.js';
 import { readBundle, type RuleMeta } from '../policy/bundle.js';
 import { PolicyEngine, type Violation } from '../policy/evaluate.js';
-import { resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
+import { containerOf, resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
 import { SchemaStore, type TargetCrds } from '../schema/store.js';
 import { runKubeconform } from '../schema/kubeconform.js';
 import type { SchemaError } from '../schema/ajv.js';
-import { displayPath, FileCache, mapLocation } from '../locate/sourcemap.js';
+import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import { FileCache } from '../util/cache.js';
 import { directoryFiles, discoverTargets, isComposeFile, isDockerfile, targetsForChanges, targetsFromPaths } from '../discover/targets.js';
 import { pinnedBinary, resolveKustomize, type KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Report, Resource, Severity, Target } from './types.js';
 import { applyWaivers, loadWaivers } from '../waivers/waivers.js';
 import type { LineCounter } from 'yaml';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
-import { checkApplications, DEFAULT_REPO_URLS } from '../policy/argocd.js';
+import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js';
 import { summarize } from '../report/index.js';
 import { capChartFindings, chartsMaxSeverity, dropRepeatedClusterFindings, expandClusterTargets, isClusterTarget } from '../render/cluster-targets.js';
 
@@ -39,6 +40,8 @@ export interface ValidateOptions {
   progress?: (line: string) => void;
   /** An unrendered Helm chart is an error and makes the run incomplete (--require-charts). */
   requireCharts?: boolean;
+  /** The run's file cache (tests pass one in to count reads); default: a new one. */
+  cache?: FileCache;
 }
 
 export interface ValidateResult {
@@ -75,17 +78,19 @@ function fileFinding(ctx: Ctx, target: Target, ruleId: string, severity: Severit
   };
 }
 
-function resourceFinding(ctx: Ctx, lt: LoadedTarget, res: Resource, ruleId: string, severity: Severity, message: string, field: string | null): Finding {
+function resourceFinding(ctx: Ctx, lt: LoadedTarget, res: Resource, ruleId: string, severity: Severity, message: string, field: string | null, container: string | null = null): Finding {
   const mapped = mapLocation(ctx.repoRoot, ctx.cache, res, field, lt.kustomization);
   const f: Finding = { ruleId, severity, message, target: lt.target.name, resource: res.ref, location: mapped.location, field };
   if (mapped.related.length > 0) f.related = mapped.related;
+  const name = container ?? containerOf(res.object, field);
+  if (name !== null) f.container = name;
   return f;
 }
 
 /** Problems of every YAML file of a kustomization tree, so a failed render still names file:line. */
 function yamlProblemsInTree(ctx: Ctx, target: Target): Finding[] {
   const out: Finding[] = [];
-  for (const dep of kustomizationDeps(target.abs)) {
+  for (const dep of kustomizationDeps(target.abs, ctx.cache)) {
     if (!/\.(ya?ml)$|Kustomization$/.test(dep.file)) continue;
     const parsed = ctx.cache.get(dep.file);
     for (const p of parsed?.problems ?? []) {
@@ -98,7 +103,7 @@ function yamlProblemsInTree(ctx: Ctx, target: Target): Finding[] {
 async function loadKustomization(ctx: Ctx, lt: LoadedTarget): Promise<void> {
   const { target } = lt;
   lt.kustomization = kustomizationFile(target.abs);
-  const remotes = remoteRefs(target.abs);
+  const remotes = remoteRefs(target.abs, ctx.cache);
   for (const r of remotes) {
     lt.findings.push(fileFinding(ctx, target, 'input/remote-resource', 'error',
       `${displayPath(ctx.repoRoot, r.from)} references remote content '${r.ref}', which is never fetched offline: keep our kustomizations local and reach upstream content through a pinned Argo CD Application`, r.from));
@@ -289,7 +294,7 @@ function checkPolicies(ctx: Ctx, lt: LoadedTarget, engine: PolicyEngine): void {
       policyFailure(err, `${res.ref.kind}/${res.ref.name}`);
       return;
     }
-    for (const v of violations) lt.findings.push(resourceFinding(ctx, lt, res, v.ruleId, v.severity, v.message, v.field));
+    for (const v of violations) lt.findings.push(resourceFinding(ctx, lt, res, v.ruleId, v.severity, v.message, v.field, v.container));
   });
   for (const d of lt.dockerfiles) {
     try {
@@ -341,22 +346,22 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     findings.push({ ruleId, severity: 'error', message, target: '.', resource: null, location: null, field: null });
   };
 
-  // Targets
+  // Targets. One cache for the run: every YAML file is read and parsed once.
+  const cache = opts.cache ?? new FileCache();
   let targets: Target[];
   const wholeRepo = opts.paths.length === 0 && opts.changedFiles === undefined;
   if (opts.paths.length > 0) {
-    const r = targetsFromPaths(repoRoot, opts.cwd, opts.paths);
+    const r = targetsFromPaths(repoRoot, opts.cwd, opts.paths, cache);
     targets = r.targets;
     for (const p of r.problems) {
       incomplete = true;
       findings.push({ ruleId: 'input/path', severity: 'error', message: p.message, target: p.given, resource: null, location: null, field: null });
     }
   } else {
-    targets = discoverTargets(repoRoot);
-    if (opts.changedFiles !== undefined) targets = targetsForChanges(repoRoot, targets, opts.changedFiles);
+    targets = discoverTargets(repoRoot, cache);
+    if (opts.changedFiles !== undefined) targets = targetsForChanges(repoRoot, targets, opts.changedFiles, cache);
   }
 
-  const cache = new FileCache();
   const ctx: Ctx = { repoRoot, config, cache, kustomize: null };
   if (targets.some((t) => t.kind === 'kustomization')) {
     try {
@@ -407,6 +412,10 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     progress(`[${done}/${targets.length}] ${t.name}: ${lt.resources.length + lt.dockerfiles.length + lt.composes.length} documents (${Date.now() - t0} ms)`);
     return lt;
   });
+  // Policies, with the repository-wide facts (Argo CD wiring) as data.repository: taken from the
+  // targets as rendered, before the cluster stage adds what the Applications deploy.
+  const rendered = loaded.map((lt) => ({ target: lt.target, resources: lt.resources }));
+  if (engine !== null) engine.setRepository(repositoryFacts(repoRoot, rendered, { wholeRepository: wholeRepo }));
   // Each cluster target grows into what its Applications deploy (kustomize paths, Helm charts).
   const clusterStage = await expandClusterTargets(repoRoot, config, cache, ctx.kustomize, loaded, opts.requireCharts === true);
   Object.assign(tools, clusterStage.tools);
@@ -420,17 +429,25 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     findings.push(...lt.findings);
     if (lt.incomplete) incomplete = true;
   }
+  if (engine !== null) {
+    try {
+      engine.setTarget({ name: '.', env: null, resources: [] });
+      for (const v of engine.evaluate({ kind: 'repository' })) {
+        findings.push({
+          ruleId: v.ruleId, severity: v.severity, message: v.message, target: v.target ?? '.', resource: null,
+          location: v.file === null ? null : { file: v.file, line: v.line ?? 1, column: 1 }, field: null,
+        });
+      }
+    } catch (err) {
+      toolFinding('tool/policy', `the repository: ${(err as Error).message}`);
+    }
+  }
 
-  // Argo CD: what each Application points at (and what stays remote) on every run; which
-  // Application deploys each overlay only when the whole repository was rendered.
-  findings.push(...checkApplications(repoRoot, loaded.map((lt) => ({ target: lt.target, resources: lt.resources })), {
-    repoUrls: ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_REPO_URLS,
-    wholeRepository: wholeRepo,
-    chartsRenderedIn: clusterStage.expanded,
-  }));
+  // What Applications point at that stays remote, on every run (charts of expanded clusters excepted).
+  findings.push(...remoteSources(repoRoot, rendered, repoUrlsOf(config.policy), cache, clusterStage.expanded));
 
   // Waivers
-  const { waivers, problems } = loadWaivers(repoRoot);
+  const { waivers, problems } = loadWaivers(repoRoot, cache);
   if (problems.length > 0) incomplete = true;
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const applied = applyWaivers(findings, waivers, today, wholeRepo);

@@ -4,11 +4,12 @@
  * policies see chart objects next to our manifests. Findings on objects that another target
  * already reports (an overlay's own findings) are kept once, in that target.
  */
-import type { FileCache } from '../locate/sourcemap.js';
+import type { FileCache } from '../util/cache.js';
 import type { GateConfig } from '../util/config.js';
 import { pinnedBinary, readPins, type KustomizeRunner } from '../maintain/tools.js';
 import { SEVERITY_RANK, type Finding, type Resource, type Severity, type Target } from '../pipeline/types.js';
-import { DEFAULT_OWN_REPOS, expandCluster, type ChartStatus } from './cluster.js';
+import { repoUrlsOf } from '../policy/argocd.js';
+import { expandCluster, type ChartStatus } from './cluster.js';
 
 export interface ClusterTargetLike {
   target: Target;
@@ -43,7 +44,7 @@ export async function expandClusterTargets(
   const helm = pinnedBinary(repoRoot, 'helm');
   result.tools.helm = helm !== null ? `${readPins(repoRoot).helm.version} (binary)` : 'not installed';
   const rendered = new Map(loaded.filter((lt) => lt.target.kind === 'kustomization').map((lt) => [lt.target.name, lt.resources]));
-  const repoUrls = ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_OWN_REPOS;
+  const repoUrls = repoUrlsOf(config.policy);
   for (const lt of clusters) {
     const base = lt.resources;
     const state = await expandCluster(

@@ -12,15 +12,15 @@ import path from 'node:path';
 import { findRepoRoot, loadConfig } from '../util/config.js';
 import { kustomizationDeps, kustomizationFile, renderKustomization } from '../render/kustomize.js';
 import { refOf, resourcesFromRender } from '../inputs/kubernetes.js';
-import { displayPath, FileCache, mapLocation } from '../locate/sourcemap.js';
+import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import { FileCache } from '../util/cache.js';
+import { repoUrlsOf } from '../policy/argocd.js';
 import { pinnedBinary, readPins, resolveKustomize, type KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Resource, Severity } from '../pipeline/types.js';
 import { asObject, parseYaml } from '../util/yaml.js';
 import { findLockEntry, readChartsLock, type ChartsLock } from './helm-lock.js';
 import { resolveCachedChart } from './helm-sources.js';
 import { renderHelmSource, type ChartOrigin } from './helm.js';
-
-export const DEFAULT_OWN_REPOS = ['https://github.com/funlynk/funlynk-gitops.git'];
 
 /** An object of the cluster's state and how it got there. */
 export interface ClusterObject extends Resource {
@@ -358,7 +358,7 @@ export async function renderCluster(repoRoot: string, cluster: string, o: Render
   const kustomize = await resolveKustomize(toolsRoot);
   const abs = path.resolve(root, clusterPath);
   const kfile = kustomizationFile(abs);
-  const repoUrls = ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_OWN_REPOS;
+  const repoUrls = repoUrlsOf(config.policy);
   const opts: ClusterRenderOptions = {
     repoRoot: root, clusterPath, kubeVersion: config.kubernetesVersion, repoUrls, timeoutSeconds: config.render.timeoutSeconds,
     helm: pinnedBinary(toolsRoot, 'helm'), kustomize, requireCharts: o.requireCharts, cacheDir: o.cacheDir,

@@ -11,7 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FileCache, Mapped } from '../locate/sourcemap.js';
+import type { Mapped } from '../locate/sourcemap.js';
+import type { FileCache } from '../util/cache.js';
 import { displayPath, mapLocation } from '../locate/sourcemap.js';
 import type { Location, RelatedLocation, Resource } from '../pipeline/types.js';
 import { asObject, locateField, parseYaml, splitFieldPath } from '../util/yaml.js';
