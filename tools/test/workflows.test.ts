@@ -100,6 +100,7 @@ describe('workflow rules', () => {
     expect(await perms('validate.yaml')).toEqual({
       gate: { contents: 'read', 'security-events': 'write', actions: 'read' },
       test: { contents: 'read' },
+      charts: { contents: 'read' },
       generated: { contents: 'read' },
     });
     expect(await perms('diff.yaml')).toEqual({ render: { contents: 'read' }, comment: { 'pull-requests': 'write' } });
@@ -145,7 +146,7 @@ describe('render diff workflow', () => {
   it('renders every cluster with gitops diff (charts pulled first) and posts the split comments', async () => {
     const wf = parse(await readFile(path.join(WORKFLOWS, 'diff.yaml'), 'utf8')) as Json;
     const steps = (wf.jobs.render.steps as Json[]).map((s) => String(s.run ?? s.uses ?? ''));
-    const pull = steps.findIndex((r) => r === 'npx gitops charts fetch --pull');
+    const pull = steps.findIndex((r) => r.startsWith('npx gitops charts fetch --pull\n') && r.includes('--lock "$RUNNER_TEMP/base-charts.lock.json"'));
     const diff = steps.findIndex((r) => r.includes('npx gitops diff --base "$BASE" --out render-diff'));
     expect(pull).toBeGreaterThan(0);
     expect(diff).toBeGreaterThan(pull);

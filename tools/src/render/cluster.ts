@@ -195,7 +195,7 @@ export async function expandCluster(opts: ClusterRenderOptions, base: Resource[]
   const clusterDir = path.resolve(repoRoot, clusterPath);
   // Paths the cluster's kustomization already includes (apps/<cluster> through the root).
   const included = new Set(
-    kustomizationDeps(clusterDir)
+    kustomizationDeps(clusterDir, cache)
       .filter((d) => d.role === 'kustomization')
       .map((d) => displayPath(repoRoot, path.dirname(d.file))),
   );

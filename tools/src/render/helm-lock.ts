@@ -58,8 +58,8 @@ export function lockKey(repoURL: string, chart: string, version: string): string
 }
 
 /** Reads the lock; a missing file is an empty lock (every chart then is an error), a malformed one an InputError. */
-export function readChartsLock(repoRoot: string): ChartsLock {
-  const file = path.join(repoRoot, CHARTS_LOCK);
+export function readChartsLock(repoRoot: string, lockFile?: string): ChartsLock {
+  const file = lockFile ?? path.join(repoRoot, CHARTS_LOCK);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

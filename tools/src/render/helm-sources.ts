@@ -116,6 +116,8 @@ export interface FetchOptions {
   log?: (line: string) => void;
   /** Only these charts (names). */
   only?: string[];
+  /** Another lock file than the repository's (gitops diff: the base revision's lock). */
+  lockFile?: string;
 }
 
 async function pullChart(repoRoot: string, entry: LockEntry, helm: string): Promise<string> {
@@ -145,7 +147,7 @@ async function pullChart(repoRoot: string, entry: LockEntry, helm: string): Prom
  */
 export async function fetchCharts(repoRoot: string, opts: FetchOptions = {}): Promise<FetchResult[]> {
   const log = opts.log ?? (() => {});
-  const lock = readChartsLock(repoRoot);
+  const lock = readChartsLock(repoRoot, opts.lockFile);
   const results: FetchResult[] = [];
   let lockChanged = false;
   const entries = lock.entries.filter((e) => !opts.only || opts.only.includes(e.chart));
