@@ -8,12 +8,14 @@ import type { FileCache } from '../util/cache.js';
 import type { GateConfig } from '../util/config.js';
 import { pinnedBinary, readPins, type KustomizeRunner } from '../maintain/tools.js';
 import { SEVERITY_RANK, type Finding, type Resource, type Severity, type Target } from '../pipeline/types.js';
+import type { Document } from '../pipeline/document.js';
 import { repoUrlsOf } from '../policy/argocd.js';
 import { expandCluster, type ChartStatus } from './cluster.js';
 
+/** What the cluster stage needs of a loaded target (pipeline/run.ts LoadedTarget). */
 export interface ClusterTargetLike {
   target: Target;
-  resources: Resource[];
+  documents: Document[];
   findings: Finding[];
   incomplete: boolean;
 }
@@ -37,21 +39,25 @@ export async function expandClusterTargets(
   kustomize: KustomizeRunner | null,
   loaded: ClusterTargetLike[],
   requireCharts: boolean,
+  /** The Document of an object the stage adds (the Kubernetes adapter, located for the target). */
+  toDocument: (resource: Resource, lt: ClusterTargetLike) => Document,
 ): Promise<ClusterStageResult> {
-  const clusters = loaded.filter((lt) => isClusterTarget(lt.target) && lt.resources.length > 0);
+  const resourcesOf = (lt: ClusterTargetLike): Resource[] => lt.documents.filter((d) => d.resource !== null).map((d) => d.resource!);
+  const clusters = loaded.filter((lt) => isClusterTarget(lt.target) && resourcesOf(lt).length > 0);
   const result: ClusterStageResult = { charts: [], expanded: new Set(), tools: {} };
   if (clusters.length === 0) return result;
   const helm = pinnedBinary(repoRoot, 'helm');
   result.tools.helm = helm !== null ? `${readPins(repoRoot).helm.version} (binary)` : 'not installed';
-  const rendered = new Map(loaded.filter((lt) => lt.target.kind === 'kustomization').map((lt) => [lt.target.name, lt.resources]));
+  const rendered = new Map(loaded.filter((lt) => lt.target.kind === 'kustomization').map((lt) => [lt.target.name, resourcesOf(lt)]));
   const repoUrls = repoUrlsOf(config.policy);
   for (const lt of clusters) {
-    const base = lt.resources;
+    const base = resourcesOf(lt);
     const state = await expandCluster(
       { repoRoot, clusterPath: lt.target.name, kubeVersion: config.kubernetesVersion, repoUrls, timeoutSeconds: config.render.timeoutSeconds, helm, kustomize, requireCharts, rendered, cache },
       base,
     );
-    lt.resources = state.objects;
+    // The cluster's own objects keep their documents; what the Applications deploy is added.
+    for (const o of state.objects.slice(base.length)) lt.documents.push(toDocument(o, lt));
     lt.findings.push(...state.findings);
     if (state.incomplete) lt.incomplete = true;
     result.charts.push(...state.charts);
@@ -87,7 +93,7 @@ export function capChartFindings(loaded: ClusterTargetLike[], expanded: Set<stri
   if (max === null || max === 'error') return;
   for (const lt of loaded) {
     if (!expanded.has(lt.target.name)) continue;
-    const fromCharts = new Set(lt.resources.filter((r) => r.origin.chart).map((r) => refKey(r.ref)));
+    const fromCharts = new Set(lt.documents.filter((d) => d.resource?.origin.chart).map((d) => refKey(d.resource!.ref)));
     for (const f of lt.findings) {
       if (f.resource === null || /^(input|tool|schema|charts|remote)\//.test(f.ruleId) || !fromCharts.has(refKey(f.resource))) continue;
       if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[max]) f.severity = max;
