@@ -65,7 +65,7 @@ describe('gitops render clusters/prod', () => {
   });
 
   it('renders every chart with an offline source, in the Application destination namespace, with its values', () => {
-    expect(OFFLINE.map((e) => e.chart).sort()).toEqual(['cert-manager', 'gatekeeper']);
+    expect(OFFLINE.map((e) => e.chart).sort()).toEqual(['cert-manager', 'gatekeeper', 'metrics-server']);
     for (const e of OFFLINE) {
       const fromChart = objs.filter((o) => o.metadata.annotations?.['gitops.funlynk.com/chart']?.startsWith(`${e.chart} ${e.version} `));
       expect(fromChart.length, e.chart).toBeGreaterThan(5);
@@ -82,7 +82,7 @@ describe('gitops render clusters/prod', () => {
   });
 
   it('says which charts it could not render and why (Istio has no offline source at 1.29.2)', () => {
-    expect(out.stderr).toMatch(/charts: 2 rendered, 10 unrendered/);
+    expect(out.stderr).toMatch(/charts: 3 rendered, 11 unrendered/);
     expect(out.stderr).toMatch(/clusters\/prod\/addons\/istiod\.yaml:\d+:\d+: warning charts\/unrendered: Application\/istiod: Helm chart istiod 1\.29\.2 is not rendered/);
     expect(objs.some((o) => o.kind === 'Deployment' && o.metadata.name === 'istiod')).toBe(false);
   });
@@ -104,15 +104,15 @@ describe('validate on a cluster sees the chart objects', () => {
   it('counts rendered and unrendered charts; an unrendered chart is a warning, an error only with --require-charts', async () => {
     const r = await gitops(repo.root, ['validate', 'clusters/prod', '--format', 'json', '--quiet']);
     const report = r.json();
-    expect(report.summary.tools).toMatchObject({ helm: 'v3.19.4 (binary)', charts: '2 rendered, 10 unrendered (1 clusters)' });
+    expect(report.summary.tools).toMatchObject({ helm: 'v3.19.4 (binary)', charts: '3 rendered, 11 unrendered (1 clusters)' });
     const unrendered = report.findings.filter((f) => f.ruleId === 'charts/unrendered');
-    expect(unrendered).toHaveLength(10);
+    expect(unrendered).toHaveLength(11);
     for (const f of unrendered) expect(f.severity).toBe('warning');
     expect(report.summary.incomplete).toBe(false);
     const strict = await gitops(repo.root, ['validate', 'clusters/prod', '--format', 'json', '--quiet', '--require-charts']);
     expect(strict.exitCode).toBe(2);
     expect(strict.json().summary.incomplete).toBe(true);
-    expect(strict.json().findings.filter((f) => f.ruleId === 'charts/unrendered' && f.severity === 'error')).toHaveLength(10);
+    expect(strict.json().findings.filter((f) => f.ruleId === 'charts/unrendered' && f.severity === 'error')).toHaveLength(11);
   });
 
   it('a changed value changes the rendered objects, and a finding on them points at that values line with the chart template related', async () => {

@@ -42,9 +42,9 @@ describe('gitops validate on the repository', () => {
 
   it('renders the charts it has offline and counts every other one as a warning, never skipping one silently', () => {
     const report = whole.json();
-    expect(report.summary.tools).toMatchObject({ helm: expect.stringContaining('(binary)'), charts: '6 rendered, 30 unrendered (3 clusters)' });
+    expect(report.summary.tools).toMatchObject({ helm: expect.stringContaining('(binary)'), charts: '9 rendered, 33 unrendered (3 clusters)' });
     const unrendered = report.findings.filter((f) => f.ruleId === 'charts/unrendered');
-    expect(unrendered).toHaveLength(30);
+    expect(unrendered).toHaveLength(33);
     for (const f of unrendered) {
       expect(f.severity).toBe('warning');
       expect(f.message).toMatch(/is not rendered, so its objects are not checked/);

@@ -17,7 +17,8 @@ import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js'
 import type { SchemaError } from '../schema/ajv.js';
 import type { SchemaStore, TargetCrds } from '../schema/store.js';
 import { runKubeconform } from '../schema/kubeconform.js';
-import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import { mapLocation } from '../locate/sourcemap.js';
+import { displayPath } from '../util/paths.js';
 import { directoryFiles, isComposeFile, isDockerfile } from '../discover/targets.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
@@ -78,6 +79,8 @@ export interface RunResult {
   tools: Record<string, string>;
   /** The repository facts the policies got (taken before the cluster stage). */
   facts: RepositoryFacts;
+  /** data.environment of each target by name (taken before the cluster stage). */
+  environments: Map<string, Array<Record<string, unknown>>>;
 }
 
 function fileFinding(ctx: RunContext, target: Target, ruleId: string, severity: Severity, message: string, abs: string | null, line = 1, column = 1, field: string | null = null): Finding {
@@ -302,8 +305,17 @@ async function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullab
   }
 }
 
-function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, violations: RunViolation[]): void {
-  engine.setTarget({ name: lt.target.name, env: lt.target.env, resources: kubernetesOf(lt).map((d) => d.resource!.object) });
+/** Finds the Kubernetes document `index` of a target by name (related locations of a violation). */
+type DocumentLookup = (target: string, index: number) => Document | undefined;
+
+/** Objects of the other rendered targets of the same environment (data.environment of the policies). */
+function environmentOf(lt: LoadedTarget, loaded: LoadedTarget[]): Array<Record<string, unknown>> {
+  if (lt.target.env === null) return [];
+  return loaded.filter((o) => o !== lt && o.target.env === lt.target.env).flatMap((o) => kubernetesOf(o).map((d) => d.resource!.object));
+}
+
+function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, violations: RunViolation[], lookup: DocumentLookup, environment: Array<Record<string, unknown>>): void {
+  engine.setTarget({ name: lt.target.name, env: lt.target.env, resources: kubernetesOf(lt).map((d) => d.resource!.object) }, environment);
   for (const doc of lt.documents) {
     let found: Violation[];
     try {
@@ -316,7 +328,13 @@ function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, 
     }
     for (const v of found) {
       violations.push({ target: lt.target.name, document: doc, violation: v });
-      lt.findings.push(documentFinding(lt, doc, v.ruleId, v.severity, v.message, v.field, v.line, v.container));
+      const f = documentFinding(lt, doc, v.ruleId, v.severity, v.message, v.field, v.line, v.container);
+      const related = v.related.flatMap((r) => {
+        const other = lookup(r.target, r.index);
+        return other ? [{ ...other.locate(r.field, null).location, message: r.message }] : [];
+      });
+      if (related.length > 0) f.related = [...related, ...(f.related ?? [])];
+      lt.findings.push(f);
     }
   }
 }
@@ -355,6 +373,8 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   // Taken from the targets as rendered, before the cluster stage adds what Applications deploy.
   const rendered = loaded.map((lt) => ({ target: lt.target, resources: kubernetesOf(lt).map((d) => d.resource!) }));
   const facts = repositoryFacts(ctx.repoRoot, rendered, { wholeRepository: opts.wholeRepository, fixture: opts.fixture === true });
+  // data.environment as the targets were rendered (before the cluster stage adds overlay objects to clusters).
+  const environments = new Map(loaded.map((lt) => [lt, environmentOf(lt, loaded)]));
   const engine = opts.policy;
   if (engine !== null) engine.setRepository(facts);
   // The cluster stage: each cluster target grows into its whole state (the Applications' kustomize
@@ -368,8 +388,10 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
     });
     if (opts.schema !== null) await checkSchemas(ctx, lt, opts.schema);
   }
+  const byName = new Map(loaded.map((lt) => [lt.target.name, kubernetesOf(lt)]));
+  const lookup: DocumentLookup = (target, index) => byName.get(target)?.[index];
   for (const lt of loaded) {
-    if (engine !== null) checkPolicies(ctx, lt, engine, violations);
+    if (engine !== null) checkPolicies(ctx, lt, engine, violations, lookup, environments.get(lt) ?? []);
   }
   // A finding another target reports the same way is kept there; chart objects' policy findings capped.
   dropRepeatedClusterFindings(loaded, clusterStage.expanded);
@@ -396,5 +418,5 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   }
   // What Applications point at that stays remote, on every run (charts of expanded clusters excepted).
   findings.push(...remoteSources(ctx.repoRoot, rendered, repoUrlsOf(ctx.config.policy), ctx.cache, clusterStage.expanded));
-  return { loaded, findings, violations, incomplete, tools: clusterStage.tools, facts };
+  return { loaded, findings, violations, incomplete, tools: clusterStage.tools, facts, environments: new Map([...environments].map(([lt, env]) => [lt.target.name, env])) };
 }

@@ -179,7 +179,7 @@ describe('remote sources are never skipped silently', () => {
     const report = run.json();
     expect(run.exitCode).toBe(0);
     const unrendered = report.findings.filter((f) => f.ruleId === 'charts/unrendered');
-    expect(unrendered.length).toBe(10);
+    expect(unrendered.length).toBe(11);
     expect(report.summary.warnings).toBeGreaterThanOrEqual(10);
     // A partial run cannot judge which Application deploys every overlay: no coverage errors.
     expect(report.findings.filter((f) => /^argocd\/overlay-/.test(f.ruleId))).toEqual([]);

@@ -31,7 +31,7 @@ function copyRepo(): string {
 describe('the Istio charts of clusters/prod', () => {
   it('gitops render clusters/prod prints Deployment istiod in istio-system and the gateway Deployment in istio-ingress', async () => {
     const r = await gitops(REPO, ['render', 'clusters/prod', '--require-charts']);
-    expect(r.stderr).toMatch(/charts: 12 rendered, 0 unrendered/);
+    expect(r.stderr).toMatch(/charts: 14 rendered, 0 unrendered/);
     expect(r.exitCode).toBe(0);
     const objs = objects(r.stdout);
     const istiod = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'istiod')!;
