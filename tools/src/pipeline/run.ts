@@ -24,7 +24,7 @@ import type { KustomizeRunner } from '../maintain/tools.js';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
 import type { Document } from './document.js';
 import type { Finding, Severity, Target } from './types.js';
-import { capChartFindings, chartsMaxSeverity, dropRepeatedClusterFindings, expandClusterTargets, isClusterTarget } from '../render/cluster-targets.js';
+import { capChartFindings, chartsMaxSeverity, dropRepeatedClusterFindings, expandClusterTargets, isClusterTarget, retargetPathFindings } from '../render/cluster-targets.js';
 import type { RepositoryFacts } from '../policy/argocd.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
@@ -395,6 +395,7 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   }
   // A finding another target reports the same way is kept there; chart objects' policy findings capped.
   dropRepeatedClusterFindings(loaded, clusterStage.expanded);
+  retargetPathFindings(loaded, clusterStage.expanded);
   capChartFindings(loaded, clusterStage.expanded, chartsMaxSeverity(ctx.config));
   for (const lt of loaded) {
     findings.push(...lt.findings);

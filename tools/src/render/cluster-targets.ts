@@ -47,7 +47,7 @@ export async function expandClusterTargets(
   const result: ClusterStageResult = { charts: [], expanded: new Set(), tools: {} };
   if (clusters.length === 0) return result;
   const helm = pinnedBinary(repoRoot, 'helm');
-  result.tools.helm = helm !== null ? `${readPins(repoRoot).helm.version} (binary)` : 'not installed';
+  result.tools.helm = helm !== null ? `${readPins(repoRoot).helm?.version ?? ''} (binary)` : 'not installed';
   const rendered = new Map(loaded.filter((lt) => lt.target.kind === 'kustomization').map((lt) => [lt.target.name, resourcesOf(lt)]));
   const repoUrls = repoUrlsOf(config.policy);
   for (const lt of clusters) {
@@ -109,4 +109,24 @@ function refKey(r: { kind: string; namespace: string | null; name: string }): st
 export function chartsMaxSeverity(config: GateConfig): Severity | null {
   const v = ((config as unknown as { charts?: { maxPolicySeverity?: unknown } }).charts)?.maxPolicySeverity;
   return v === 'error' || v === 'warning' || v === 'info' ? v : null;
+}
+
+/**
+ * Findings on objects a cluster pulls in from another kustomization root (the overlay its
+ * Application deploys) belong to that root: they carry its name as target, so waivers scoped to it
+ * apply and the report groups them where the objects are rendered.
+ */
+export function retargetPathFindings(loaded: ClusterTargetLike[], expanded: Set<string>): void {
+  for (const lt of loaded) {
+    if (!expanded.has(lt.target.name)) continue;
+    const pathOf = new Map<string, string>();
+    for (const d of lt.documents) {
+      const o = d.resource as (Resource & { path?: string | null; application?: unknown; renderer?: string }) | null;
+      if (o && o.renderer === 'kustomize' && o.application && o.path && o.path !== lt.target.name) pathOf.set(refKey(o.ref), o.path);
+    }
+    for (const f of lt.findings) {
+      const p = f.resource ? pathOf.get(refKey(f.resource)) : undefined;
+      if (p !== undefined) f.target = p;
+    }
+  }
 }
