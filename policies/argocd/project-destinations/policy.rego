@@ -10,6 +10,7 @@
 # custom:
 #   id: argocd/project-destinations
 #   input: kubernetes
+#   ci_only: "reads the whole cluster state the gate renders (chart objects annotated with the Application that deploys them), which admission of one object does not see"
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-

@@ -7,7 +7,7 @@ import { parse } from './args.js';
 const HELP = `Usage: gitops setup [--quiet] [TOOL...] [charts]
 
 Installs the pinned tools of tools/versions.json (kustomize, kubeconform, opa, actionlint,
-conftest, helm) that are missing or at another version into .tools/bin (git-ignored) with
+conftest, helm, gator) that are missing or at another version into .tools/bin (git-ignored) with
 'go install'. Needs Go; a newer Go toolchain comes through the module proxy (GOTOOLCHAIN=auto).
 Then fills .cache/charts with the Helm charts that charts.lock.json can take from a Go module
 (gitops charts fetch), unless TOOLs are named without 'charts'.
