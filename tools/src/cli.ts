@@ -18,6 +18,10 @@ Commands:
                          through the built wasm bundle
   policy gatekeeper      write the Gatekeeper templates and constraints of the admission rules
   schemas sync           regenerate schemas/ from registry packages (see docs/schemas.md)
+  render CLUSTER         print a cluster's whole desired state as Argo CD builds it (kustomize
+                         paths and pinned Helm charts), each object annotated with its origin
+  diff --base REF        rendered changes per cluster between REF and the working tree
+  charts fetch           fill .cache/charts from charts.lock.json (offline sources; --pull: helm pull)
   docs [--check]         generate docs/POLICIES.md from the policies' metadata
   bench                  time the gate against kubeconform and conftest on the same input
 
@@ -42,6 +46,12 @@ async function load(name: string): Promise<Command | null> {
       };
     case 'docs':
       return (await import('./commands/docs.js')).run;
+    case 'charts':
+      return (await import('./commands/charts.js')).run;
+    case 'render':
+      return (await import('./commands/render.js')).run;
+    case 'diff':
+      return (await import('./commands/diff.js')).run;
     case 'bench':
       return (await import('./commands/bench.js')).run;
     default:

@@ -22,5 +22,6 @@ describe('gitops bench', () => {
     expect(r.policyFindings.conftest).toBeGreaterThan(0);
     expect(r.policyFindings.conftest).toBe(r.policyFindings.gitops);
     expect(formatBench(r)).toContain('| kubeconform + conftest |');
-  });
+    // Each cluster target is its whole state (charts included): conftest reads it twice.
+  }, 400_000);
 });

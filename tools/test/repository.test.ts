@@ -40,13 +40,16 @@ describe('gitops validate on the repository', () => {
     await expect(normalizedReport(whole)).toMatchFileSnapshot('fixtures/report-snapshot/repository.json');
   });
 
-  it('lists every remote chart as info instead of skipping it silently', () => {
-    const remote = whole.json().findings.filter((f) => f.ruleId.startsWith('remote/'));
-    expect(remote.length).toBeGreaterThan(0);
-    for (const f of remote) {
-      expect(f.severity).toBe('info');
-      expect(f.message).toMatch(/not rendered offline/);
+  it('renders the charts it has offline and counts every other one as a warning, never skipping one silently', () => {
+    const report = whole.json();
+    expect(report.summary.tools).toMatchObject({ helm: expect.stringContaining('(binary)'), charts: '9 rendered, 33 unrendered (3 clusters)' });
+    const unrendered = report.findings.filter((f) => f.ruleId === 'charts/unrendered');
+    expect(unrendered).toHaveLength(33);
+    for (const f of unrendered) {
+      expect(f.severity).toBe('warning');
+      expect(f.message).toMatch(/is not rendered, so its objects are not checked/);
     }
+    expect(report.findings.filter((f) => f.ruleId === 'remote/helm-chart')).toEqual([]);
   });
 
   it('has only waivers with an owner, a reason and an expiry', () => {

@@ -101,6 +101,7 @@ describe('workflow rules', () => {
     expect(await perms('validate.yaml')).toEqual({
       gate: { contents: 'read', 'security-events': 'write', actions: 'read' },
       test: { contents: 'read' },
+      charts: { contents: 'read' },
       generated: { contents: 'read' },
     });
     expect(await perms('diff.yaml')).toEqual({ render: { contents: 'read' }, comment: { 'pull-requests': 'write' } });
@@ -163,89 +164,18 @@ describe('workflow rules', () => {
   });
 });
 
-describe('render-diff.sh', () => {
-  async function tree(name: string, level: string, extra: (dir: string) => Promise<void>): Promise<string> {
-    const dir = path.join(tmp, name);
-    await write(path.join(dir, 'base/app/kustomization.yaml'), 'resources:\n  - configmap.yaml\n');
-    await write(
-      path.join(dir, 'base/app/configmap.yaml'),
-      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  level: ${level}\n`,
-    );
-    await write(path.join(dir, 'overlays/dev/kustomization.yaml'), 'resources:\n  - ../../base/app\nnamespace: dev\n');
-    await write(path.join(dir, 'overlays/prod/kustomization.yaml'), 'resources:\n  - ../../base/app\nnamespace: prod\n');
-    // a Component cannot be built on its own and is not a root
-    await write(
-      path.join(dir, 'overlays/components/extra/kustomization.yaml'),
-      'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n',
-    );
-    await extra(dir);
-    return dir;
-  }
-
-  async function run(base: string, head: string, out: string) {
-    const r = await execa('bash', [path.join(ROOT, '.github/scripts/render-diff.sh'), KUSTOMIZE, base, head, out], { reject: false });
-    const comment = await readFile(path.join(out, 'comment.md'), 'utf8');
-    const whole = await readFile(path.join(out, 'render.diff'), 'utf8');
-    return { ...r, comment, whole };
-  }
-
-  it('renders both revisions with the real kustomize and writes the changed roots as a comment', async () => {
-    const base = await tree('rd-base', 'info', async () => {});
-    const head = await tree('rd-head', 'debug', async (dir) => {
-      await write(path.join(dir, 'clusters/dev/kustomization.yaml'), 'resources:\n  - missing.yaml\n');
-    });
-    const r = await run(base, head, path.join(tmp, 'rd-out'));
-    expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe('changed=3\ntargets=3');
-    const section = (root: string): string =>
-      [
-        `<details><summary><code>${root}</code>: +1 -1</summary>`,
-        '',
-        '```diff',
-        `--- a/${root}`,
-        `+++ b/${root}`,
-        '@@ -1,6 +1,6 @@',
-        ' apiVersion: v1',
-        ' data:',
-        '-  level: info',
-        '+  level: debug',
-        ' kind: ConfigMap',
-        ' metadata:',
-        '   name: app',
-        '```',
-        '',
-        '</details>',
-        '',
-      ].join('\n');
-    const lines = r.comment.split('\n');
-    expect(lines.slice(0, 5)).toEqual([
-      '<!-- gitops-render-diff -->',
-      '### Rendered manifests',
-      '',
-      '3 of 3 kustomization roots render differently (`kustomize build`, base → head):',
-      '',
-    ]);
-    // a root that fails to build shows kustomize's error in place of its manifests
-    expect(lines.slice(5, 12)).toEqual([
-      '<details><summary><code>clusters/dev</code>: +2 -0</summary>',
-      '',
-      '```diff',
-      '--- a/clusters/dev',
-      '+++ b/clusters/dev',
-      '@@ -0,0 +1,2 @@',
-      '+# kustomize build failed:',
-    ]);
-    expect(lines[12]).toMatch(/^\+# Error: accumulating resources: .*missing\.yaml/);
-    expect(r.comment.endsWith(`${section('overlays/dev')}\n${section('overlays/prod')}\n`)).toBe(true);
-    expect(r.whole.split('\n').filter((l) => l.startsWith('--- '))).toEqual(['--- a/clusters/dev', '--- a/overlays/dev', '--- a/overlays/prod']);
-  });
-
-  it('says so when nothing renders differently', async () => {
-    const base = await tree('rd-same', 'info', async () => {});
-    const r = await run(base, base, path.join(tmp, 'rd-out-same'));
-    expect(r.stdout).toBe('changed=0\ntargets=2');
-    expect(r.comment).toBe('<!-- gitops-render-diff -->\n### Rendered manifests\n\nNo rendered change in any of the 2 kustomization roots.\n');
-    expect(r.whole).toBe('');
+describe('render diff workflow', () => {
+  it('renders every cluster with gitops diff (charts pulled first) and posts the split comments', async () => {
+    const wf = parse(await readFile(path.join(WORKFLOWS, 'diff.yaml'), 'utf8')) as Json;
+    const steps = (wf.jobs.render.steps as Json[]).map((s) => String(s.run ?? s.uses ?? ''));
+    const pull = steps.findIndex((r) => r.startsWith('npx gitops charts fetch --pull\n') && r.includes('--lock "$RUNNER_TEMP/base-charts.lock.json"'));
+    const diff = steps.findIndex((r) => r.includes('npx gitops diff --base "$BASE" --out render-diff'));
+    expect(pull).toBeGreaterThan(0);
+    expect(diff).toBeGreaterThan(pull);
+    expect(wf.jobs.render.permissions).toEqual({ contents: 'read' });
+    expect(String(wf.jobs.comment.steps[1].with.script)).toContain('comment-');
+    // The shell script it replaces is gone.
+    await expect(readFile(path.join(ROOT, '.github/scripts/render-diff.sh'), 'utf8')).rejects.toThrow();
   });
 });
 

@@ -27,6 +27,8 @@ Options:
   --fail-on error|warning  lowest severity that fails the run (default error)
   --schema-engine ajv|kubeconform|both
                            default: ajv, plus kubeconform when installed in .tools/bin
+  --require-charts         a pinned Helm chart that cannot be rendered (not in .cache/charts) is
+                           an error and makes the run incomplete (default: a warning)
   --quiet                  no progress on stderr
   -h, --help               this help
 
@@ -68,6 +70,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
     'fail-on': { type: 'string' },
     'schema-engine': { type: 'string' },
     quiet: { type: 'boolean' },
+    'require-charts': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -90,6 +93,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
     changedFiles: changed,
     schemaEngine: engine,
     today: process.env.GITOPS_TODAY,
+    requireCharts: values['require-charts'] === true,
     progress: showProgress ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   const color = format === 'text' && !process.env.NO_COLOR && process.stdout.isTTY === true;

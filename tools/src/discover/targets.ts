@@ -166,7 +166,7 @@ export function directoryFiles(dir: string): { manifests: string[]; dockerfiles:
  * own settings, schemas or policies touches every target.
  */
 export function targetsForChanges(repoRoot: string, all: Target[], changed: string[], cache: FileCache = new FileCache()): Target[] {
-  const global = ['gitops.yaml', 'schemas/', 'policies/', 'tools/versions.json'];
+  const global = ['gitops.yaml', 'schemas/', 'policies/', 'tools/versions.json', 'charts.lock.json'];
   if (changed.some((f) => global.some((g) => displayPath(repoRoot, f).startsWith(g)))) return all;
   const set = new Set(changed.map((f) => path.resolve(f)));
   // Compose files are checked against the Dockerfiles they build (targets, ports).

@@ -12,6 +12,7 @@ import { displayPath } from '../util/paths.js';
 import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from '../util/yaml.js';
 import type { Location, RelatedLocation, Resource } from '../pipeline/types.js';
 import { deletionIn, findListItem, generatorKeyHit, inlineToFile, sourceField, transformerHit } from './mechanisms.js';
+import { mapChartLocation } from '../render/helm-map.js';
 
 export interface Mapped {
   location: Location;
@@ -218,6 +219,8 @@ function generatorLocation(cache: FileCache, kfile: string, kind: string, name: 
  * when the location lies outside the target.
  */
 export function mapLocation(repoRoot: string, cache: FileCache, resource: Resource, field: string | null, targetFile: string | null): Mapped {
+  // Objects a Helm chart rendered: the values line that configures the field (render/helm-map.ts).
+  if (resource.origin.chart) return mapChartLocation(repoRoot, cache, resource, field);
   const related: RelatedLocation[] = [];
   const rel = (abs: string) => displayPath(repoRoot, abs);
   const renderedBy = (): void => {

@@ -10,7 +10,8 @@ import { stringify } from 'yaml';
 import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
 import { copyPolicySources, readBundle } from '../policy/bundle.js';
-import { repositoryFacts, type RenderedTarget } from '../policy/argocd.js';
+import type { RenderedTarget } from '../policy/argocd.js';
+import { isClusterTarget } from '../render/cluster-targets.js';
 import { policyData } from '../policy/evaluate.js';
 import { schemaLocations } from '../schema/kubeconform.js';
 import { discoverTargets } from '../discover/targets.js';
@@ -57,18 +58,21 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     // The same input for all three: every kustomization target rendered once.
     const targets = discoverTargets(repoRoot).filter((t) => t.kind === 'kustomization');
     const manifests: string[] = [];
-    const conftestRuns: Array<{ data: string; files: string[] }> = [];
+    const conftestRuns: Array<{ data: string; files: string[]; keys: string[]; cluster: boolean }> = [];
     let resources = 0;
     // Rendered by the gate's own run (render and load stages only).
     const ctx: RunContext = { repoRoot, config, cache: new FileCache(), kustomize };
-    const loaded = (await run(ctx, targets, { schema: null, policy: null, wholeRepository: true })).loaded;
+    // Cluster targets come back as their whole state (Applications' paths and charts), as validate sees them.
+    const result = await run(ctx, targets, { schema: null, policy: null, wholeRepository: true });
+    const loaded = result.loaded;
     const broken = loaded.flatMap((lt) => lt.findings.filter((f) => f.severity === 'error'));
     if (broken.length > 0) throw new ToolError('kustomize', `bench: ${broken[0]!.target} does not render: ${broken[0]!.message}`);
     const rendered: RenderedTarget[] = loaded.map((lt) => ({ target: lt.target, resources: kubernetesOf(lt).map((d) => d.resource!) }));
     // The repository-wide facts the gate gives the policies, so that conftest sees the same data.
-    const facts = repositoryFacts(repoRoot, rendered, { wholeRepository: true });
+    const facts = result.facts;
     for (const [i, { target: t, resources: rs }] of rendered.entries()) {
       const objects = rs.map((r) => r.object);
+      const keys = rs.map((r) => `${r.ref.kind}/${r.ref.namespace ?? ''}/${r.ref.name}`);
       resources += objects.length;
       const file = path.join(work, `target-${i}.yaml`);
       writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
@@ -82,10 +86,10 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
       });
       // The same data as validate: the target, the repository facts, and the objects of the other
       // targets of its environment.
-      const environment = t.env === null ? [] : rendered.filter((o, j) => j !== i && o.target.env === t.env).flatMap((o) => o.resources.map((r) => r.object));
+      const environment = result.environments.get(t.name) ?? [];
       const data = path.join(work, `data-${i}.json`);
       writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config), facts, environment)));
-      conftestRuns.push({ data, files });
+      conftestRuns.push({ data, files, keys, cluster: isClusterTarget(t) });
     }
     const policies = path.join(work, 'policies');
     copyPolicySources(repoRoot, policies);
@@ -103,13 +107,22 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     // conftest knows no waivers: the waived findings (policies/waivers.yaml names Kubernetes objects
     // of these targets) count on the gate's side too.
     const gitopsFindings = report.findings.filter((f) => names.has(f.target) && kubernetesRules.has(f.ruleId)).length + report.summary.waived;
-    let conftestFindings = 0;
+    // Findings as (object, message): a cluster target's finding that another target has is counted
+    // once, as the gate keeps it once (in the overlay's target).
+    const found: Array<{ cluster: boolean; hits: string[] }> = [];
     for (const c of conftestRuns) {
       if (c.files.length === 0) continue;
       const out = await runTool(conftest, ['test', '--no-color', '--output', 'json', '--policy', policies, '--data', c.data, '--namespace', 'main', ...c.files]);
       if (out.exitCode !== 0 && out.exitCode !== 1) throw new ToolError('conftest', `bench: conftest exited ${out.exitCode}`, out.stderr);
-      for (const r of JSON.parse(out.stdout) as Array<{ failures?: unknown[] }>) conftestFindings += r.failures?.length ?? 0;
+      const hits: string[] = [];
+      for (const r of JSON.parse(out.stdout) as Array<{ filename?: string; failures?: Array<{ msg?: string }> }>) {
+        const key = c.keys[c.files.indexOf(r.filename ?? '')] ?? r.filename;
+        for (const f of r.failures ?? []) hits.push(`${key}\u0000${f.msg ?? ''}`);
+      }
+      found.push({ cluster: c.cluster, hits });
     }
+    const elsewhere = new Set(found.filter((f) => !f.cluster).flatMap((f) => f.hits));
+    const conftestFindings = found.reduce((n, f) => n + (f.cluster ? f.hits.filter((h) => !elsewhere.has(h)).length : f.hits.length), 0);
 
     const samples = { gitops: [] as number[], kubeconform: [] as number[], conftest: [] as number[] };
     for (let r = 1; r <= runs; r += 1) {

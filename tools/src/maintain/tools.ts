@@ -16,7 +16,7 @@ export interface ToolPin {
   sum?: string;
 }
 
-export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest' | 'gator';
+export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest' | 'helm' | 'gator';
 
 export const TOOLS_DIR = '.tools/bin';
 const INSTALLED_FILE = '.installed.json';
@@ -42,9 +42,11 @@ export function pinnedBinary(repoRoot: string, name: ToolName): string | null {
   const binDir = path.join(repoRoot, TOOLS_DIR);
   const bin = path.join(binDir, name);
   if (!existsSync(bin)) return null;
-  const pins = readPins(repoRoot);
+  const pin = readPins(repoRoot)[name] as ToolPin | undefined;
+  // A tree whose versions.json does not pin the tool (an older revision) has no pinned binary.
+  if (pin === undefined) return null;
   const installed = installedVersions(binDir)[name];
-  return installed === undefined || installed === pins[name].version ? bin : null;
+  return installed === undefined || installed === pin.version ? bin : null;
 }
 
 /** A tool the gate needs; throws ToolError naming the fix when it is not installed. */

@@ -25,6 +25,8 @@ import type { KustomizeRunner } from '../maintain/tools.js';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
 import type { Document } from './document.js';
 import type { Finding, Severity, Target } from './types.js';
+import { capChartFindings, chartsMaxSeverity, dropRepeatedClusterFindings, expandClusterTargets, isClusterTarget, retargetPathFindings } from '../render/cluster-targets.js';
+import type { RepositoryFacts } from '../policy/argocd.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
 
@@ -47,6 +49,8 @@ export interface RunOptions {
   /** A policy fixture: it stands for a cluster's render in the repository facts. */
   fixture?: boolean;
   progress?: (line: string) => void;
+  /** An unrendered Helm chart is an error and makes the run incomplete (--require-charts). */
+  requireCharts?: boolean;
 }
 
 /** What one target holds once read and rendered. */
@@ -72,6 +76,12 @@ export interface RunResult {
   findings: Finding[];
   violations: RunViolation[];
   incomplete: boolean;
+  /** summary.tools entries of the cluster stage (helm, charts); empty without cluster targets. */
+  tools: Record<string, string>;
+  /** The repository facts the policies got (taken before the cluster stage). */
+  facts: RepositoryFacts;
+  /** data.environment of each target by name (taken before the cluster stage). */
+  environments: Map<string, Array<Record<string, unknown>>>;
 }
 
 function fileFinding(ctx: RunContext, target: Target, ruleId: string, severity: Severity, message: string, abs: string | null, line = 1, column = 1, field: string | null = null): Finding {
@@ -381,7 +391,8 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   const loaded = await pool(targets, ctx.config.render.parallelism, async (t) => {
     const t0 = Date.now();
     const lt = await loadTarget(ctx, t);
-    if (opts.schema !== null) await checkSchemas(ctx, lt, opts.schema);
+    // A cluster target is schema-checked once it holds the cluster's whole state (below).
+    if (opts.schema !== null && !isClusterTarget(t)) await checkSchemas(ctx, lt, opts.schema);
     done += 1;
     progress(`[${done}/${targets.length}] ${t.name}: ${lt.documents.length} documents (${Date.now() - t0} ms)`);
     return lt;
@@ -390,13 +401,34 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   const violations: RunViolation[] = [];
   let incomplete = false;
   // The repository-wide facts (Argo CD wiring) are data.repository for every evaluation.
+  // Taken from the targets as rendered, before the cluster stage adds what Applications deploy.
   const rendered = loaded.map((lt) => ({ target: lt.target, resources: kubernetesOf(lt).map((d) => d.resource!) }));
+  const facts = repositoryFacts(ctx.repoRoot, rendered, { wholeRepository: opts.wholeRepository, fixture: opts.fixture === true });
+  // data.environment as the targets were rendered (before the cluster stage adds overlay objects to clusters).
+  const environments = new Map(loaded.map((lt) => [lt, environmentOf(lt, loaded)]));
+  const engine = opts.policy;
+  if (engine !== null) engine.setRepository(facts);
+  // The cluster stage: each cluster target grows into its whole state (the Applications' kustomize
+  // paths and rendered Helm charts, render/cluster.ts), added through the Kubernetes adapter.
+  const clusterStage = await expandClusterTargets(ctx.repoRoot, ctx.config, ctx.cache, ctx.kustomize, loaded, opts.requireCharts === true,
+    (res, lt) => kubernetesDocument(res, (field) => mapLocation(ctx.repoRoot, ctx.cache, res, field, (lt as LoadedTarget).kustomization)));
+  for (const lt of loaded) {
+    if (!clusterStage.expanded.has(lt.target.name)) continue;
+    kubernetesOf(lt).forEach((d, index) => {
+      d.input.index = index;
+    });
+    if (opts.schema !== null) await checkSchemas(ctx, lt, opts.schema);
+  }
   const byName = new Map(loaded.map((lt) => [lt.target.name, kubernetesOf(lt)]));
   const lookup: DocumentLookup = (target, index) => byName.get(target)?.[index];
-  const engine = opts.policy;
-  if (engine !== null) engine.setRepository(repositoryFacts(ctx.repoRoot, rendered, { wholeRepository: opts.wholeRepository, fixture: opts.fixture === true }));
   for (const lt of loaded) {
-    if (engine !== null) checkPolicies(ctx, lt, engine, violations, lookup, environmentOf(lt, loaded));
+    if (engine !== null) checkPolicies(ctx, lt, engine, violations, lookup, environments.get(lt) ?? []);
+  }
+  // A finding another target reports the same way is kept there; chart objects' policy findings capped.
+  dropRepeatedClusterFindings(loaded, clusterStage.expanded);
+  retargetPathFindings(loaded, clusterStage.expanded);
+  capChartFindings(loaded, clusterStage.expanded, chartsMaxSeverity(ctx.config));
+  for (const lt of loaded) {
     findings.push(...lt.findings);
     if (lt.incomplete) incomplete = true;
   }
@@ -416,7 +448,7 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
       findings.push({ ruleId: 'tool/policy', severity: 'error', message: `the repository: ${(err as Error).message}`, target: '.', resource: null, location: null, field: null });
     }
   }
-  // What Applications point at that stays remote, on every run.
-  findings.push(...remoteSources(ctx.repoRoot, rendered, repoUrlsOf(ctx.config.policy), ctx.cache));
-  return { loaded, findings, violations, incomplete };
+  // What Applications point at that stays remote, on every run (charts of expanded clusters excepted).
+  findings.push(...remoteSources(ctx.repoRoot, rendered, repoUrlsOf(ctx.config.policy), ctx.cache, clusterStage.expanded));
+  return { loaded, findings, violations, incomplete, tools: clusterStage.tools, facts, environments: new Map([...environments].map(([lt, env]) => [lt.target.name, env])) };
 }

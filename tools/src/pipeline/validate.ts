@@ -30,6 +30,8 @@ export interface ValidateOptions {
   progress?: (line: string) => void;
   /** The run's file cache (tests pass one in to count reads); default: a new one. */
   cache?: FileCache;
+  /** An unrendered Helm chart is an error and makes the run incomplete (--require-charts). */
+  requireCharts?: boolean;
 }
 
 export interface ValidateResult {
@@ -113,7 +115,9 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     policy: engine,
     wholeRepository: wholeRepo,
     progress,
+    requireCharts: opts.requireCharts === true,
   });
+  Object.assign(tools, result.tools);
   findings.push(...result.findings);
   if (result.incomplete) incomplete = true;
 

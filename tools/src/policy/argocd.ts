@@ -205,7 +205,8 @@ function overlays(repoRoot: string): RepositoryFacts['overlays'] {
  * What every Application points at that stays remote: each Helm chart and each source from another
  * git repository than this one, as an info finding on the Application's source.
  */
-export function remoteSources(repoRoot: string, rendered: RenderedTarget[], repoUrls: string[], cache: FileCache = new FileCache()): Finding[] {
+/** `chartsRenderedIn`: cluster targets whose charts the cluster stage rendered or reported (render/cluster-targets.ts). */
+export function remoteSources(repoRoot: string, rendered: RenderedTarget[], repoUrls: string[], cache: FileCache = new FileCache(), chartsRenderedIn?: Set<string>): Finding[] {
   const own = new Set(repoUrls.map(normalizeRepoUrl));
   const findings: Finding[] = [];
   for (const entry of applications(rendered)) {
@@ -219,7 +220,8 @@ export function remoteSources(repoRoot: string, rendered: RenderedTarget[], repo
       const chart = str(s.source.chart);
       const revision = s.source.targetRevision === undefined || s.source.targetRevision === null ? '' : String(s.source.targetRevision);
       if (chart !== null) {
-        findings.push(finding('remote/helm-chart', `${name}: Helm chart ${chart} ${revision || '(no version)'} from ${repoURL ?? '(no repoURL)'} is ${NOT_RENDERED_NOTE}`, `${s.field}.chart`));
+        // Rendered (or reported as unrendered) by the cluster stage when its cluster target ran.
+        if (!chartsRenderedIn?.has(primaryTarget(entry).name)) findings.push(finding('remote/helm-chart', `${name}: Helm chart ${chart} ${revision || '(no version)'} from ${repoURL ?? '(no repoURL)'} is ${NOT_RENDERED_NOTE}`, `${s.field}.chart`));
       } else if (repoURL === null || !own.has(normalizeRepoUrl(repoURL))) {
         const where = str(s.source.path) ? ` path ${String(s.source.path)}` : '';
         findings.push(finding('remote/git', `${name}: git repository ${repoURL ?? '(no repoURL)'} at ${revision || 'HEAD'}${where} is ${NOT_RENDERED_NOTE}`, `${s.field}.repoURL`));

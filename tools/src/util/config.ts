@@ -9,6 +9,8 @@ export interface GateConfig {
   render: { parallelism: number; timeoutSeconds: number };
   /** Handed to every policy as data.config (plus kubernetesVersion). */
   policy: Record<string, unknown>;
+  /** Helm charts of the clusters (render/cluster-targets.ts). */
+  charts?: { maxPolicySeverity?: 'error' | 'warning' | 'info' };
 }
 
 export const CONFIG_FILE = 'gitops.yaml';
@@ -58,5 +60,6 @@ export function loadConfig(repoRoot: string): GateConfig {
     kubernetesVersion: version,
     render: { ...DEFAULTS.render, ...(raw.render ?? {}) },
     policy: raw.policy ?? {},
+    ...(raw.charts ? { charts: raw.charts } : {}),
   };
 }
