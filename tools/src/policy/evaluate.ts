@@ -7,6 +7,7 @@ import { ToolError } from '../util/errors.js';
 import type { Severity } from '../pipeline/types.js';
 import { ENTRYPOINT, ruleIdOf, type LoadedBundle, type RuleMeta } from './bundle.js';
 import { collectPromql, collectUnits } from './facts.js';
+import { targetIndex } from './target-index.js';
 
 export interface Violation {
   /** Rule id (k8s/run-as-non-root). */
@@ -35,13 +36,15 @@ interface RawViolation {
 
 /**
  * The data document the policies read: the whole target, facts the wasm runtime cannot compute
- * (quantities, also of the settings such as policy.istioSidecar; PromQL parses), and the settings.
+ * (quantities, also of the settings such as policy.istioSidecar; PromQL parses), the target index
+ * (lookups cross-resource rules would otherwise rebuild for every object), and the settings.
  */
 export function policyData(target: TargetData, config: Record<string, unknown>): Record<string, unknown> {
   return {
     target,
     units: collectUnits([...target.resources, config]),
     promql: collectPromql(target.resources),
+    index: targetIndex(target.resources),
     config,
   };
 }
