@@ -12,7 +12,7 @@ import { readBundle, type RuleMeta } from '../policy/bundle.js';
 import { PolicyEngine, type Violation } from '../policy/evaluate.js';
 import { resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
 import { SchemaStore, type TargetCrds } from '../schema/store.js';
-import { runKubeconform } from '../schema/kubeconform.js';
+import { runKubeconformSets } from '../schema/kubeconform.js';
 import type { SchemaError } from '../schema/ajv.js';
 import { displayPath, FileCache, mapLocation } from '../locate/sourcemap.js';
 import { directoryFiles, discoverTargets, isComposeFile, isDockerfile, targetsForChanges, targetsFromPaths } from '../discover/targets.js';
@@ -214,7 +214,14 @@ function schemaMessage(res: Resource, e: SchemaError): string {
   return `${res.ref.kind}/${res.ref.name}: ${where}${e.message}`;
 }
 
-async function checkSchemas(ctx: Ctx, lt: LoadedTarget, store: SchemaStore, engine: SchemaEngine, kubeconform: string | null): Promise<void> {
+/** What kubeconform needs of a target after ajv checked it: its CRDs and the shared de-duplication. */
+interface SchemaPass {
+  lt: LoadedTarget;
+  crds: TargetCrds;
+  add: (res: Resource, e: SchemaError, via: string) => void;
+}
+
+function checkSchemas(ctx: Ctx, lt: LoadedTarget, store: SchemaStore, engine: SchemaEngine): SchemaPass {
   const objects = lt.resources.map((r) => r.object);
   const crds: TargetCrds = store.targetCrds(objects);
   for (const e of crds.errors) {
@@ -253,22 +260,28 @@ async function checkSchemas(ctx: Ctx, lt: LoadedTarget, store: SchemaStore, engi
       lt.findings.push(fileFinding(ctx, lt.target, schemaRuleId(e), 'error', `compose: ${field ? `${field}: ` : ''}${e.message}`, c.abs, loc.line, loc.column, field));
     }
   }
-  if (kubeconform !== null && lt.resources.length > 0) {
-    try {
-      const results = await runKubeconform(
-        lt.resources.map((r, i) => ({ id: String(i), object: r.object })),
-        { bin: kubeconform, repoRoot: ctx.repoRoot, kubernetesVersion: ctx.config.kubernetesVersion, extraCrdSchemas: [...crds.byKey.values()] },
-      );
-      for (const [id, result] of results) {
-        const res = lt.resources[Number(id)];
-        if (!res) continue;
-        for (const e of result.errors) add(res, e, engine === 'kubeconform' ? '' : ' (kubeconform)');
-      }
-    } catch (err) {
+  return { lt, crds, add };
+}
+
+/** kubeconform on every target of the run at once: one process (per distinct set of target CRDs). */
+async function checkKubeconform(ctx: Ctx, passes: SchemaPass[], engine: SchemaEngine, kubeconform: string): Promise<void> {
+  const outcomes = await runKubeconformSets(
+    passes.map((p, t) => ({ docs: p.lt.resources.map((r, i) => ({ id: `${t}:${i}`, object: r.object })), extraCrdSchemas: [...p.crds.byKey.values()] })),
+    { bin: kubeconform, repoRoot: ctx.repoRoot, kubernetesVersion: ctx.config.kubernetesVersion },
+  );
+  passes.forEach(({ lt, add }, t) => {
+    const outcome = outcomes[t]!;
+    if (!outcome.ok) {
       lt.incomplete = true;
-      lt.findings.push(fileFinding(ctx, lt.target, 'tool/kubeconform', 'error', `kubeconform failed: ${(err as Error).message}`, null));
+      lt.findings.push(fileFinding(ctx, lt.target, 'tool/kubeconform', 'error', `kubeconform failed: ${outcome.error.message}`, null));
+      return;
     }
-  }
+    for (const [id, result] of outcome.results) {
+      const res = lt.resources[Number(id.slice(id.indexOf(':') + 1))];
+      if (!res) continue;
+      for (const e of result.errors) add(res, e, engine === 'kubeconform' ? '' : ' (kubeconform)');
+    }
+  });
 }
 
 function checkPolicies(ctx: Ctx, lt: LoadedTarget, engine: PolicyEngine): void {
@@ -395,16 +408,22 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
 
   // Render and read targets in parallel, then check each.
   let done = 0;
+  const passes: SchemaPass[] = [];
   const loaded = await pool(targets, config.render.parallelism, async (t) => {
     const t0 = Date.now();
     const lt = await loadTarget(ctx, t);
-    if (store !== null) await checkSchemas(ctx, lt, store, opts.schemaEngine, kubeconform);
+    if (store !== null) passes.push(checkSchemas(ctx, lt, store, opts.schemaEngine));
     done += 1;
     progress(`[${done}/${targets.length}] ${t.name}: ${lt.resources.length + lt.dockerfiles.length + lt.composes.length} documents (${Date.now() - t0} ms)`);
     return lt;
   });
+  // kubeconform runs (one process for the run) while the policies evaluate in this one.
+  const kubeconformDone = kubeconform !== null ? checkKubeconform(ctx, passes, opts.schemaEngine, kubeconform) : Promise.resolve();
   for (const lt of loaded) {
     if (engine !== null) checkPolicies(ctx, lt, engine);
+  }
+  await kubeconformDone;
+  for (const lt of loaded) {
     findings.push(...lt.findings);
     if (lt.incomplete) incomplete = true;
   }
