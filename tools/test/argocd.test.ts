@@ -11,7 +11,8 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { checkApplications, normalizeRepoUrl } from '../src/policy/argocd.js';
-import { FileCache, mapLocation } from '../src/locate/sourcemap.js';
+import { mapLocation } from '../src/locate/sourcemap.js';
+import { FileCache } from '../src/util/cache.js';
 import type { Finding, Resource, Target } from '../src/pipeline/types.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kustomizationDeps, kustomizationFile, readKustomization } from '../render/kustomize.js';
 import { displayPath } from '../locate/sourcemap.js';
+import { FileCache } from '../util/cache.js';
 import type { Target } from '../pipeline/types.js';
 
 /** Folders whose kustomization roots are targets. */
@@ -57,20 +58,20 @@ function target(repoRoot: string, abs: string, kind: Target['kind'], given?: str
 }
 
 /** Every target of the repository. */
-export function discoverTargets(repoRoot: string): Target[] {
+export function discoverTargets(repoRoot: string, cache: FileCache = new FileCache()): Target[] {
   const kustomizations: string[] = [];
   for (const root of TARGET_ROOTS) {
     walk(path.join(repoRoot, root), (abs, name) => {
       if (name === 'kustomization.yaml' || name === 'kustomization.yml' || name === 'Kustomization') {
         const dir = path.dirname(abs);
-        if (readKustomization(dir)?.kind === 'Kustomization') kustomizations.push(dir);
+        if (readKustomization(dir, cache)?.kind === 'Kustomization') kustomizations.push(dir);
       }
     });
   }
   // A kustomization included by another one is rendered as part of it, not on its own.
   const included = new Set<string>();
   for (const dir of kustomizations) {
-    for (const dep of kustomizationDeps(dir)) {
+    for (const dep of kustomizationDeps(dir, cache)) {
       if (dep.role === 'kustomization' && path.dirname(dep.file) !== dir) included.add(path.dirname(dep.file));
     }
   }
@@ -89,7 +90,7 @@ export interface PathProblem {
 }
 
 /** Targets named on the command line (relative to cwd). */
-export function targetsFromPaths(repoRoot: string, cwd: string, paths: string[]): { targets: Target[]; problems: PathProblem[] } {
+export function targetsFromPaths(repoRoot: string, cwd: string, paths: string[], cache: FileCache = new FileCache()): { targets: Target[]; problems: PathProblem[] } {
   const targets: Target[] = [];
   const problems: PathProblem[] = [];
   for (const given of paths) {
@@ -100,7 +101,7 @@ export function targetsFromPaths(repoRoot: string, cwd: string, paths: string[])
     }
     const st = statSync(abs);
     if (st.isDirectory()) {
-      const k = kustomizationFile(abs) !== null ? readKustomization(abs) : null;
+      const k = kustomizationFile(abs) !== null ? readKustomization(abs, cache) : null;
       if (k?.kind === 'Component') {
         problems.push({ given, message: `${given} is a kustomize Component: it is not a target on its own; validate an overlay that uses it` });
       } else {
@@ -130,7 +131,7 @@ export function directoryFiles(dir: string): { manifests: string[]; dockerfiles:
  * file when a Dockerfile changed: compose builds are checked against them). A change to the gate's
  * own settings, schemas or policies touches every target.
  */
-export function targetsForChanges(repoRoot: string, all: Target[], changed: string[]): Target[] {
+export function targetsForChanges(repoRoot: string, all: Target[], changed: string[], cache: FileCache = new FileCache()): Target[] {
   const global = ['gitops.yaml', 'schemas/', 'policies/', 'tools/versions.json'];
   if (changed.some((f) => global.some((g) => displayPath(repoRoot, f).startsWith(g)))) return all;
   const set = new Set(changed.map((f) => path.resolve(f)));
@@ -138,7 +139,7 @@ export function targetsForChanges(repoRoot: string, all: Target[], changed: stri
   const dockerfileChanged = changed.some((f) => isDockerfile(path.basename(f)) || f.endsWith('.dockerignore'));
   return all.filter((t) => {
     if (t.kind === 'file') return set.has(t.abs) || (dockerfileChanged && isComposeFile(path.basename(t.abs)));
-    if (t.kind === 'kustomization') return kustomizationDeps(t.abs).some((d) => set.has(d.file));
+    if (t.kind === 'kustomization') return kustomizationDeps(t.abs, cache).some((d) => set.has(d.file));
     return [...set].some((f) => f.startsWith(t.abs + path.sep));
   });
 }

@@ -4,41 +4,16 @@
  * field. A field set by an overlay patch points at the patch; a field nobody set points at the
  * nearest part of the resource that exists, with the overlay as a related location.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
 import type { LineCounter } from 'yaml';
+import { FileCache } from '../util/cache.js';
 import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from '../util/yaml.js';
 import type { Location, RelatedLocation, Resource } from '../pipeline/types.js';
 
 export function displayPath(repoRoot: string, abs: string): string {
   const rel = path.relative(repoRoot, abs);
   return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
-}
-
-export type ReadResult = { parsed: ParsedYaml; error: null } | { parsed: null; error: string };
-
-/** Parsed files, read and parsed once per run: by the loaders, the source map and the checks. */
-export class FileCache {
-  private readonly files = new Map<string, ReadResult>();
-
-  /** The parsed file, or why it could not be read (never throws). */
-  read(abs: string): ReadResult {
-    let result = this.files.get(abs);
-    if (result === undefined) {
-      try {
-        result = { parsed: parseYaml(readFileSync(abs, 'utf8')), error: null };
-      } catch (err) {
-        result = { parsed: null, error: (err as NodeJS.ErrnoException).code ?? String(err) };
-      }
-      this.files.set(abs, result);
-    }
-    return result;
-  }
-
-  get(abs: string): ParsedYaml | null {
-    return this.read(abs).parsed;
-  }
 }
 
 export interface Mapped {

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
 import { renderKustomization } from '../render/kustomize.js';
-import { copyPolicySources } from '../policy/bundle.js';
+import { copyPolicySources, readBundle } from '../policy/bundle.js';
 import { policyData } from '../policy/evaluate.js';
 import { resourcesFromRender } from '../inputs/kubernetes.js';
 import { schemaLocations } from '../schema/kubeconform.js';
@@ -89,8 +89,10 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const gate = await execa('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot, reject: false });
     if (gate.exitCode !== 0 && gate.exitCode !== 1) throw new ToolError('gitops', `bench: gitops validate exited ${gate.exitCode}`, gate.stderr);
     const names = new Set(targets.map((t) => t.name));
+    // Findings of the Rego rules that read Kubernetes objects: what conftest sees as well.
+    const kubernetesRules = new Set(readBundle(repoRoot).manifest.rules.filter((r) => r.input === 'kubernetes').map((r) => r.id));
     const gitopsFindings = (JSON.parse(gate.stdout) as { findings: Array<{ ruleId: string; target: string }> }).findings
-      .filter((f) => names.has(f.target) && /^(k8s|istio|argocd|monitoring)\//.test(f.ruleId)).length;
+      .filter((f) => names.has(f.target) && kubernetesRules.has(f.ruleId)).length;
     let conftestFindings = 0;
     for (const c of conftestRuns) {
       if (c.files.length === 0) continue;

@@ -1,8 +1,12 @@
-/** docs/POLICIES.md, generated from the policies' METADATA (via the bundle manifest). */
+/**
+ * docs/POLICIES.md, generated from the policies' METADATA (via the bundle manifest) and the
+ * catalogue of the gate's own rules: every rule id a report can carry has a heading here.
+ */
 import type { RuleMeta } from '../policy/bundle.js';
-import { ruleAnchor } from '../report/index.js';
+import { GATE_RULES } from '../report/catalogue.js';
+import { POLICIES_DOC, ruleAnchor } from '../report/sarif.js';
 
-export const POLICIES_DOC = 'docs/POLICIES.md';
+export { POLICIES_DOC };
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
@@ -33,5 +37,17 @@ export function renderPoliciesDoc(rules: RuleMeta[]): string {
     if (r.rationale) lines.push(`Why: ${cell(r.rationale)}`, '');
     if (r.baseline) lines.push(`Baseline: ${cell(r.baseline)}`, '');
   }
+  lines.push(
+    '## Findings of the gate itself',
+    '',
+    'Not policies: what the gate reports about its input, its tools, schemas, remote content and waivers',
+    '(the catalogue in `tools/src/report/catalogue.ts`). An incomplete one means a check could not run: the run exits 2.',
+    '',
+    '| Rule | Severity | Incomplete |',
+    '|---|---|---|',
+    ...GATE_RULES.map((g) => `| [${g.id}](#${ruleAnchor(g.id)}) | ${g.severity} | ${g.incomplete ? 'yes' : 'no'} |`),
+    '',
+  );
+  for (const g of GATE_RULES) lines.push(`### ${g.id}`, '', `**${cell(g.title)}** (${g.severity}${g.incomplete ? '; the run is incomplete' : ''})`, '', cell(g.doc), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -14,7 +14,8 @@ import { resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js'
 import { SchemaStore, type TargetCrds } from '../schema/store.js';
 import { runKubeconformSets } from '../schema/kubeconform.js';
 import type { SchemaError } from '../schema/ajv.js';
-import { displayPath, FileCache, mapLocation } from '../locate/sourcemap.js';
+import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import { FileCache } from '../util/cache.js';
 import { directoryFiles, discoverTargets, isComposeFile, isDockerfile, targetsForChanges, targetsFromPaths } from '../discover/targets.js';
 import { pinnedBinary, resolveKustomize, type KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Report, Resource, Severity, Target } from './types.js';
@@ -36,6 +37,8 @@ export interface ValidateOptions {
   /** YYYY-MM-DD, for waiver expiry (injectable clock). */
   today?: string;
   progress?: (line: string) => void;
+  /** The run's file cache (tests pass one in to count reads); default: a new one. */
+  cache?: FileCache;
 }
 
 export interface ValidateResult {
@@ -82,7 +85,7 @@ function resourceFinding(ctx: Ctx, lt: LoadedTarget, res: Resource, ruleId: stri
 /** Problems of every YAML file of a kustomization tree, so a failed render still names file:line. */
 function yamlProblemsInTree(ctx: Ctx, target: Target): Finding[] {
   const out: Finding[] = [];
-  for (const dep of kustomizationDeps(target.abs)) {
+  for (const dep of kustomizationDeps(target.abs, ctx.cache)) {
     if (!/\.(ya?ml)$|Kustomization$/.test(dep.file)) continue;
     const parsed = ctx.cache.get(dep.file);
     for (const p of parsed?.problems ?? []) {
@@ -95,7 +98,7 @@ function yamlProblemsInTree(ctx: Ctx, target: Target): Finding[] {
 async function loadKustomization(ctx: Ctx, lt: LoadedTarget): Promise<void> {
   const { target } = lt;
   lt.kustomization = kustomizationFile(target.abs);
-  const remotes = remoteRefs(target.abs);
+  const remotes = remoteRefs(target.abs, ctx.cache);
   for (const r of remotes) {
     lt.findings.push(fileFinding(ctx, target, 'input/remote-resource', 'error',
       `${displayPath(ctx.repoRoot, r.from)} references remote content '${r.ref}', which is never fetched offline: keep our kustomizations local and reach upstream content through a pinned Argo CD Application`, r.from));
@@ -351,22 +354,22 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     findings.push({ ruleId, severity: 'error', message, target: '.', resource: null, location: null, field: null });
   };
 
-  // Targets
+  // Targets. One cache for the run: every YAML file is read and parsed once.
+  const cache = opts.cache ?? new FileCache();
   let targets: Target[];
   const wholeRepo = opts.paths.length === 0 && opts.changedFiles === undefined;
   if (opts.paths.length > 0) {
-    const r = targetsFromPaths(repoRoot, opts.cwd, opts.paths);
+    const r = targetsFromPaths(repoRoot, opts.cwd, opts.paths, cache);
     targets = r.targets;
     for (const p of r.problems) {
       incomplete = true;
       findings.push({ ruleId: 'input/path', severity: 'error', message: p.message, target: p.given, resource: null, location: null, field: null });
     }
   } else {
-    targets = discoverTargets(repoRoot);
-    if (opts.changedFiles !== undefined) targets = targetsForChanges(repoRoot, targets, opts.changedFiles);
+    targets = discoverTargets(repoRoot, cache);
+    if (opts.changedFiles !== undefined) targets = targetsForChanges(repoRoot, targets, opts.changedFiles, cache);
   }
 
-  const cache = new FileCache();
   const ctx: Ctx = { repoRoot, config, cache, kustomize: null };
   if (targets.some((t) => t.kind === 'kustomization')) {
     try {
@@ -433,10 +436,11 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   findings.push(...checkApplications(repoRoot, loaded.map((lt) => ({ target: lt.target, resources: lt.resources })), {
     repoUrls: ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_REPO_URLS,
     wholeRepository: wholeRepo,
+    cache,
   }));
 
   // Waivers
-  const { waivers, problems } = loadWaivers(repoRoot);
+  const { waivers, problems } = loadWaivers(repoRoot, cache);
   if (problems.length > 0) incomplete = true;
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const applied = applyWaivers(findings, waivers, today, wholeRepo);

@@ -12,7 +12,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kustomizationFile } from '../render/kustomize.js';
-import { displayPath, FileCache, mapLocation } from '../locate/sourcemap.js';
+import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import { FileCache } from '../util/cache.js';
 import { asObject } from '../util/yaml.js';
 import type { Finding, Location, RelatedLocation, Resource, ResourceRef, Target } from '../pipeline/types.js';
 
@@ -26,6 +27,8 @@ export interface CheckApplicationsOptions {
    * one Application" be judged. Per-Application checks and remote listings run either way.
    */
   wholeRepository?: boolean;
+  /** The run's file cache (default: a new one). */
+  cache?: FileCache;
 }
 
 const NOT_RENDERED_NOTE = 'not rendered offline: its manifests are not validated by this gate (only the Application pointing at it is)';
@@ -115,7 +118,7 @@ export function checkApplications(
       : a.resource.origin.file.localeCompare(b.resource.origin.file),
   );
 
-  const cache = new FileCache();
+  const cache = options.cache ?? new FileCache();
   const locate = (entry: AppEntry, field: string | null): Location => mapLocation(repoRoot, cache, entry.resource, field, null).location;
   const display = (ref: ResourceRef) => `${ref.kind}/${ref.name}`;
   const finding = (

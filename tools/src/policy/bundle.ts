@@ -16,12 +16,20 @@ import type { Severity } from '../pipeline/types.js';
 export const POLICY_DIR = 'policies';
 export const BUILD_DIR = 'policies/build';
 export const ENTRYPOINT = 'main/findings';
+/** Every rule is a package below this one (rules.<namespace>.<name>); main.rego collects them all. */
+export const RULES_PACKAGE = 'rules';
+
+/** The kinds of input document a rule can read (`input.kind`), declared as `input:` in its METADATA. */
+export const INPUT_KINDS = ['kubernetes', 'dockerfile', 'compose'] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
 
 export interface RuleMeta {
   /** Rule id as reported: k8s/run-as-non-root. */
   id: string;
-  /** Rego package below data: k8s.run_as_non_root. */
+  /** Rego package below data.rules: k8s.run_as_non_root. */
   policy: string;
+  /** The input document kind the rule reads (METADATA `input:`). */
+  input: InputKind;
   title: string;
   description: string;
   severity: Severity;
@@ -132,24 +140,40 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     if (wasm === null) throw new ToolError('opa', 'opa build produced no policy.wasm');
     const inspect = await execa(opa, ['inspect', '-a', '--format', 'json', '.'], { cwd: src, reject: false });
     if (inspect.exitCode !== 0) throw new ToolError('opa', 'opa inspect failed', inspect.stderr);
-    const annotations = ((JSON.parse(inspect.stdout) as { annotations?: InspectAnnotation[] }).annotations ?? [])
+    const inspected = JSON.parse(inspect.stdout) as { annotations?: InspectAnnotation[]; namespaces?: Record<string, string[]> };
+    const annotations = (inspected.annotations ?? [])
       .filter((a) => a.annotations.scope === 'package');
-    const rules: RuleMeta[] = annotations.map((a) => {
-      const policy = a.path.slice(1).map((p) => p.value).join('.');
+    const problems: string[] = [];
+    const rules: RuleMeta[] = annotations.flatMap((a) => {
+      const segments = a.path.slice(1).map((p) => p.value);
+      const file = `${POLICY_DIR}/${a.location.file}`;
+      if (segments[0] !== RULES_PACKAGE || segments.length !== 3) {
+        problems.push(`${file}: package ${segments.join('.')} has rule METADATA but is not rules.<namespace>.<name>`);
+        return [];
+      }
+      const policy = segments.slice(1).join('.');
       const custom = a.annotations.custom ?? {};
       const severity = String(custom.severity ?? 'error');
-      return {
+      const input = String(custom.input ?? '');
+      if (!(INPUT_KINDS as readonly string[]).includes(input)) {
+        problems.push(`${file}: METADATA custom.input must name the input kind the rule reads (${INPUT_KINDS.join(', ')}), found '${input}'`);
+        return [];
+      }
+      return [{
         id: String(custom.id ?? ruleIdOf(policy)),
         policy,
+        input: input as InputKind,
         title: a.annotations.title ?? policy,
         description: a.annotations.description ?? '',
         severity: (['error', 'warning', 'info'].includes(severity) ? severity : 'error') as Severity,
         kinds: Array.isArray(custom.kinds) ? custom.kinds.map(String) : [],
         rationale: String(custom.rationale ?? ''),
         baseline: String(custom.baseline ?? ''),
-        file: `${POLICY_DIR}/${a.location.file}`,
-      };
+        file,
+      }];
     }).sort((x, y) => x.id.localeCompare(y.id));
+    problems.push(...undeclaredRules(src, inspected.namespaces ?? {}, rules));
+    if (problems.length > 0) throw new ToolError('opa', `policy build: ${problems.length} rule(s) without valid METADATA:\n${problems.join('\n')}`);
     const manifest: BundleManifest = {
       opaVersion: readPins(repoRoot).opa.version,
       entrypoint: ENTRYPOINT,
@@ -165,6 +189,32 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Build-time checks of what METADATA declares: every package below data.rules is a rule with
+ * METADATA (else it would be evaluated but undocumented), and a rule that tests input.kind tests
+ * the kind it declares.
+ */
+function undeclaredRules(src: string, namespaces: Record<string, string[]>, rules: RuleMeta[]): string[] {
+  const problems: string[] = [];
+  const byPolicy = new Map(rules.map((r) => [r.policy, r]));
+  for (const [ns, files] of Object.entries(namespaces)) {
+    if (!ns.startsWith(`data.${RULES_PACKAGE}.`)) continue;
+    const policy = ns.slice(`data.${RULES_PACKAGE}.`.length);
+    const rule = byPolicy.get(policy);
+    if (rule === undefined) {
+      problems.push(`${files.map((f) => `${POLICY_DIR}/${f}`).join(', ')}: package ${ns.slice(5)} has no '# METADATA' block with scope: package`);
+      continue;
+    }
+    for (const f of files) {
+      const text = readFileSync(path.join(src, f), 'utf8');
+      for (const m of text.matchAll(/input\.kind\s*==\s*"([^"]+)"/g)) {
+        if (m[1] !== rule.input) problems.push(`${POLICY_DIR}/${f}: tests input.kind == "${m[1]}" but its METADATA declares input: ${rule.input}`);
+      }
+    }
+  }
+  return problems;
 }
 
 /** `k8s.run_as_non_root` -> `k8s/run-as-non-root`. */

@@ -8,7 +8,6 @@ import path from 'node:path';
 import { buildComposeInput } from '../inputs/compose.js';
 import { loadDockerfile } from '../inputs/dockerfile.js';
 import { resourcesFromDocs } from '../inputs/kubernetes.js';
-import { isComposeFile } from '../discover/targets.js';
 import { parseYaml } from '../util/yaml.js';
 import type { RuleMeta } from './bundle.js';
 import type { PolicyEngine, Violation } from './evaluate.js';
@@ -29,12 +28,12 @@ export interface RuleCoverage {
   denied: number;
 }
 
-async function evaluateFixture(repoRoot: string, engine: PolicyEngine, abs: string): Promise<{ violations: Violation[]; problem: string | null }> {
+/** A fixture is read as the input kind its rule declares (METADATA `input:`), never guessed from its name. */
+async function evaluateFixture(repoRoot: string, engine: PolicyEngine, rule: RuleMeta, abs: string): Promise<{ violations: Violation[]; problem: string | null }> {
   const name = path.basename(abs);
   const rel = path.relative(repoRoot, abs);
   const env = name.startsWith('dev-') ? 'dev' : 'prod';
-  if (name.endsWith('.dockerignore')) return { violations: [], problem: null };
-  if (/\.Dockerfile$|^Dockerfile/.test(name)) {
+  if (rule.input === 'dockerfile') {
     const { input, problems } = await loadDockerfile(abs, rel);
     if (problems.length > 0) return { violations: [], problem: problems.map((p) => `${p.line}: ${p.message}`).join('; ') };
     engine.setTarget({ name: rel, env, resources: [] });
@@ -42,7 +41,7 @@ async function evaluateFixture(repoRoot: string, engine: PolicyEngine, abs: stri
   }
   const parsed = parseYaml(readFileSync(abs, 'utf8'));
   if (parsed.problems.length > 0) return { violations: [], problem: parsed.problems.map((p) => `${p.line}: ${p.message}`).join('; ') };
-  if (isComposeFile(name)) {
+  if (rule.input === 'compose') {
     const input = await buildComposeInput(parsed.docs[0]?.value ?? {}, abs, rel, repoRoot);
     engine.setTarget({ name: rel, env, resources: [] });
     return { violations: engine.evaluate(input as unknown as Record<string, unknown>), problem: null };
@@ -67,7 +66,7 @@ export async function runFixtures(repoRoot: string, engine: PolicyEngine, rules:
       for (const name of readdirSync(sub).sort()) {
         if (name.endsWith('.dockerignore')) continue;
         const abs = path.join(sub, name);
-        const { violations, problem } = await evaluateFixture(repoRoot, engine, abs);
+        const { violations, problem } = await evaluateFixture(repoRoot, engine, rule, abs);
         const own = violations.filter((v) => v.ruleId === rule.id);
         const ok = problem === null && (expect === 'allowed' ? own.length === 0 : own.length > 0);
         results.push({ ruleId: rule.id, file: path.relative(repoRoot, abs), expect, violations: own, ok, problem });

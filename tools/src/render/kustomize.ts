@@ -2,11 +2,11 @@
  * Kustomize: which files a kustomization depends on (for --changed and for mapping patches back
  * to their files) and rendering through a temporary wrapper that adds origin annotations.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { parseYaml } from '../util/yaml.js';
+import { FileCache } from '../util/cache.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -25,11 +25,12 @@ export interface KustomizationInfo {
   value: Record<string, unknown>;
 }
 
-export function readKustomization(dir: string): KustomizationInfo | null {
+/** The kustomization of `dir`, read through the run's cache (an unreadable one reads as empty). */
+export function readKustomization(dir: string, cache: FileCache = new FileCache()): KustomizationInfo | null {
   const file = kustomizationFile(dir);
   if (file === null) return null;
-  const parsed = parseYaml(readFileSync(file, 'utf8'));
-  const value = (parsed.docs[0]?.value ?? {}) as Record<string, unknown>;
+  const parsed = cache.get(file);
+  const value = (parsed?.docs[0]?.value ?? {}) as Record<string, unknown>;
   const kind = value.kind === 'Component' ? 'Component' : 'Kustomization';
   return { file, kind, value: typeof value === 'object' && value !== null ? value : {} };
 }
@@ -47,8 +48,8 @@ export interface KustomizeDep {
 }
 
 /** Every local file a kustomization root depends on, recursively (bases, components, patches, generator inputs). */
-export function kustomizationDeps(dir: string, seen = new Set<string>()): KustomizeDep[] {
-  const info = readKustomization(dir);
+export function kustomizationDeps(dir: string, cache: FileCache = new FileCache(), seen = new Set<string>()): KustomizeDep[] {
+  const info = readKustomization(dir, cache);
   if (info === null || seen.has(info.file)) return [];
   seen.add(info.file);
   const deps: KustomizeDep[] = [{ file: info.file, from: info.file, role: 'kustomization' }];
@@ -58,7 +59,7 @@ export function kustomizationDeps(dir: string, seen = new Set<string>()): Kustom
   const addFileOrDir = (ref: unknown, role: KustomizeDep['role']): void => {
     const abs = local(ref);
     if (abs === null || !existsSync(abs)) return;
-    if (statSync(abs).isDirectory()) deps.push(...kustomizationDeps(abs, seen));
+    if (statSync(abs).isDirectory()) deps.push(...kustomizationDeps(abs, cache, seen));
     else deps.push({ file: abs, from: info.file, role });
   };
   const list = (key: string): unknown[] => (Array.isArray(k[key]) ? (k[key] as unknown[]) : []);
@@ -79,8 +80,8 @@ export function kustomizationDeps(dir: string, seen = new Set<string>()): Kustom
 }
 
 /** Remote references (URLs) in a kustomization tree: never fetched offline. */
-export function remoteRefs(dir: string, seen = new Set<string>()): Array<{ ref: string; from: string }> {
-  const info = readKustomization(dir);
+export function remoteRefs(dir: string, cache: FileCache = new FileCache(), seen = new Set<string>()): Array<{ ref: string; from: string }> {
+  const info = readKustomization(dir, cache);
   if (info === null || seen.has(info.file)) return [];
   seen.add(info.file);
   const out: Array<{ ref: string; from: string }> = [];
@@ -91,7 +92,7 @@ export function remoteRefs(dir: string, seen = new Set<string>()): Array<{ ref: 
       if (isRemote(ref)) out.push({ ref, from: info.file });
       else {
         const abs = path.resolve(dir, ref);
-        if (existsSync(abs) && statSync(abs).isDirectory()) out.push(...remoteRefs(abs, seen));
+        if (existsSync(abs) && statSync(abs).isDirectory()) out.push(...remoteRefs(abs, cache, seen));
       }
     }
   }

@@ -5,6 +5,7 @@
  */
 import type { Finding, OutputFormat, Report, ReportSummary } from '../pipeline/types.js';
 import { SEVERITY_RANK } from '../pipeline/types.js';
+import { isIncompleteRule } from './catalogue.js';
 import { formatGithub } from './github.js';
 import { formatJson } from './json.js';
 import { formatJunit } from './junit.js';
@@ -65,7 +66,7 @@ export function exitCode(report: Report, failOn: 'error' | 'warning'): 0 | 1 | 2
 
 /** True for a finding that says a check could not run (REPORT.md: `input/...`, `tool/...`, severity error). */
 export function isIncompleteFinding(f: Finding): boolean {
-  return f.severity === 'error' && (f.ruleId.startsWith('input/') || f.ruleId.startsWith('tool/'));
+  return f.severity === 'error' && isIncompleteRule(f.ruleId);
 }
 
 /**

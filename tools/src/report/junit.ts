@@ -13,6 +13,7 @@
 import type { Finding, Report, Severity } from '../pipeline/types.js';
 import { SEVERITY_RANK } from '../pipeline/types.js';
 import { displayPath, plural, sortFindings } from './order.js';
+import { isIncompleteRule } from './catalogue.js';
 
 /** Characters XML 1.0 cannot carry at all (controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD. */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -41,10 +42,6 @@ function highest(findings: readonly Finding[]): Severity {
   let top: Severity = 'info';
   for (const f of findings) if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[top]) top = f.severity;
   return top;
-}
-
-function isIncompleteRule(ruleId: string): boolean {
-  return ruleId.startsWith('tool/') || ruleId.startsWith('input/');
 }
 
 function findingLine(f: Finding, repoRoot: string): string {

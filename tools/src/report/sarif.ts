@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Location, Report, Severity } from '../pipeline/types.js';
+import { gateRule } from './catalogue.js';
 import { displayPath, isOutside, sortFindings } from './order.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -59,29 +60,14 @@ export function ruleAnchor(ruleId: string): string {
 }
 
 /**
- * Findings of the gate itself rather than of a policy: documented in docs/ci.md, not in the policy
- * index.
+ * Where a rule is documented, repository-relative with its anchor: docs/POLICIES.md has a heading
+ * for every policy and for every rule of the gate's own catalogue.
  */
-const GATE_RULE_TITLES: Record<string, string> = {
-  'input/': 'Input that could not be read or parsed',
-  'tool/': 'A check that could not run',
-  'schema/': 'Object does not match its schema',
-  'remote/': 'Remote content not rendered offline',
-  'waiver/': 'Waiver that is expired or matches nothing',
-};
-const GATE_RULE_PREFIXES = Object.keys(GATE_RULE_TITLES);
-export const GATE_RULES_DOC = 'docs/ci.md#findings-of-the-gate-itself';
-
-/** A rule's title when the catalogue has none: the gate's own rules by prefix, else the id. */
-function fallbackTitle(ruleId: string): string {
-  const prefix = GATE_RULE_PREFIXES.find((p) => ruleId.startsWith(p));
-  return prefix === undefined ? ruleId : `${GATE_RULE_TITLES[prefix]} (${ruleId})`;
-}
-
-/** Where a rule is documented, repository-relative with its anchor. */
 export function ruleDoc(ruleId: string): string {
-  return GATE_RULE_PREFIXES.some((p) => ruleId.startsWith(p)) ? GATE_RULES_DOC : `docs/POLICIES.md#${ruleAnchor(ruleId)}`;
+  return `${POLICIES_DOC}#${ruleAnchor(ruleId)}`;
 }
+
+export const POLICIES_DOC = 'docs/POLICIES.md';
 
 /** A repository-relative path as a relative URI reference; an absolute path as a file URI. */
 function artifactLocation(file: string, repoRoot: string): Record<string, string> {
@@ -114,7 +100,11 @@ export function formatSarif(report: Report, opts: SarifOptions): string {
 
   const rules = new Map<string, { title: string; severity: Severity }>();
   for (const r of opts.rules ?? []) rules.set(r.id, { title: r.title, severity: r.severity });
-  for (const f of findings) if (!rules.has(f.ruleId)) rules.set(f.ruleId, { title: fallbackTitle(f.ruleId), severity: f.severity });
+  for (const f of findings) {
+    if (rules.has(f.ruleId)) continue;
+    const gate = gateRule(f.ruleId);
+    rules.set(f.ruleId, gate ? { title: gate.title, severity: gate.severity } : { title: f.ruleId, severity: f.severity });
+  }
   const ruleIds = [...rules.keys()].sort();
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i] as const));
 

@@ -3,9 +3,10 @@
  * waiver that matches nothing is a warning, a malformed one is an input error. Dates are computed
  * here (the wasm runtime has no time.*) with an injectable clock.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { asObject, locateField, parseYaml } from '../util/yaml.js';
+import { FileCache } from '../util/cache.js';
+import { asObject, locateField } from '../util/yaml.js';
 import type { Finding } from '../pipeline/types.js';
 
 export const WAIVERS_FILE = 'policies/waivers.yaml';
@@ -34,10 +35,14 @@ function loc(line: number, column = 1) {
   return { file: WAIVERS_FILE, line, column };
 }
 
-export function loadWaivers(repoRoot: string): { waivers: Waiver[]; problems: Finding[] } {
+export function loadWaivers(repoRoot: string, cache: FileCache = new FileCache()): { waivers: Waiver[]; problems: Finding[] } {
   const abs = path.join(repoRoot, WAIVERS_FILE);
   if (!existsSync(abs)) return { waivers: [], problems: [] };
-  const parsed = parseYaml(readFileSync(abs, 'utf8'));
+  const read = cache.read(abs);
+  if (read.parsed === null) {
+    return { waivers: [], problems: [{ ruleId: 'input/unreadable', severity: 'error', message: `${WAIVERS_FILE}: cannot read (${read.error})`, target: WAIVERS_FILE, resource: null, location: loc(1), field: null }] };
+  }
+  const parsed = read.parsed;
   const problems: Finding[] = parsed.problems.map((p) => ({
     ruleId: 'input/yaml', severity: 'error', message: `${WAIVERS_FILE}: ${p.message}`, target: WAIVERS_FILE,
     resource: null, location: loc(p.line, p.column), field: null,
