@@ -3,7 +3,15 @@
  * (origin annotations) and plain manifest files alike.
  */
 import path from 'node:path';
-import { parse as parseYamlValue } from 'yaml';
+import { parse } from 'yaml';
+
+// Kustomize writes the same few origin/transformation annotation texts on many objects: each
+// distinct text is parsed once per process. Callers only read the parsed values.
+const annotationValues = new Map<string, unknown>();
+function parseYamlValue(text: string): unknown {
+  if (!annotationValues.has(text)) annotationValues.set(text, parse(text));
+  return annotationValues.get(text);
+}
 import type { Resource, ResourceRef, SourceOrigin } from '../pipeline/types.js';
 import type { YamlDoc, YamlProblem } from '../util/yaml.js';
 
