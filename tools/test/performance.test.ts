@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SchemaStore } from '../src/schema/store.js';
-import { discoverTargets } from '../src/discover/targets.js';
+import { discoverTargets, targetsForChanges } from '../src/discover/targets.js';
 import { renderKustomization } from '../src/render/kustomize.js';
 import { resolveKustomize } from '../src/maintain/tools.js';
 import { resourcesFromRender } from '../src/inputs/kubernetes.js';
@@ -146,4 +146,34 @@ describe('kubeconform', () => {
     expect(existsSync(log)).toBe(true);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(2);
   }, 300_000);
+});
+
+describe('pre-commit selection of what a change to the gate\'s inputs reaches', () => {
+  const all = discoverTargets(REPO);
+  const pick = (...rel: string[]) => targetsForChanges(REPO, all, rel.map((f) => path.join(REPO, f))).map((t) => t.name);
+  const overlays = ['overlays/dev', 'overlays/prod', 'overlays/staging'];
+  const clusters = ['clusters/dev', 'clusters/prod', 'clusters/staging'];
+
+  it('a rule re-checks only the targets holding what it reads (input kind and kinds)', () => {
+    expect(pick('policies/k8s/pdb/policy.rego', 'policies/build/manifest.json', 'policies/build/policy.wasm')).toEqual(overlays);
+    expect(pick('policies/argocd/automated-sync/policy_test.rego')).toEqual(clusters);
+    expect(pick('policies/docker/healthcheck-present/fixtures/denied/none.Dockerfile')).toEqual(['base/admin-dashboard/Dockerfile', 'base/backend/Dockerfile']);
+    expect(pick('policies/compose/redis-auth/policy.rego')).toEqual(['overlays/local/compose.yaml']);
+  });
+
+  it('a schema file re-checks only the targets holding its kind', () => {
+    expect(pick('schemas/kubernetes/v1.35.0-standalone-strict/deployment-apps-v1.json')).toEqual(overlays);
+    expect(pick('schemas/compose/compose-spec.json')).toEqual(['overlays/local/compose.yaml']);
+  });
+
+  it('shared policy code, the bundle alone, waivers, indexes and settings re-check everything', () => {
+    for (const f of ['policies/lib/wiring.rego', 'policies/main.rego', 'policies/build/policy.wasm', 'policies/waivers.yaml', 'schemas/crds/index.json', 'gitops.yaml', 'tools/versions.json']) {
+      expect(pick(f), f).toEqual(all.map((t) => t.name));
+    }
+  });
+
+  it('a base file re-checks the overlays that include it, together with what a rule change reaches', () => {
+    expect(pick('base/backend/deployment.yaml')).toEqual(overlays);
+    expect(pick('base/backend/deployment.yaml', 'policies/argocd/automated-sync/policy.rego')).toEqual([...clusters, ...overlays]);
+  });
 });
