@@ -119,3 +119,17 @@ export function resourcesFromRender(docs: YamlDoc[], wrapperDir: string, targetK
   }
   return out;
 }
+
+/**
+ * The name of the container a field path of `object` lies in
+ * (`spec.template.spec.containers[1].image` -> the second container's name), or null.
+ */
+export function containerOf(object: Record<string, unknown>, field: string | null): string | null {
+  const m = field === null ? null : /^(.*?(?:containers|initContainers|ephemeralContainers))\[(\d+)\]/.exec(field);
+  if (!m) return null;
+  let node: unknown = object;
+  for (const key of m[1]!.split('.')) node = node !== null && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+  const item = Array.isArray(node) ? node[Number(m[2])] : undefined;
+  const name = item !== null && typeof item === 'object' ? (item as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : null;
+}

@@ -12,6 +12,7 @@ import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
 import { renderKustomization } from '../render/kustomize.js';
 import { copyPolicySources, readBundle } from '../policy/bundle.js';
+import { repositoryFacts, type RenderedTarget } from '../policy/argocd.js';
 import { policyData } from '../policy/evaluate.js';
 import { resourcesFromRender } from '../inputs/kubernetes.js';
 import { schemaLocations } from '../schema/kubeconform.js';
@@ -60,10 +61,16 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const manifests: string[] = [];
     const conftestRuns: Array<{ data: string; files: string[] }> = [];
     let resources = 0;
-    for (const [i, t] of targets.entries()) {
+    const rendered: RenderedTarget[] = [];
+    for (const t of targets) {
       const out = await renderKustomization(kustomize, t.abs, config.render.timeoutSeconds);
       if (!out.ok) throw new ToolError('kustomize', `bench: ${t.name} does not render: ${out.stderr}`);
-      const objects = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs).map((r) => r.object);
+      rendered.push({ target: t, resources: resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs) });
+    }
+    // The repository-wide facts the gate gives the policies, so that conftest sees the same data.
+    const facts = repositoryFacts(repoRoot, rendered, { wholeRepository: true });
+    for (const [i, { target: t, resources: rs }] of rendered.entries()) {
+      const objects = rs.map((r) => r.object);
       resources += objects.length;
       const file = path.join(work, `target-${i}.yaml`);
       writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
@@ -76,7 +83,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
         return f;
       });
       const data = path.join(work, `data-${i}.json`);
-      writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config))));
+      writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config), facts)));
       conftestRuns.push({ data, files });
     }
     const policies = path.join(work, 'policies');

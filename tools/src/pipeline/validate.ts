@@ -10,7 +10,7 @@ import { loadDockerfile, type DockerfileInput } from '../inputs/dockerfile.js';
 import { kustomizationDeps, kustomizationFile, remoteRefs, renderKustomization } from '../render/kustomize.js';
 import { readBundle, type RuleMeta } from '../policy/bundle.js';
 import { PolicyEngine, type Violation } from '../policy/evaluate.js';
-import { resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
+import { containerOf, resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
 import { SchemaStore, type TargetCrds } from '../schema/store.js';
 import { runKubeconformSets } from '../schema/kubeconform.js';
 import type { SchemaError } from '../schema/ajv.js';
@@ -22,7 +22,7 @@ import type { Finding, Report, Resource, Severity, Target } from './types.js';
 import { applyWaivers, loadWaivers } from '../waivers/waivers.js';
 import type { LineCounter } from 'yaml';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
-import { checkApplications, DEFAULT_REPO_URLS } from '../policy/argocd.js';
+import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js';
 import { summarize } from '../report/index.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
@@ -75,10 +75,12 @@ function fileFinding(ctx: Ctx, target: Target, ruleId: string, severity: Severit
   };
 }
 
-function resourceFinding(ctx: Ctx, lt: LoadedTarget, res: Resource, ruleId: string, severity: Severity, message: string, field: string | null): Finding {
+function resourceFinding(ctx: Ctx, lt: LoadedTarget, res: Resource, ruleId: string, severity: Severity, message: string, field: string | null, container: string | null = null): Finding {
   const mapped = mapLocation(ctx.repoRoot, ctx.cache, res, field, lt.kustomization);
   const f: Finding = { ruleId, severity, message, target: lt.target.name, resource: res.ref, location: mapped.location, field };
   if (mapped.related.length > 0) f.related = mapped.related;
+  const name = container ?? containerOf(res.object, field);
+  if (name !== null) f.container = name;
   return f;
 }
 
@@ -302,7 +304,7 @@ function checkPolicies(ctx: Ctx, lt: LoadedTarget, engine: PolicyEngine): void {
       policyFailure(err, `${res.ref.kind}/${res.ref.name}`);
       return;
     }
-    for (const v of violations) lt.findings.push(resourceFinding(ctx, lt, res, v.ruleId, v.severity, v.message, v.field));
+    for (const v of violations) lt.findings.push(resourceFinding(ctx, lt, res, v.ruleId, v.severity, v.message, v.field, v.container));
   });
   for (const d of lt.dockerfiles) {
     try {
@@ -422,6 +424,9 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   });
   // kubeconform runs (one process for the run) while the policies evaluate in this one.
   const kubeconformDone = kubeconform !== null ? checkKubeconform(ctx, passes, opts.schemaEngine, kubeconform) : Promise.resolve();
+  // Policies, with the repository-wide facts (Argo CD wiring) as data.repository.
+  const rendered = loaded.map((lt) => ({ target: lt.target, resources: lt.resources }));
+  if (engine !== null) engine.setRepository(repositoryFacts(repoRoot, rendered, { wholeRepository: wholeRepo }));
   for (const lt of loaded) {
     if (engine !== null) checkPolicies(ctx, lt, engine);
   }
@@ -430,14 +435,22 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     findings.push(...lt.findings);
     if (lt.incomplete) incomplete = true;
   }
+  if (engine !== null) {
+    try {
+      engine.setTarget({ name: '.', env: null, resources: [] });
+      for (const v of engine.evaluate({ kind: 'repository' })) {
+        findings.push({
+          ruleId: v.ruleId, severity: v.severity, message: v.message, target: v.target ?? '.', resource: null,
+          location: v.file === null ? null : { file: v.file, line: v.line ?? 1, column: 1 }, field: null,
+        });
+      }
+    } catch (err) {
+      toolFinding('tool/policy', `the repository: ${(err as Error).message}`);
+    }
+  }
 
-  // Argo CD: what each Application points at (and what stays remote) on every run; which
-  // Application deploys each overlay only when the whole repository was rendered.
-  findings.push(...checkApplications(repoRoot, loaded.map((lt) => ({ target: lt.target, resources: lt.resources })), {
-    repoUrls: ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_REPO_URLS,
-    wholeRepository: wholeRepo,
-    cache,
-  }));
+  // What Applications point at that stays remote, on every run.
+  findings.push(...remoteSources(repoRoot, rendered, repoUrlsOf(config.policy), cache));
 
   // Waivers
   const { waivers, problems } = loadWaivers(repoRoot, cache);

@@ -19,8 +19,11 @@ export const ENTRYPOINT = 'main/findings';
 /** Every rule is a package below this one (rules.<namespace>.<name>); main.rego collects them all. */
 export const RULES_PACKAGE = 'rules';
 
-/** The kinds of input document a rule can read (`input.kind`), declared as `input:` in its METADATA. */
-export const INPUT_KINDS = ['kubernetes', 'dockerfile', 'compose'] as const;
+/**
+ * The kinds of input document a rule can read (`input.kind`), declared as `input:` in its METADATA.
+ * `repository` is evaluated once per run, with data.repository: for rules about the repository as a whole.
+ */
+export const INPUT_KINDS = ['kubernetes', 'dockerfile', 'compose', 'repository'] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
 export interface RuleMeta {

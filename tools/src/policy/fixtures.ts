@@ -9,6 +9,8 @@ import { buildComposeInput } from '../inputs/compose.js';
 import { loadDockerfile } from '../inputs/dockerfile.js';
 import { resourcesFromDocs } from '../inputs/kubernetes.js';
 import { parseYaml } from '../util/yaml.js';
+import type { Target } from '../pipeline/types.js';
+import { repositoryFacts } from './argocd.js';
 import type { RuleMeta } from './bundle.js';
 import type { PolicyEngine, Violation } from './evaluate.js';
 
@@ -48,6 +50,14 @@ async function evaluateFixture(repoRoot: string, engine: PolicyEngine, rule: Rul
   }
   const { resources, problems } = resourcesFromDocs(parsed.docs, abs);
   if (problems.length > 0) return { violations: [], problem: problems.map((p) => `${p.line}: ${p.message}`).join('; ') };
+  // The fixture is the whole repository's render for the repository-wide facts: it stands for the
+  // cluster of its environment and for the overlays its Applications deploy.
+  const target: Target = { name: rel, abs, kind: 'file', env };
+  engine.setRepository(repositoryFacts(repoRoot, [{ target, resources }], { wholeRepository: true, fixture: true }));
+  if (rule.input === 'repository') {
+    engine.setTarget({ name: '.', env: null, resources: [] });
+    return { violations: engine.evaluate({ kind: 'repository' }), problem: null };
+  }
   engine.setTarget({ name: rel, env, resources: resources.map((r) => r.object) });
   const violations: Violation[] = [];
   resources.forEach((r, index) => violations.push(...engine.evaluate({ kind: 'kubernetes', index, resource: r.object })));

@@ -48,14 +48,6 @@ export const GATE_RULES: readonly GateRule[] = [
   schema('crd', 'A CustomResourceDefinition cannot be used', 'A CRD of the target whose schema cannot be converted, so objects of its kinds cannot be checked against it.'),
   { id: 'remote/helm-chart', severity: 'info', incomplete: false, title: 'Helm chart not rendered offline', doc: 'An Argo CD Application deploys a Helm chart: listed so that what the gate does not render is visible, never skipped silently.' },
   { id: 'remote/git', severity: 'info', incomplete: false, title: 'Foreign git source not rendered offline', doc: 'An Argo CD Application deploys from another git repository than this one (gitops.yaml policy.argocd.repoUrls).' },
-  ...[
-    ['source-path-missing', 'Application source path missing', 'An Application deploys a path of this repository that does not exist, or is no kustomization root while the source declares no directory:.'],
-    ['values-file-missing', 'Helm value file missing', 'A Helm value file read from this repository through a ref source does not exist.'],
-    ['ignore-differences-not-hpa', 'ignoreDifferences hides replicas no HPA owns', 'An Application ignores the replicas of a Deployment that no HorizontalPodAutoscaler in the deployed overlay scales: Argo CD would hide manual scaling.'],
-    ['overlay-not-deployed', 'Overlay deployed by no Application', 'Every overlay (but local) is deployed by exactly one Application; checked on whole-repository runs.'],
-    ['overlay-deployed-twice', 'Overlay deployed twice', 'Two Applications deploy the same overlay and fight over the same objects; checked on whole-repository runs.'],
-    ['overlay-wrong-cluster', 'Overlay deployed from another cluster', 'The Application deploying overlays/<env> is rendered in another cluster than clusters/<env>; checked on whole-repository runs.'],
-  ].map(([id, title, doc]) => ({ id: `argocd/${id}`, severity: 'error' as Severity, incomplete: false, title: title!, doc: doc! })),
   { id: 'waiver/expired', severity: 'error', incomplete: false, title: 'Waiver expired', doc: 'A waiver\'s expiry date has passed: fix the finding or renew the waiver with a new reason.' },
   { id: 'waiver/unused', severity: 'warning', incomplete: false, title: 'Waiver matches nothing', doc: 'A waiver matches no finding of a whole-repository run: remove it.' },
 ];
