@@ -1,9 +1,13 @@
 /**
- * From parsed YAML documents to Kubernetes resources with their origin: rendered kustomize output
- * (origin annotations) and plain manifest files alike.
+ * The Kubernetes input adapter: from parsed YAML documents to Kubernetes resources with their
+ * origin (rendered kustomize output with origin annotations, and plain manifest files alike), and
+ * from a resource to its Document (located through the source map).
  */
 import path from 'node:path';
 import { parse } from 'yaml';
+import type { Document } from '../pipeline/document.js';
+import type { RelatedLocation, Resource, ResourceRef, SourceOrigin, Location } from '../pipeline/types.js';
+import type { SchemaError } from '../schema/ajv.js';
 
 // Kustomize writes the same few origin/transformation annotation texts on many objects: each
 // distinct text is parsed once per process. Callers only read the parsed values.
@@ -12,7 +16,6 @@ function parseYamlValue(text: string): unknown {
   if (!annotationValues.has(text)) annotationValues.set(text, parse(text));
   return annotationValues.get(text);
 }
-import type { Resource, ResourceRef, SourceOrigin } from '../pipeline/types.js';
 import type { YamlDoc, YamlProblem } from '../util/yaml.js';
 
 const ORIGIN = 'config.kubernetes.io/origin';
@@ -132,4 +135,21 @@ export function containerOf(object: Record<string, unknown>, field: string | nul
   const item = Array.isArray(node) ? node[Number(m[2])] : undefined;
   const name = item !== null && typeof item === 'object' ? (item as { name?: unknown }).name : undefined;
   return typeof name === 'string' ? name : null;
+}
+
+/** The Document of a Kubernetes object; `map` is the source map of its target (field -> file:line). */
+export function kubernetesDocument(resource: Resource, map: (field: string | null) => { location: Location; related: RelatedLocation[] }): Document {
+  return {
+    kind: 'kubernetes',
+    file: resource.origin.file,
+    input: { kind: 'kubernetes', resource: resource.object },
+    resource,
+    locate(field) {
+      const mapped = map(field);
+      return { ...mapped, resource: resource.ref, field, container: containerOf(resource.object, field) };
+    },
+    schemaMessage(e: SchemaError) {
+      return `${resource.ref.kind}/${resource.ref.name}: ${e.instancePath ? `${e.instancePath}: ` : ''}${e.message}`;
+    },
+  };
 }
