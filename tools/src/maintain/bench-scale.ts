@@ -32,8 +32,10 @@ export interface ScalePoint {
   gitopsPeakMiB: number;
   /** (kubeconform + conftest) / gitops: above 1, the gate does both jobs in less CPU. */
   speedup: number;
-  /** Policy findings on that input, the gate's and conftest's (equal: the same rules ran). */
-  policyFindings: { gitops: number; conftest: number };
+  /** Policy findings on that input, the gate's and conftest's (equal: the same rules ran); conftest null when it timed out. */
+  policyFindings: { gitops: number; conftest: number | null };
+  /** conftest stopped at the time budget: its CPU is a lower bound, and so is the speedup. */
+  conftestTimedOut: boolean;
 }
 
 export interface ScaleResult {
@@ -60,9 +62,11 @@ process.on('exit', () => { if (process.env.GITOPS_BENCH_USAGE) writeFileSync(pro
 `;
 
 /** Runs a command under sh and returns the CPU seconds of everything it waited for. */
-async function cpuOf(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ cpu: number; stdout: string; exitCode: number; stderr: string }> {
+async function cpuOf(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutSeconds?: number } = {}): Promise<{ cpu: number; stdout: string; exitCode: number; stderr: string; timedOut: boolean }> {
   const out = path.join(os.tmpdir(), `gitops-bench-out-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const r = await execa('/bin/sh', ['-c', '"$@" > "$BENCH_OUT" 2>"$BENCH_OUT.err"; code=$?; times; exit $code', 'sh', cmd, ...args], {
+  // coreutils timeout stops the command itself (and the shell still reports the CPU it used).
+  const limit = opts.timeoutSeconds === undefined ? [] : ['timeout', String(opts.timeoutSeconds)];
+  const r = await execa('/bin/sh', ['-c', '"$@" > "$BENCH_OUT" 2>"$BENCH_OUT.err"; code=$?; times; exit $code', 'sh', ...limit, cmd, ...args], {
     cwd: opts.cwd, reject: false, env: { ...opts.env, BENCH_OUT: out }, maxBuffer: 64 * 1024 * 1024,
   });
   const lines = String(r.stdout).trim().split('\n');
@@ -77,11 +81,14 @@ async function cpuOf(cmd: string, args: string[], opts: { cwd?: string; env?: Re
     rmSync(out, { force: true });
     rmSync(`${out}.err`, { force: true });
   }
-  return { cpu: seconds, stdout, stderr, exitCode: r.exitCode ?? -1 };
+  const exitCode = r.exitCode ?? -1;
+  return { cpu: seconds, stdout, stderr, exitCode, timedOut: opts.timeoutSeconds !== undefined && exitCode === 124 };
 }
 
 export interface ScaleOptions {
   sizes?: number[];
+  /** Wall-clock budget of one conftest run, seconds (default 900): beyond it, a lower bound is reported. */
+  conftestBudgetSeconds?: number;
   layouts?: SyntheticLayout[];
   log?: (line: string) => void;
 }
@@ -141,12 +148,18 @@ export async function runScaleBench(repoRoot: string, opts: ScaleOptions = {}): 
         if (!/"resources"|"summary"/.test(kc.stdout)) throw new ToolError('kubeconform', `bench: kubeconform gave no report (exit ${kc.exitCode})`, kc.stderr);
 
         let conftestCpu = 0;
-        let conftestFindings = 0;
+        let conftestFindings: number | null = 0;
+        let timedOut = false;
         for (const r of runs) {
-          const c = await cpuOf(conftest, ['test', '--no-color', '--output', 'json', '--policy', policies, '--data', r.data, '--namespace', 'main', r.dir]);
-          if (c.exitCode !== 0 && c.exitCode !== 1) throw new ToolError('conftest', `bench: conftest exited ${c.exitCode}`, c.stderr);
+          const c = await cpuOf(conftest, ['test', '--no-color', '--output', 'json', '--policy', policies, '--data', r.data, '--namespace', 'main', r.dir], { timeoutSeconds: opts.conftestBudgetSeconds ?? 900 });
           conftestCpu += c.cpu;
-          for (const x of JSON.parse(c.stdout) as Array<{ failures?: unknown[] }>) conftestFindings += x.failures?.length ?? 0;
+          if (c.timedOut) {
+            timedOut = true;
+            conftestFindings = null;
+            break;
+          }
+          if (c.exitCode !== 0 && c.exitCode !== 1) throw new ToolError('conftest', `bench: conftest exited ${c.exitCode}`, c.stderr);
+          for (const x of JSON.parse(c.stdout) as Array<{ failures?: unknown[] }>) conftestFindings = (conftestFindings ?? 0) + (x.failures?.length ?? 0);
         }
         const gitopsFindings = report.findings.filter((f) => kubernetesRules.has(f.ruleId)).length;
         const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -156,9 +169,10 @@ export async function runScaleBench(repoRoot: string, opts: ScaleOptions = {}): 
           gitopsPeakMiB: Math.round(peak),
           speedup: round((kc.cpu + conftestCpu) / Math.max(gate.cpu, 0.01)),
           policyFindings: { gitops: gitopsFindings, conftest: conftestFindings },
+          conftestTimedOut: timedOut,
         };
         points.push(point);
-        log(`bench ${layout} ${tree.resources} objects (${tree.targets} targets): gitops ${point.cpuSeconds.gitops} CPU s (peak ${point.gitopsPeakMiB} MiB), kubeconform ${point.cpuSeconds.kubeconform} s, conftest ${point.cpuSeconds.conftest} s: ${point.speedup}x`);
+        log(`bench ${layout} ${tree.resources} objects (${tree.targets} targets): gitops ${point.cpuSeconds.gitops} CPU s (peak ${point.gitopsPeakMiB} MiB), kubeconform ${point.cpuSeconds.kubeconform} s, conftest ${timedOut ? 'at least ' : ''}${point.cpuSeconds.conftest} s: ${timedOut ? 'at least ' : ''}${point.speedup}x`);
         rmSync(dir, { recursive: true, force: true });
       }
     }
@@ -221,7 +235,7 @@ export function scalePlot(r: ScaleResult): string {
 }
 
 export function formatScale(r: ScaleResult): string {
-  const rows = r.points.map((p) => `| ${p.layout} | ${p.resources} | ${p.targets} | ${p.cpuSeconds.gitops} | ${p.gitopsPeakMiB} | ${p.cpuSeconds.kubeconform} | ${p.cpuSeconds.conftest} | ${p.speedup} | ${p.policyFindings.gitops} / ${p.policyFindings.conftest} |`);
+  const rows = r.points.map((p) => `| ${p.layout} | ${p.resources} | ${p.targets} | ${p.cpuSeconds.gitops} | ${p.gitopsPeakMiB} | ${p.cpuSeconds.kubeconform} | ${p.conftestTimedOut ? '>= ' : ''}${p.cpuSeconds.conftest} | ${p.conftestTimedOut ? '>= ' : ''}${p.speedup} | ${p.policyFindings.gitops} / ${p.policyFindings.conftest ?? 'stopped'} |`);
   const growth = Object.entries(r.growth1kTo10k).map(([k, v]) => `${k} ${v}x`).join(', ');
   return [
     `Synthetic input, ${r.objectsPerApp} objects per app; CPU seconds (user + system, children included), ${r.cpus} cores, ${r.node}.`,
