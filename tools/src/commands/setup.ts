@@ -6,7 +6,7 @@ import { parse } from './args.js';
 const HELP = `Usage: gitops setup [--quiet] [TOOL...]
 
 Installs the pinned tools of tools/versions.json (kustomize, kubeconform, opa, actionlint,
-conftest) that are missing or at another version into .tools/bin (git-ignored) with
+conftest, gator) that are missing or at another version into .tools/bin (git-ignored) with
 'go install'. Needs Go; a newer Go toolchain comes through the module proxy (GOTOOLCHAIN=auto).
 `;
 

@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { kustomizationDeps, readKustomization } from '../render/kustomize.js';
-import { displayPath } from '../locate/sourcemap.js';
+import { displayPath } from '../util/paths.js';
 import { FileCache } from '../util/cache.js';
 import type { Target } from '../pipeline/types.js';
 import { directoryFiles, isComposeFile, isDockerfile } from './targets.js';

@@ -9,9 +9,14 @@ export interface ToolPin {
   module: string;
   package: string;
   version: string;
+  /**
+   * The module's go.sum hash (h1:...). When set, setup checks the downloaded module against it
+   * itself and builds with the module's own go.sum, so no checksum-database lookup is needed.
+   */
+  sum?: string;
 }
 
-export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest';
+export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest' | 'gator';
 
 export const TOOLS_DIR = '.tools/bin';
 const INSTALLED_FILE = '.installed.json';
@@ -106,9 +111,11 @@ export async function setupTools(repoRoot: string, log: (line: string) => void, 
   const worker = async (): Promise<void> => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       const pin = pins[name];
-      log(`installing ${name} ${pin.version} (go install ${pin.package})`);
-      let run = await execa('go', ['install', `${pin.package}@${pin.version}`], { cwd: os.tmpdir(), env, reject: false });
-      if (run.exitCode !== 0 && /replace directive|must not contain directives/.test(run.stderr)) {
+      log(`installing ${name} ${pin.version} (${pin.sum === undefined ? 'go install' : 'go build, module hash pinned,'} ${pin.package})`);
+      let run = pin.sum !== undefined
+        ? await buildWithModuleSums(pin, binDir, name, env)
+        : await execa('go', ['install', `${pin.package}@${pin.version}`], { cwd: os.tmpdir(), env, reject: false });
+      if (pin.sum === undefined && run.exitCode !== 0 && /replace directive|must not contain directives/.test(run.stderr)) {
         run = await buildInWrapper(pin, binDir, name, env);
       }
       if (run.exitCode !== 0) {
@@ -130,6 +137,32 @@ async function buildInWrapper(pin: ToolPin, binDir: string, name: string, env: R
     const get = await execa('go', ['get', `${pin.module}@${pin.version}`], { cwd: dir, env, reject: false });
     if (get.exitCode !== 0) return get;
     return await execa('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env, reject: false });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds a pinned module whose hash is pinned in tools/versions.json: downloads it with the
+ * checksum database skipped for that one module, refuses it unless its hash is the pinned one,
+ * then builds from a wrapper module whose go.sum is the pinned module's own (which covers every
+ * dependency), so nothing else is looked up in the checksum database either.
+ */
+async function buildWithModuleSums(pin: ToolPin, binDir: string, name: string, env: Record<string, string>) {
+  const dlEnv = { ...env, GONOSUMDB: pin.module, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() };
+  const dl = await execa('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], { cwd: os.tmpdir(), env: dlEnv, reject: false });
+  if (dl.exitCode !== 0) return dl;
+  const info = JSON.parse(dl.stdout) as { Dir: string; GoMod: string; Sum: string; GoModSum: string };
+  if (info.Sum !== pin.sum) {
+    return { ...dl, exitCode: 1, stderr: `${pin.module}@${pin.version} has hash ${info.Sum}, tools/versions.json pins ${pin.sum}: refusing to build it` };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-tool-'));
+  try {
+    const goLine = /^go\s+(\S+)/m.exec(readFileSync(info.GoMod, 'utf8'))?.[1] ?? '1.24';
+    writeFileSync(path.join(dir, 'go.mod'), `module gitops.local/wrapper\n\ngo ${goLine}\n\nrequire ${pin.module} ${pin.version}\n`);
+    const moduleSums = existsSync(path.join(info.Dir, 'go.sum')) ? readFileSync(path.join(info.Dir, 'go.sum'), 'utf8') : '';
+    writeFileSync(path.join(dir, 'go.sum'), `${moduleSums.trimEnd()}\n${pin.module} ${pin.version} ${info.Sum}\n${pin.module} ${pin.version}/go.mod ${info.GoModSum}\n`);
+    return await execa('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env: { ...env, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() }, reject: false });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -22,6 +22,15 @@ export interface Violation {
   target: string | null;
   /** The container the violation is about, when the rule names it (else the gate derives it from `field`). */
   container: string | null;
+  /** Other objects to show with the finding: the Kubernetes object `index` of target `target`, at `field`. */
+  related: RelatedRef[];
+}
+
+export interface RelatedRef {
+  target: string;
+  index: number;
+  field: string | null;
+  message: string;
 }
 
 export interface TargetData {
@@ -41,16 +50,26 @@ interface RawViolation {
   file?: unknown;
   target?: unknown;
   container?: unknown;
+  related?: unknown;
 }
 
 /**
  * The data document the policies read: the whole target, facts the wasm runtime cannot compute
  * (quantities, also of the settings such as policy.istioSidecar; PromQL parses), the target index
  * (lookups cross-resource rules would otherwise rebuild for every object), and the settings.
+ * `environment` holds the objects of the run's other targets of the same environment
+ * (overlays/dev sees clusters/dev and the reverse), for rules that join the platform add-ons'
+ * Helm values with the overlay's objects.
  */
-export function policyData(target: TargetData, config: Record<string, unknown>, repository: RepositoryFacts = NO_FACTS): Record<string, unknown> {
+export function policyData(
+  target: TargetData,
+  config: Record<string, unknown>,
+  repository: RepositoryFacts = NO_FACTS,
+  environment: Array<Record<string, unknown>> = [],
+): Record<string, unknown> {
   return {
     target,
+    environment: { resources: environment },
     units: collectUnits([...target.resources, config]),
     promql: collectPromql(target.resources),
     index: targetIndex(target.resources),
@@ -89,8 +108,8 @@ export class PolicyEngine {
   }
 
   /** Gives the policies the whole target (and the facts derived from it) as data. */
-  setTarget(target: TargetData): void {
-    this.policy.setData(policyData(target, this.config, this.repository));
+  setTarget(target: TargetData, environment: Array<Record<string, unknown>> = []): void {
+    this.policy.setData(policyData(target, this.config, this.repository, environment));
   }
 
   evaluate(input: Record<string, unknown>): Violation[] {
@@ -120,6 +139,10 @@ export class PolicyEngine {
       file: typeof v.file === 'string' && v.file !== '' ? v.file : null,
       target: typeof v.target === 'string' && v.target !== '' ? v.target : null,
       container: typeof v.container === 'string' && v.container !== '' ? v.container : null,
+      related: (Array.isArray(v.related) ? v.related : []).flatMap((r: Record<string, unknown>) =>
+        r !== null && typeof r === 'object' && typeof r.target === 'string' && typeof r.index === 'number'
+          ? [{ target: r.target, index: r.index, field: typeof r.field === 'string' ? r.field : null, message: String(r.message ?? '') }]
+          : []),
     };
   }
 }
