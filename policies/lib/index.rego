@@ -1,7 +1,9 @@
 # The target index: lookups that cross-resource rules need for every evaluated object, computed
 # once per target. The gate computes it in TypeScript (tools/src/policy/target-index.ts) and hands
-# it over as data.index; without it (opa test, conftest) `target` computes the same here. Every
-# list holds indices into data.target.resources, ascending.
+# it over as data.index; `computed` is its definition in Rego (tools/test/target-index.test.ts
+# checks the two agree). Without data.index (opa test, admission in Gatekeeper) the lib.wiring
+# helpers scan the target instead, with the same results. Every list holds indices into
+# data.target.resources, ascending.
 package lib.index
 
 import rego.v1
@@ -10,9 +12,10 @@ import data.lib.kubernetes
 
 resources := kubernetes.target_resources
 
-target := data.index if data.index
+# available: the gate handed over the index.
+available if data.index
 
-target := computed if not data.index
+target := data.index
 
 computed := {
 	"by_kind": by_kind,

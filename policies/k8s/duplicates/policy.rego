@@ -16,13 +16,12 @@ package rules.k8s.duplicates
 
 import rego.v1
 
-import data.lib.index
 import data.lib.kubernetes
 import data.lib.wiring
 
 violation contains {"msg": msg, "field": "metadata.name"} if {
 	obj := kubernetes.resource
-	some j in object.get(index.target.earlier_duplicates, format_int(input.index, 10), [])
+	some j in wiring.earlier_duplicates
 	other := wiring.resources[j]
 	msg := sprintf(
 		"%s: declared again (document %d of the target repeats document %d, %s in namespace %s); keep one and merge the changes with a patch",
