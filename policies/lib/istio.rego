@@ -37,8 +37,7 @@ has_sidecar(w) if {
 namespace_has_sidecars(ns) if injection_labelled(ns)
 
 namespace_has_sidecars(ns) if {
-	some w in wiring.workloads
-	kubernetes.namespace_of(w) == ns
+	some w in wiring.workloads_in(ns)
 	opted_in(w)
 }
 
@@ -48,10 +47,9 @@ security_policy_kinds := {"PeerAuthentication", "AuthorizationPolicy", "RequestA
 # has_security_policies(ns): ns (other than the root namespace) holds an Istio security policy.
 has_security_policies(ns) if {
 	ns != root_namespace
-	some o in wiring.resources
-	o.kind in security_policy_kinds
+	some kind in security_policy_kinds
+	some o in wiring.objects(kind, ns)
 	startswith(o.apiVersion, "security.istio.io/")
-	kubernetes.namespace_of(o) == ns
 }
 
 # meshed(ns): pods in ns run, or must run, Istio sidecars: injection is on there, or the namespace

@@ -4,9 +4,23 @@ package lib.wiring
 
 import rego.v1
 
+import data.lib.index
 import data.lib.kubernetes
 
 resources := kubernetes.target_resources
+
+# indexed(kind, ns): the target index answers lookups of this kind and namespace (string keys).
+indexed(kind, ns) if {
+	index.available
+	is_string(kind)
+	is_string(ns)
+}
+
+# indexed_ns(ns): the target index answers lookups of this namespace.
+indexed_ns(ns) if {
+	index.available
+	is_string(ns)
+}
 
 # workloads: every object of the target that carries a pod template (or is a Pod).
 workloads := [o | some o in resources; kubernetes.is_workload(o)]
@@ -18,29 +32,37 @@ scalable_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationContro
 namespaces_with_workloads contains kubernetes.namespace_of(w) if some w in workloads
 
 # objects(kind, ns): the target's objects of that kind in that namespace.
-objects(kind, ns) := [o | some o in resources; o.kind == kind; kubernetes.namespace_of(o) == ns]
+objects(kind, ns) := [resources[i] | some i in object.get(index.target.by_ns_kind, [ns, kind], [])] if indexed(kind, ns)
+
+objects(kind, ns) := [o | some o in resources; o.kind == kind; kubernetes.namespace_of(o) == ns] if not indexed(kind, ns)
+
+# of_kind(kind): the target's objects of that kind, in every namespace.
+of_kind(kind) := [resources[i] | some i in object.get(index.target.by_kind, kind, [])] if index.available
+
+of_kind(kind) := [o | some o in resources; o.kind == kind] if not index.available
+
+# workloads_in(ns): the target's workloads in that namespace.
+workloads_in(ns) := [resources[i] | some i in object.get(index.target.workloads_by_ns, ns, [])] if indexed_ns(ns)
+
+workloads_in(ns) := [w | some w in workloads; kubernetes.namespace_of(w) == ns] if not indexed_ns(ns)
 
 # names(kind, ns): the set of names of those objects.
 names(kind, ns) := {o.metadata.name | some o in objects(kind, ns)}
 
 # group(apiVersion): the API group ("" for the core group).
-group(api_version) := "" if not contains(api_version, "/")
-
-group(api_version) := split(api_version, "/")[0] if contains(api_version, "/")
+group(api_version) := index.group(api_version)
 
 # selected_workloads(selector, ns): workloads in ns whose pods' labels match a LabelSelector.
 # An empty selector ({}), as in a PodDisruptionBudget or NetworkPolicy, selects every pod.
 selected_workloads(selector, ns) := [w |
-	some w in workloads
-	kubernetes.namespace_of(w) == ns
+	some w in workloads_in(ns)
 	some labels in pod_label_sets(w)
 	kubernetes.selector_matches(selector, labels)
 ]
 
 # map_selected_workloads(selector, ns): workloads in ns matched by a plain map selector (Service).
 map_selected_workloads(selector, ns) := [w |
-	some w in workloads
-	kubernetes.namespace_of(w) == ns
+	some w in workloads_in(ns)
 	some labels in pod_label_sets(w)
 	kubernetes.map_selector_matches(selector, labels)
 ]
@@ -132,10 +154,9 @@ secret_name_from(o) := object.get(o, ["spec", "template", "metadata", "name"], o
 secret_name_from(o) := o.spec.secretName if o.kind == "Certificate"
 
 # namespace_index(ns): index of the first Namespace object named ns in the target.
-namespace_index(ns) := min(found) if {
-	found := [i | some i, o in resources; o.kind == "Namespace"; o.metadata.name == ns]
-	count(found) > 0
-}
+namespace_index(ns) := index.target.namespace_at[ns] if indexed_ns(ns)
+
+namespace_index(ns) := index.first_namespace(ns) if not indexed_ns(ns)
 
 # declared_namespace(ns): the Namespace object of ns, when the target declares it.
 declared_namespace(ns) := resources[namespace_index(ns)]
@@ -161,6 +182,33 @@ anchor(ns) := min([i |
 
 # is_anchor_of(ns): the object under evaluation is where ns's namespace-level findings go.
 is_anchor_of(ns) if input.index == anchor(ns)
+
+# anchored_here: the namespaces holding workloads whose namespace-level findings go to the object
+# under evaluation (is_anchor_of for every namespace in namespaces_with_workloads, in one lookup).
+anchored_here contains ns if {
+	index.available
+	some ns in object.get(index.target.anchored_at, format_int(input.index, 10), [])
+}
+
+anchored_here contains ns if {
+	not index.available
+	some ns in namespaces_with_workloads
+	is_anchor_of(ns)
+}
+
+# earlier_duplicates: indices of earlier objects of the target with the same group, kind,
+# namespace and name as the object under evaluation.
+earlier_duplicates contains j if {
+	index.available
+	some j in object.get(index.target.earlier_duplicates, format_int(input.index, 10), [])
+}
+
+earlier_duplicates contains j if {
+	not index.available
+	some j, other in resources
+	j < input.index
+	index.identity(other) == index.identity(kubernetes.resource)
+}
 
 # ns_display(ns): a namespace for messages ("" shows as "(no namespace)").
 ns_display(ns) := ns if ns != ""

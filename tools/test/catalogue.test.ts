@@ -29,7 +29,8 @@ describe('the catalogue of gate-emitted rule ids', () => {
     const emitted = new Map<string, string>();
     for (const file of sources(SRC)) {
       for (const m of readFileSync(file, 'utf8').matchAll(/['"`]([a-z][a-z0-9]*\/[a-z0-9]+(?:-[a-z0-9]+)*)['"`]/g)) {
-        if (!NOT_RULE_IDS.has(m[1]!)) emitted.set(m[1]!, path.relative(REPO, file));
+        // API versions (apps/v1, autoscaling/v2) have the same shape.
+        if (!NOT_RULE_IDS.has(m[1]!) && !/\/v\d+((alpha|beta)\d+)?$/.test(m[1]!)) emitted.set(m[1]!, path.relative(REPO, file));
       }
     }
     expect(emitted.size).toBeGreaterThanOrEqual(25);

@@ -37,8 +37,7 @@ has_default_deny(ns) if {
 }
 
 violation contains {"msg": msg, "field": null} if {
-	some ns in wiring.namespaces_with_workloads
-	wiring.is_anchor_of(ns)
+	some ns in wiring.anchored_here
 	not has_default_deny(ns)
 	msg := sprintf(
 		"%s: namespace %s has no default-deny AuthorizationPolicy, so workloads no ALLOW policy selects accept any request; add an AuthorizationPolicy 'allow-nothing' with spec: {}",

@@ -29,6 +29,7 @@ ns := input.resource if {
 }
 
 gateways contains g.metadata.name if {
+	ns # only a Namespace is checked; other objects skip the scan of the target
 	some g in data.target.resources
 	g.kind == "Gateway"
 	startswith(g.apiVersion, "networking.istio.io/")

@@ -24,11 +24,12 @@ import data.lib.wiring
 
 security_kinds := {"PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"}
 
-secured_namespaces contains kubernetes.namespace_of(o) if {
-	some o in wiring.resources
-	o.kind in security_kinds
+# secured(ns): ns (other than the root namespace) holds an Istio security policy.
+secured(ns) if {
+	ns != istio.root_namespace
+	some kind in security_kinds
+	some o in wiring.objects(kind, ns)
 	startswith(o.apiVersion, "security.istio.io/")
-	kubernetes.namespace_of(o) != istio.root_namespace
 }
 
 policies_in(ns) := sort([kubernetes.display(o) |
@@ -40,7 +41,7 @@ policies_in(ns) := sort([kubernetes.display(o) |
 violation contains {"msg": msg, "field": "metadata.labels"} if {
 	ns := kubernetes.resource
 	ns.kind == "Namespace"
-	ns.metadata.name in secured_namespaces
+	secured(ns.metadata.name)
 	not istio.injection_labelled(ns.metadata.name)
 	msg := sprintf(
 		"%s: holds %s but has neither istio-injection: enabled nor istio.io/rev, so pods get no sidecar and those policies are not enforced; add the label",
@@ -56,7 +57,7 @@ first_policy_index(ns) := min([i |
 
 violation contains {"msg": msg, "field": "metadata.namespace", "severity": "warning"} if {
 	ns := kubernetes.namespace_of(kubernetes.resource)
-	ns in secured_namespaces
+	secured(ns)
 	not wiring.declared_namespace(ns)
 	input.index == first_policy_index(ns)
 	msg := sprintf(
@@ -76,7 +77,7 @@ inject_field(w) := concat(".", array.concat(kubernetes.pod_meta_paths[w.kind], [
 violation contains {"msg": msg, "field": inject_field(w)} if {
 	w := kubernetes.resource
 	kubernetes.is_workload(w)
-	kubernetes.namespace_of(w) in secured_namespaces
+	secured(kubernetes.namespace_of(w))
 	istio.opted_out(w)
 	msg := sprintf(
 		"%s: sets sidecar.istio.io/inject: \"false\" in namespace %s, which has Istio security policies, so its pods bypass mTLS and authorization; remove the opt-out",

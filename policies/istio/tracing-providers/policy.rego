@@ -44,6 +44,9 @@ used[name] contains "meshConfig.defaultProviders.tracing" if {
 }
 
 violation contains {"msg": msg, "field": platform.values_field(src, ["meshConfig", "extensionProviders"])} if {
+	# Reported on the istiod Application only: other objects skip collecting `used`.
+	argocd.application
+	src
 	some name, users in used
 	not name in defined
 	msg := sprintf("%s: tracing provider '%s' (named by %s) is not among meshConfig.extensionProviders (defined: %s), so istiod turns tracing off; define it there (e.g. opentelemetry to the collector's OTLP port)", [argocd.display(argocd.application), name, concat(", ", sort(users)), shown(defined)])

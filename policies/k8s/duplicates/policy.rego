@@ -19,13 +19,10 @@ import rego.v1
 import data.lib.kubernetes
 import data.lib.wiring
 
-identity(o) := [wiring.group(o.apiVersion), o.kind, kubernetes.namespace_of(o), o.metadata.name]
-
 violation contains {"msg": msg, "field": "metadata.name"} if {
 	obj := kubernetes.resource
-	some j, other in wiring.resources
-	j < input.index
-	identity(other) == identity(obj)
+	some j in wiring.earlier_duplicates
+	other := wiring.resources[j]
 	msg := sprintf(
 		"%s: declared again (document %d of the target repeats document %d, %s in namespace %s); keep one and merge the changes with a patch",
 		[kubernetes.display(obj), input.index, j, other.apiVersion, wiring.ns_display(kubernetes.namespace_of(obj))],

@@ -23,8 +23,7 @@ import data.lib.kubernetes
 import data.lib.wiring
 
 violation contains {"msg": msg, "field": null} if {
-	some ns in wiring.namespaces_with_workloads
-	wiring.is_anchor_of(ns)
+	some ns in wiring.anchored_here
 	some kind in ["LimitRange", "ResourceQuota"]
 	count(wiring.objects(kind, ns)) == 0
 	msg := sprintf(

@@ -27,8 +27,7 @@ covered(ns) := {t |
 }
 
 violation contains {"msg": msg, "field": null} if {
-	some ns in wiring.namespaces_with_workloads
-	wiring.is_anchor_of(ns)
+	some ns in wiring.anchored_here
 	missing := {"Ingress", "Egress"} - covered(ns)
 	count(missing) > 0
 	msg := sprintf(

@@ -106,9 +106,8 @@ sidecar_quantity(w, spec) := data.config.istioSidecar[spec[2]] if not kubernetes
 sidecar(w) if istio.has_sidecar(w)
 
 sidecar(w) if {
-	some o in wiring.resources
-	o.kind in {"PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"}
-	kubernetes.namespace_of(o) == kubernetes.namespace_of(w)
+	some kind in {"PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"}
+	count(wiring.objects(kind, kubernetes.namespace_of(w))) > 0
 	not istio.opted_out(w)
 }
 
@@ -135,7 +134,7 @@ pods(w) := wiring.max_replicas(w) + surge(w)
 
 quota := kubernetes.resource if kubernetes.resource.kind == "ResourceQuota"
 
-ns_workloads := [w | some w in wiring.workloads; kubernetes.namespace_of(w) == kubernetes.namespace_of(quota)]
+ns_workloads := wiring.workloads_in(kubernetes.namespace_of(quota))
 
 # Quantities that the gate did not normalise: the arithmetic cannot be done with them.
 unparsed contains q if {

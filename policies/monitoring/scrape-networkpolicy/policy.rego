@@ -30,7 +30,7 @@ import data.lib.wiring
 np := kubernetes.resource if kubernetes.resource.kind == "NetworkPolicy"
 
 # Namespaces Prometheus scrapes from.
-prometheus_namespaces := {kubernetes.namespace_of(p) | some p in wiring.resources; p.kind == "Prometheus"}
+prometheus_namespaces := {kubernetes.namespace_of(p) | some p in wiring.of_kind("Prometheus")}
 
 configured_namespace := data.config.prometheusNamespace
 
@@ -67,10 +67,8 @@ resolve(port, w) := {"number": p.containerPort, "name": port} if {
 
 # scrapes: every (monitor, endpoint, workload, port) a ServiceMonitor or PodMonitor scrapes.
 scrapes contains s if {
-	some m in wiring.resources
-	m.kind == "ServiceMonitor"
-	some svc in wiring.resources
-	svc.kind == "Service"
+	some m in wiring.of_kind("ServiceMonitor")
+	some svc in wiring.of_kind("Service")
 	ns := kubernetes.namespace_of(svc)
 	in_scope(m, ns)
 	kubernetes.selector_matches(object.get(m, ["spec", "selector"], {}), object.get(svc, ["metadata", "labels"], {}))
@@ -83,8 +81,7 @@ scrapes contains s if {
 }
 
 scrapes contains s if {
-	some m in wiring.resources
-	m.kind == "PodMonitor"
+	some m in wiring.of_kind("PodMonitor")
 	some w in wiring.workloads
 	ns := kubernetes.namespace_of(w)
 	in_scope(m, ns)
@@ -174,6 +171,7 @@ port_display(target) := sprintf("%d", [target.number]) if target.name == ""
 port_display(target) := sprintf("%d (%s)", [target.number, target.name]) if target.name != ""
 
 violation contains {"msg": msg, "field": "spec.ingress"} if {
+	np
 	some s in scrapes
 	s.ns == kubernetes.namespace_of(np)
 	some p in ingress_policies(s.workload)

@@ -40,6 +40,7 @@ in_scope(ns) if {
 }
 
 strict_services := [s |
+	sm # only a ServiceMonitor selects Services; other objects skip the scan
 	some s in wiring.resources
 	s.kind == "Service"
 	in_scope(kubernetes.namespace_of(s))

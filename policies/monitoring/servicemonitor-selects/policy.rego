@@ -37,6 +37,7 @@ in_scope(ns) if {
 }
 
 selected := [s |
+	sm # only a ServiceMonitor selects Services; other objects skip the scan
 	some s in wiring.resources
 	s.kind == "Service"
 	in_scope(kubernetes.namespace_of(s))

@@ -9,6 +9,7 @@ import { kustomizationDeps, kustomizationFile, readKustomization } from '../rend
 import { displayPath } from '../util/paths.js';
 import { FileCache } from '../util/cache.js';
 import type { Target } from '../pipeline/types.js';
+import { gateInputScope, reaches, relativeChanges } from './change-scope.js';
 
 /** Folders whose kustomization roots are targets. */
 export const TARGET_ROOTS = ['overlays', 'clusters'];
@@ -162,16 +163,19 @@ export function directoryFiles(dir: string): { manifests: string[]; dockerfiles:
 /**
  * Targets touched by a set of changed files (absolute paths): kustomization targets whose
  * dependency tree contains a changed file, and changed Dockerfiles/compose files (every compose
- * file when a Dockerfile changed: compose builds are checked against them). A change to the gate's
- * own settings, schemas or policies touches every target.
+ * file when a Dockerfile changed: compose builds are checked against them). A change to a rule or
+ * a schema file touches the targets holding what it reads (change-scope.ts); other changes to the
+ * gate's settings, schemas or policies touch every target.
  */
 export function targetsForChanges(repoRoot: string, all: Target[], changed: string[], cache: FileCache = new FileCache()): Target[] {
-  const global = ['gitops.yaml', 'schemas/', 'policies/', 'tools/versions.json', 'charts.lock.json'];
-  if (changed.some((f) => global.some((g) => displayPath(repoRoot, f).startsWith(g)))) return all;
+  // Settings, schemas and policies: only the targets holding what a changed rule or schema reads.
+  const scope = gateInputScope(repoRoot, relativeChanges(repoRoot, changed));
+  if (scope?.all) return all;
   const set = new Set(changed.map((f) => path.resolve(f)));
   // Compose files are checked against the Dockerfiles they build (targets, ports).
-  const dockerfileChanged = changed.some((f) => isDockerfile(path.basename(f)) || f.endsWith('.dockerignore'));
+  const dockerfileChanged = changed.some((f) => (isDockerfile(path.basename(f)) || f.endsWith('.dockerignore')) && !displayPath(repoRoot, f).startsWith('policies/'));
   return all.filter((t) => {
+    if (scope !== null && reaches(scope, t, cache)) return true;
     if (t.kind === 'file') return set.has(t.abs) || (dockerfileChanged && isComposeFile(path.basename(t.abs)));
     if (t.kind === 'kustomization') return kustomizationDeps(t.abs, cache).some((d) => set.has(d.file));
     return [...set].some((f) => f.startsWith(t.abs + path.sep));

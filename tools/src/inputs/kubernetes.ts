@@ -4,10 +4,18 @@
  * from a resource to its Document (located through the source map).
  */
 import path from 'node:path';
-import { parse as parseYamlValue } from 'yaml';
+import { parse } from 'yaml';
 import type { Document } from '../pipeline/document.js';
 import type { RelatedLocation, Resource, ResourceRef, SourceOrigin, Location } from '../pipeline/types.js';
 import type { SchemaError } from '../schema/ajv.js';
+
+// Kustomize writes the same few origin/transformation annotation texts on many objects: each
+// distinct text is parsed once per process. Callers only read the parsed values.
+const annotationValues = new Map<string, unknown>();
+function parseYamlValue(text: string): unknown {
+  if (!annotationValues.has(text)) annotationValues.set(text, parse(text));
+  return annotationValues.get(text);
+}
 import type { YamlDoc, YamlProblem } from '../util/yaml.js';
 
 const ORIGIN = 'config.kubernetes.io/origin';

@@ -16,7 +16,7 @@ import type { PolicyEngine, Violation } from '../policy/evaluate.js';
 import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js';
 import type { SchemaError } from '../schema/ajv.js';
 import type { SchemaStore, TargetCrds } from '../schema/store.js';
-import { runKubeconform } from '../schema/kubeconform.js';
+import { runKubeconformSets } from '../schema/kubeconform.js';
 import { mapLocation } from '../locate/sourcemap.js';
 import { displayPath } from '../util/paths.js';
 import { locateKustomizeError } from '../locate/mechanisms.js';
@@ -269,8 +269,16 @@ function schemaRuleId(e: SchemaError): string {
   }
 }
 
-async function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<RunOptions['schema']>): Promise<void> {
-  const { store, engine, kubeconform } = schema;
+/** What kubeconform needs of a target after ajv checked it: its CRDs and the shared de-duplication. */
+interface SchemaPass {
+  lt: LoadedTarget;
+  objects: Document[];
+  crds: TargetCrds;
+  add: (doc: Document, e: SchemaError, via: string) => void;
+}
+
+function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<RunOptions['schema']>): SchemaPass {
+  const { store, engine } = schema;
   const objects = kubernetesOf(lt);
   const crds: TargetCrds = store.targetCrds(objects.map((d) => d.resource!.object));
   for (const e of crds.errors) {
@@ -318,22 +326,28 @@ async function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullab
       lt.findings.push(documentFinding(lt, doc, schemaRuleId(e), 'error', doc.schemaMessage(e), field, null));
     }
   }
-  if (kubeconform !== null && objects.length > 0) {
-    try {
-      const results = await runKubeconform(
-        objects.map((d, i) => ({ id: String(i), object: d.resource!.object })),
-        { bin: kubeconform, repoRoot: ctx.repoRoot, kubernetesVersion: ctx.config.kubernetesVersion, extraCrdSchemas: [...crds.byKey.values()] },
-      );
-      for (const [id, result] of results) {
-        const doc = objects[Number(id)];
-        if (!doc) continue;
-        for (const e of result.errors) add(doc, e, engine === 'kubeconform' ? '' : ' (kubeconform)');
-      }
-    } catch (err) {
+  return { lt, objects, crds, add };
+}
+
+/** kubeconform on every target of the run at once: one process (per distinct set of target CRDs). */
+async function checkKubeconform(ctx: RunContext, passes: SchemaPass[], engine: SchemaEngine, kubeconform: string): Promise<void> {
+  const outcomes = await runKubeconformSets(
+    passes.map((p, t) => ({ docs: p.objects.map((d, i) => ({ id: `${t}:${i}`, object: d.resource!.object })), extraCrdSchemas: [...p.crds.byKey.values()] })),
+    { bin: kubeconform, repoRoot: ctx.repoRoot, kubernetesVersion: ctx.config.kubernetesVersion },
+  );
+  passes.forEach(({ lt, objects, add }, t) => {
+    const outcome = outcomes[t]!;
+    if (!outcome.ok) {
       lt.incomplete = true;
-      lt.findings.push(fileFinding(ctx, lt.target, 'tool/kubeconform', 'error', `kubeconform failed: ${(err as Error).message}`, null));
+      lt.findings.push(fileFinding(ctx, lt.target, 'tool/kubeconform', 'error', `kubeconform failed: ${outcome.error.message}`, null));
+      return;
     }
-  }
+    for (const [id, result] of outcome.results) {
+      const doc = objects[Number(id.slice(id.indexOf(':') + 1))];
+      if (!doc) continue;
+      for (const e of result.errors) add(doc, e, engine === 'kubeconform' ? '' : ' (kubeconform)');
+    }
+  });
 }
 
 /** Finds the Kubernetes document `index` of a target by name (related locations of a violation). */
@@ -387,12 +401,13 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
 export async function run(ctx: RunContext, targets: Target[], opts: RunOptions): Promise<RunResult> {
   const progress = opts.progress ?? (() => {});
   let done = 0;
+  const passes: SchemaPass[] = [];
   // Render and read targets in parallel, schema-check each, then evaluate the policies.
   const loaded = await pool(targets, ctx.config.render.parallelism, async (t) => {
     const t0 = Date.now();
     const lt = await loadTarget(ctx, t);
     // A cluster target is schema-checked once it holds the cluster's whole state (below).
-    if (opts.schema !== null && !isClusterTarget(t)) await checkSchemas(ctx, lt, opts.schema);
+    if (opts.schema !== null && !isClusterTarget(t)) passes.push(checkSchemas(ctx, lt, opts.schema));
     done += 1;
     progress(`[${done}/${targets.length}] ${t.name}: ${lt.documents.length} documents (${Date.now() - t0} ms)`);
     return lt;
@@ -417,13 +432,17 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
     kubernetesOf(lt).forEach((d, index) => {
       d.input.index = index;
     });
-    if (opts.schema !== null) await checkSchemas(ctx, lt, opts.schema);
+    if (opts.schema !== null) passes.push(checkSchemas(ctx, lt, opts.schema));
   }
   const byName = new Map(loaded.map((lt) => [lt.target.name, kubernetesOf(lt)]));
   const lookup: DocumentLookup = (target, index) => byName.get(target)?.[index];
+  // kubeconform runs (one process for the run) while the policies evaluate in this one.
+  const kubeconform = opts.schema?.kubeconform ?? null;
+  const kubeconformDone = opts.schema !== null && kubeconform !== null ? checkKubeconform(ctx, passes, opts.schema.engine, kubeconform) : Promise.resolve();
   for (const lt of loaded) {
     if (engine !== null) checkPolicies(ctx, lt, engine, violations, lookup, environments.get(lt) ?? []);
   }
+  await kubeconformDone;
   // A finding another target reports the same way is kept there; chart objects' policy findings capped.
   dropRepeatedClusterFindings(loaded, clusterStage.expanded);
   retargetPathFindings(loaded, clusterStage.expanded);

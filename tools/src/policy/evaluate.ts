@@ -8,6 +8,7 @@ import type { Severity } from '../pipeline/types.js';
 import { ENTRYPOINT, ruleIdOf, type LoadedBundle, type RuleMeta } from './bundle.js';
 import type { RepositoryFacts } from './argocd.js';
 import { collectPromql, collectUnits } from './facts.js';
+import { targetIndex } from './target-index.js';
 
 export interface Violation {
   /** Rule id (k8s/run-as-non-root). */
@@ -54,7 +55,8 @@ interface RawViolation {
 
 /**
  * The data document the policies read: the whole target, facts the wasm runtime cannot compute
- * (quantities, also of the settings such as policy.istioSidecar; PromQL parses), and the settings.
+ * (quantities, also of the settings such as policy.istioSidecar; PromQL parses), the target index
+ * (lookups cross-resource rules would otherwise rebuild for every object), and the settings.
  * `environment` holds the objects of the run's other targets of the same environment
  * (overlays/dev sees clusters/dev and the reverse), for rules that join the platform add-ons'
  * Helm values with the overlay's objects.
@@ -70,6 +72,7 @@ export function policyData(
     environment: { resources: environment },
     units: collectUnits([...target.resources, config]),
     promql: collectPromql(target.resources),
+    index: targetIndex(target.resources),
     config,
     repository,
   };

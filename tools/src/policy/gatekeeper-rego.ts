@@ -10,7 +10,8 @@
  *   - the rule's own package `<ns>.<name>` becomes the library `lib.gitops.<ns>.<name>`;
  *   - what the gate hands the policies as data (`data.target`, `data.config`, `data.units`) is read
  *     from the generated library `lib.gitops.context` instead, which builds it at admission from
- *     the object under review, `data.inventory` and the constraint's parameters;
+ *     the object under review, `data.inventory` and the constraint's parameters; `data.index` (the
+ *     target index) is left undefined there, so the lib.wiring helpers scan the target instead;
  *   - `import rego.v1` goes (the template declares Rego v1, and the framework refuses the import).
  */
 import { InputError } from '../util/errors.js';
@@ -19,7 +20,7 @@ export const CONTEXT_PACKAGE = 'lib.gitops.context';
 export const RULE_PREFIX = 'lib.gitops';
 
 /** The data documents the gate provides that the context library rebuilds at admission. */
-const GATE_DATA = ['target', 'config', 'units'] as const;
+const GATE_DATA = ['target', 'config', 'units', 'index'] as const;
 
 /** The `package` line of a Rego module (first one, comments ignored). */
 export function packageOf(source: string, file: string): string {

@@ -8,7 +8,7 @@
  * Errors come back as `SchemaError` with a dotted path (`spec.template.spec.containers[0].image`)
  * and a message for humans; ajv's oneOf/anyOf cascades are collapsed into one message per location.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { _, Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { JsonSchema } from './convert.js';
 
@@ -60,7 +60,17 @@ function re2Compatible(pattern: string, flags: string): RegExp {
   src = src.replace(/\(\?P</g, '(?<').replace(/\\z/g, '$');
   return new RegExp(src, flags + extra);
 }
-re2Compatible.code = 'new RegExp';
+// Standalone code (the on-disk validator cache, ajv-cache.ts) calls this same function.
+re2Compatible.code = 'require("gitops:ajv-runtime").re2Compatible';
+
+const goOrIsoDuration = (s: string): boolean => GO_DURATION.test(s) || ISO_DURATION.test(s);
+
+/** What standalone validator code needs at run time: the pattern constructor and the formats. */
+export const ajvRuntime = {
+  re2Compatible,
+  formats: {} as Record<string, unknown>,
+};
+
 
 /** A new ajv instance configured for the vendored schemas. */
 export function createAjv(): Ajv {
@@ -76,10 +86,12 @@ export function createAjv(): Ajv {
     // Compile a referenced definition as its own function unless it is tiny: inlining every
     // ref-free definition (ajv's default) multiplies the generated code of large schemas.
     inlineRefs: false,
-    code: { regExp: re2Compatible },
+    // source: standalone code for the on-disk cache; formats: where that code finds them.
+    code: { regExp: re2Compatible, source: true, formats: _`require("gitops:ajv-runtime").formats` },
   });
   addFormats(ajv, ASSERTED_FORMATS);
-  ajv.addFormat('duration', (s: string) => GO_DURATION.test(s) || ISO_DURATION.test(s));
+  ajv.addFormat('duration', goOrIsoDuration);
+  for (const name of [...ASSERTED_FORMATS, 'duration']) ajvRuntime.formats[name] = ajv.formats[name];
   // Formats kubeconform knows but ajv-formats does not; accepted as any string here.
   for (const name of ['iri', 'iri-reference', 'period', 'semver']) ajv.addFormat(name, true);
   return ajv;

@@ -7,13 +7,14 @@
  * written to a temporary schema folder with the same layout and given as an extra location.
  */
 import { KubeconformError } from '../util/errors.js';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { failureReason, removeTempDir, runTool, tempDir } from '../util/process.js';
 import type { CrdVersionSchema } from './convert.js';
 import { crdSchemaRelPath } from './convert.js';
 import { describeValue, pointerToPath, type SchemaError } from './ajv.js';
-import { stableStringify } from './json.js';
+import { sha256, stableStringify } from './json.js';
 
 export interface KubeconformDocument {
   /** Caller's key for the object (e.g. its index in the target); results come back under it. */
@@ -95,25 +96,27 @@ export async function runKubeconform(
 ): Promise<Map<string, KubeconformObjectResult>> {
   const results = new Map<string, KubeconformObjectResult>();
   if (docs.length === 0) return results;
+  // Written synchronously up to the spawn, so the process starts before this function first
+  // yields: the caller's own work (policy evaluation) then overlaps with kubeconform's.
   const work = tempDir('gitops-kubeconform-');
   try {
     const byFile = new Map<string, KubeconformDocument>();
-    const files: string[] = [];
     const docDir = path.join(work, 'objects');
-    await mkdir(docDir);
-    for (let i = 0; i < docs.length; i++) {
+    mkdirSync(docDir);
+    // One file per object, so a result maps back by name; the folder is passed, not each file,
+    // so the command line stays short at any number of objects.
+    docs.forEach((doc, i) => {
       const file = path.join(docDir, `${i}.json`);
-      await writeFile(file, JSON.stringify(docs[i]!.object));
-      byFile.set(file, docs[i]!);
-      files.push(file);
-    }
+      writeFileSync(file, JSON.stringify(doc.object));
+      byFile.set(file, doc);
+    });
     const locations = schemaLocations(opts.repoRoot);
     if (opts.extraCrdSchemas && opts.extraCrdSchemas.length > 0) {
       const extra = path.join(work, 'crds');
       for (const s of opts.extraCrdSchemas) {
         const file = path.join(extra, crdSchemaRelPath(s.group, s.kind, s.version));
-        await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(file, stableStringify(s.schema));
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, stableStringify(s.schema));
       }
       locations.push(`${extra}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`);
     }
@@ -126,9 +129,9 @@ export async function runKubeconform(
       '-kubernetes-version',
       opts.kubernetesVersion,
       '-n',
-      String(opts.workers ?? 4),
+      String(opts.workers ?? availableParallelism()),
       ...locations.flatMap((l) => ['-schema-location', l]),
-      ...files,
+      docDir,
     ];
     const r = await runTool(opts.bin, args, {
       timeoutMs: opts.timeoutMs ?? 120_000,
@@ -162,6 +165,44 @@ export async function runKubeconform(
   } finally {
     removeTempDir(work);
   }
+}
+
+/** The objects of one target (or any set) with the CRD schemas defined among them. */
+export interface KubeconformSet {
+  docs: KubeconformDocument[];
+  extraCrdSchemas: CrdVersionSchema[];
+}
+
+export type KubeconformSetOutcome = { ok: true; results: Map<string, KubeconformObjectResult> } | { ok: false; error: Error };
+
+/**
+ * Validates several sets (e.g. every target of a run) in as few kubeconform processes as the
+ * schemas allow: sets whose own CRD schemas are the same (usually none) share one process, since
+ * kubeconform's schema locations hold for a whole run. Document ids must be unique across sets.
+ * One outcome per set, in order.
+ */
+export async function runKubeconformSets(sets: KubeconformSet[], opts: Omit<KubeconformOptions, 'extraCrdSchemas'>): Promise<KubeconformSetOutcome[]> {
+  const groups = new Map<string, { crds: CrdVersionSchema[]; members: number[] }>();
+  sets.forEach((set, i) => {
+    if (set.docs.length === 0) return;
+    const crds = [...set.extraCrdSchemas].sort((a, b) => crdSchemaRelPath(a.group, a.kind, a.version).localeCompare(crdSchemaRelPath(b.group, b.kind, b.version)));
+    const key = sha256(stableStringify(crds));
+    const g = groups.get(key) ?? { crds, members: [] };
+    g.members.push(i);
+    groups.set(key, g);
+  });
+  const outcomes: KubeconformSetOutcome[] = sets.map(() => ({ ok: true, results: new Map() }));
+  for (const g of groups.values()) {
+    try {
+      const results = await runKubeconform(g.members.flatMap((i) => sets[i]!.docs), { ...opts, extraCrdSchemas: g.crds });
+      for (const i of g.members) {
+        outcomes[i] = { ok: true, results: new Map(sets[i]!.docs.map((d) => [d.id, results.get(d.id)!])) };
+      }
+    } catch (err) {
+      for (const i of g.members) outcomes[i] = { ok: false, error: err as Error };
+    }
+  }
+  return outcomes;
 }
 
 function toResult(doc: KubeconformDocument, raw: RawResult): KubeconformObjectResult {

@@ -17,7 +17,8 @@ import { createAjv, formatAjvErrors, validateWithValidator, type SchemaError } f
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats)) as AddFormats;
-import { sha256 } from './json.js';
+import { sha256, stableStringify } from './json.js';
+import { ValidatorCache } from './ajv-cache.js';
 
 export type SchemaSource = 'kubernetes' | 'crd' | 'target-crd';
 
@@ -80,6 +81,8 @@ export class SchemaStore {
   private readonly crds: Record<string, CrdIndexEntry>;
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly ajv: Ajv;
+  /** Compiled validators on disk (.cache/ajv), shared by every process of the repository. */
+  readonly cache: ValidatorCache;
 
   private constructor(
     readonly repoRoot: string,
@@ -99,6 +102,8 @@ export class SchemaStore {
     const crdIndex = path.join(this.crdDir, 'index.json');
     this.crds = existsSync(crdIndex) ? readJson(crdIndex) : {};
     this.ajv = ajv ?? createAjv();
+    // A caller's own ajv instance may be configured differently: its validators stay in memory.
+    this.cache = ajv === undefined ? ValidatorCache.forRepo(repoRoot) : new ValidatorCache(null);
   }
 
   /** Opens the store for a repository and Kubernetes version (reads only the two indexes). */
@@ -182,10 +187,28 @@ export class SchemaStore {
     const cacheKey = res.crd ? `target:${res.key}:${sha256(JSON.stringify(res.crd.schema))}` : `file:${res.file}`;
     let v = this.validators.get(cacheKey);
     if (!v) {
-      const schema = this.schemaOf(res);
       try {
-        v = this.ajv.compile(schema);
+        if (res.crd) {
+          const crd = res.crd;
+          v = this.cache.get(this.ajv, 'kubernetes', stableStringify(crd.schema), () => crd.schema);
+        } else {
+          const file = res.file!;
+          let text: string;
+          try {
+            text = readFileSync(file, 'utf8');
+          } catch (err) {
+            throw new SchemaStoreError(`cannot read ${file}: ${(err as Error).message}`);
+          }
+          v = this.cache.get(this.ajv, 'kubernetes', text, () => {
+            try {
+              return JSON.parse(text) as JsonSchema;
+            } catch (err) {
+              throw new SchemaStoreError(`cannot read ${file}: ${(err as Error).message}`);
+            }
+          });
+        }
       } catch (err) {
+        if (err instanceof SchemaStoreError) throw err;
         throw new SchemaStoreError(`schema for ${res.key} does not compile: ${(err as Error).message}`);
       }
       this.validators.set(cacheKey, v);
@@ -204,10 +227,13 @@ export class SchemaStore {
     if (this.composeValidate === null) {
       const file = path.join(path.dirname(this.crdDir), 'compose', 'compose-spec.json');
       if (!existsSync(file)) throw new SchemaStoreError(`no compose schema (${path.relative(this.repoRoot, file)} is missing); run \`gitops schemas sync\``);
-      const { $schema: _s, ...schema } = readJson<Record<string, unknown>>(file);
-      const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, verbose: true });
+      const text = readFileSync(file, 'utf8');
+      const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, verbose: true, code: { source: true } });
       addFormats(ajv);
-      this.composeValidate = ajv.compile(schema);
+      this.composeValidate = this.cache.get(ajv as unknown as Ajv, 'compose-2020', text, () => {
+        const { $schema: _s, ...schema } = readJson<Record<string, unknown>>(file);
+        return schema;
+      });
     }
     const validate = this.composeValidate as ValidateFunction;
     return validate(doc) ? [] : formatAjvErrors(validate.errors ?? [], doc);
