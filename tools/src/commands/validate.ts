@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../core/errors.js';
-import { findRepoRoot } from '../core/config.js';
+import { findRepoRoot, loadConfig } from '../core/config.js';
 import { exitCode, formatReport } from '../core/report/index.js';
 import type { OutputFormat } from '../core/types.js';
 import { validate, type SchemaEngine } from '../core/validate.js';
@@ -27,6 +27,11 @@ Options:
   --fail-on error|warning  lowest severity that fails the run (default error)
   --schema-engine ajv|kubeconform|both
                            default: ajv, plus kubeconform when installed in .tools/bin
+  --apiserver[=dry-run|apply|off]
+                           also send each cluster's state to a loopback kube-apiserver: Namespaces
+                           and CRDs applied, the rest server-side dry-run; =apply applies for real
+                           on kwok nodes and waits for readiness (default: apiserver.mode in
+                           gitops.yaml). With --since REF, REF's objects are applied first
   --quiet                  no progress on stderr
   -h, --help               this help
 
@@ -60,7 +65,10 @@ async function changedFiles(repoRoot: string, since: string | undefined, stagedO
 }
 
 export async function run(args: string[], cwd: string): Promise<number> {
+  // --apiserver alone means the dry-run mode (parseArgs has no optional values).
+  args = args.map((a) => (a === '--apiserver' ? '--apiserver=dry-run' : a));
   const { values, positionals } = parse(args, {
+    apiserver: { type: 'string' },
     format: { type: 'string' },
     changed: { type: 'boolean' },
     staged: { type: 'boolean' },
@@ -83,6 +91,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
   const repoRoot = findRepoRoot(cwd);
   if (values.staged && !values.changed) throw new UsageError('--staged goes with --changed');
   const changed = values.changed || values.since !== undefined ? await changedFiles(repoRoot, values.since, values.staged === true) : undefined;
+  const apiserverMode = oneOf('apiserver', values.apiserver, ['dry-run', 'apply', 'off'] as const, loadConfig(repoRoot).apiserver.mode);
   const showProgress = !values.quiet && process.stderr.isTTY !== false;
   const result = await validate({
     cwd,
@@ -90,6 +99,8 @@ export async function run(args: string[], cwd: string): Promise<number> {
     changedFiles: changed,
     schemaEngine: engine,
     today: process.env.GITOPS_TODAY,
+    apiserver: apiserverMode === 'off' ? undefined : apiserverMode,
+    baseRef: values.since,
     progress: showProgress ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   const color = format === 'text' && !process.env.NO_COLOR && process.stdout.isTTY === true;

@@ -1,17 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ToolError } from './errors.js';
+import { buildGroups, defaultCacheDir, installGroups, type BuildEvent, type BuildProfile, type GoToolPin } from '../setup/build.js';
 
 /** The pinned external tools (tools/versions.json): the one place their versions live. */
-export interface ToolPin {
-  module: string;
-  package: string;
-  version: string;
-}
+export type ToolPin = GoToolPin;
 
-export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest';
+export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest'
+  | 'etcd' | 'kube-apiserver' | 'kubectl' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
 
 export const TOOLS_DIR = '.tools/bin';
 const INSTALLED_FILE = '.installed.json';
@@ -78,59 +75,46 @@ export async function resolveKustomize(repoRoot: string): Promise<KustomizeRunne
 
 export interface SetupResult {
   installed: string[];
+  reused: string[];
   present: string[];
 }
 
 /**
- * Installs every pinned tool that is missing (or at another version) with `go install` into
- * .tools/bin. Modules whose go.mod has replace directives are built from a throwaway wrapper module.
+ * Installs every asked pinned tool that is missing (or at another version) into .tools/bin: from
+ * the tools cache when that version was built before, else built with Go (setup/build.ts), with
+ * what it does reported through `onEvent`.
  */
-export async function setupTools(repoRoot: string, log: (line: string) => void, only?: ToolName[]): Promise<SetupResult> {
+export async function setupTools(repoRoot: string, onEvent: (e: BuildEvent) => void, only?: ToolName[], cacheDir = defaultCacheDir()): Promise<SetupResult> {
   const pins = readPins(repoRoot);
   const binDir = path.join(repoRoot, TOOLS_DIR);
   mkdirSync(binDir, { recursive: true });
   const versions = installedVersions(binDir);
-  const result: SetupResult = { installed: [], present: [] };
-  const names = (only ?? (Object.keys(pins) as ToolName[]));
+  const names = only ?? (Object.keys(pins) as ToolName[]);
   const missing = names.filter((name) => !(existsSync(path.join(binDir, name)) && (versions[name] ?? pins[name].version) === pins[name].version));
-  result.present = names.filter((n) => !missing.includes(n));
+  const result: SetupResult = { installed: [], reused: [], present: names.filter((n) => !missing.includes(n)) };
   if (missing.length === 0) return result;
-
-  const go = await execa('go', ['version'], { reject: false });
-  if (go.exitCode !== 0) {
-    throw new ToolError('go', `Go is needed to install ${missing.join(', ')} into ${TOOLS_DIR} but 'go' is not on PATH: install Go 1.24 or newer, then run 'npx gitops setup'`);
+  const groups = buildGroups(pins, missing, readProfiles(repoRoot));
+  try {
+    const outcome = await installGroups(groups, binDir, cacheDir, onEvent);
+    result.installed = outcome.installed;
+    result.reused = outcome.reused;
+  } finally {
+    // Whatever was placed is recorded, even when another build failed.
+    const fresh = installedVersions(binDir);
+    for (const g of groups) for (const t of g.tools) if (existsSync(path.join(binDir, t.name)) && (result.installed.includes(t.name) || result.reused.includes(t.name))) fresh[t.name] = g.version;
+    writeFileSync(path.join(binDir, INSTALLED_FILE), `${JSON.stringify(fresh, null, 2)}\n`);
   }
-  const env = { GOBIN: binDir, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto', GOFLAGS: '-buildvcs=false' };
-  // Two at a time: the machines have 2 cores and go builds are CPU-bound.
-  const queue = [...missing];
-  const worker = async (): Promise<void> => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-      const pin = pins[name];
-      log(`installing ${name} ${pin.version} (go install ${pin.package})`);
-      let run = await execa('go', ['install', `${pin.package}@${pin.version}`], { cwd: os.tmpdir(), env, reject: false });
-      if (run.exitCode !== 0 && /replace directive|must not contain directives/.test(run.stderr)) {
-        run = await buildInWrapper(pin, binDir, name, env);
-      }
-      if (run.exitCode !== 0) {
-        throw new ToolError(name, `go install ${pin.package}@${pin.version} failed`, run.stderr);
-      }
-      versions[name] = pin.version;
-      result.installed.push(name);
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  writeFileSync(path.join(binDir, INSTALLED_FILE), `${JSON.stringify(versions, null, 2)}\n`);
   return result;
 }
 
-async function buildInWrapper(pin: ToolPin, binDir: string, name: string, env: Record<string, string>) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-tool-'));
-  try {
-    await execa('go', ['mod', 'init', 'gitops.local/wrapper'], { cwd: dir, env, reject: false });
-    const get = await execa('go', ['get', `${pin.module}@${pin.version}`], { cwd: dir, env, reject: false });
-    if (get.exitCode !== 0) return get;
-    return await execa('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env, reject: false });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Build profiles of tools/versions.json (replaces and version ldflags shared by several pins). */
+export function readProfiles(repoRoot: string): Record<string, BuildProfile> {
+  const file = path.join(repoRoot, 'tools', 'versions.json');
+  return ((JSON.parse(readFileSync(file, 'utf8')) as { profiles?: Record<string, BuildProfile> }).profiles) ?? {};
+}
+
+/** The pinned tools a purpose needs (`neededBy` in tools/versions.json). */
+export function toolsFor(repoRoot: string, purposes: string[]): ToolName[] {
+  const pins = readPins(repoRoot);
+  return (Object.keys(pins) as ToolName[]).filter((n) => (pins[n].neededBy ?? []).some((p) => purposes.includes(p)));
 }

@@ -23,6 +23,7 @@ import type { LineCounter } from 'yaml';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from './yaml.js';
 import { checkApplications, DEFAULT_REPO_URLS } from './argocd.js';
 import { summarize } from './report/index.js';
+import { validateWithApiserver } from '../apiserver/stage.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
 
@@ -36,6 +37,10 @@ export interface ValidateOptions {
   /** YYYY-MM-DD, for waiver expiry (injectable clock). */
   today?: string;
   progress?: (line: string) => void;
+  /** Also send every cluster's state to a loopback kube-apiserver (apiserver/stage.ts). */
+  apiserver?: 'dry-run' | 'apply';
+  /** With apiserver: the base revision applied first (--since REF). */
+  baseRef?: string;
 }
 
 export interface ValidateResult {
@@ -415,6 +420,17 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     repoUrls: ((config.policy.argocd as { repoUrls?: string[] } | undefined)?.repoUrls) ?? DEFAULT_REPO_URLS,
     wholeRepository: wholeRepo,
   }));
+
+  // The loopback API server: what it rejects at apply time.
+  if (opts.apiserver !== undefined) {
+    const stage = await validateWithApiserver({
+      repoRoot, cache, config, mode: opts.apiserver, since: opts.baseRef, kustomize: ctx.kustomize, progress,
+      targets: loaded.map((lt) => ({ target: lt.target, kustomization: lt.kustomization, resources: lt.resources })),
+    });
+    findings.push(...stage.findings);
+    if (stage.incomplete) incomplete = true;
+    tools.apiserver = stage.tool;
+  }
 
   // Waivers
   const { waivers, problems } = loadWaivers(repoRoot);

@@ -334,7 +334,7 @@ async function generateKubernetes(
 // ---------------------------------------------------------------------------------------------
 // CRDs (Go modules)
 
-async function goModDownload(cacheDir: string, mod: string, version: string) {
+export async function goModDownload(cacheDir: string, mod: string, version: string) {
   const gomodcache = path.join(cacheDir, 'gomod');
   await mkdir(gomodcache, { recursive: true });
   const scratch = await mkdtemp(path.join(tmpdir(), 'gitops-gomod-'));
@@ -356,7 +356,7 @@ async function goModDownload(cacheDir: string, mod: string, version: string) {
   }
 }
 
-async function listYaml(dir: string, rel: string): Promise<string[]> {
+export async function listYaml(dir: string, rel: string): Promise<string[]> {
   const abs = path.join(dir, rel);
   const st = await stat(abs).catch(() => undefined);
   if (!st) throw new SyncError(`missing ${rel}`);
