@@ -49,6 +49,26 @@ export function applyOrder(kind: string): number {
   return i === -1 ? KIND_ORDER.length : i;
 }
 
+const ARGO_KINDS = new Set(['Application', 'ApplicationSet', 'AppProject']);
+
+/**
+ * Namespaces a cluster has without declaring them: Argo CD's own (where its Applications and
+ * AppProjects live; its bootstrap creates it) and the destinations Argo CD creates
+ * (`syncOptions: [CreateNamespace=true]`).
+ */
+export function impliedNamespaces(objects: Array<Record<string, unknown>>): string[] {
+  const out = new Set<string>();
+  for (const o of objects) {
+    if (!String(o.apiVersion).startsWith('argoproj.io/') || !ARGO_KINDS.has(String(o.kind))) continue;
+    const ns = (o.metadata as { namespace?: unknown } | undefined)?.namespace;
+    if (typeof ns === 'string' && ns !== '') out.add(ns);
+    const spec = (o.spec ?? {}) as { destination?: { namespace?: unknown }; syncPolicy?: { syncOptions?: unknown } };
+    const options = Array.isArray(spec.syncPolicy?.syncOptions) ? spec.syncPolicy.syncOptions : [];
+    if (o.kind === 'Application' && options.includes('CreateNamespace=true') && typeof spec.destination?.namespace === 'string') out.add(spec.destination.namespace);
+  }
+  return [...out].sort();
+}
+
 /** FieldValueInvalid -> invalid, TooLong -> too-long: the rule id part of a reason. */
 export function reasonId(reason: string | undefined): string {
   const r = (reason ?? 'Unknown').replace(/^FieldValue/, '');
@@ -109,7 +129,7 @@ export function warningFindings(obj: ApiObject, res: ApiResponse, locate: Locate
   return res.warnings.map((w) => {
     const mapped = locate(obj, null);
     const f: Finding = {
-      ruleId: 'apiserver/warning', severity: 'warning', message: `${describe(obj.resource.object)}: the API server warns: ${w}`,
+      ruleId: 'apiserver/warning', severity: 'info', message: `${describe(obj.resource.object)}: the API server warns: ${w}`,
       target: obj.target, resource: obj.resource.ref, location: mapped.location, field: null,
     };
     if (mapped.related.length > 0) f.related = mapped.related;
@@ -231,7 +251,15 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
     else out.findings.push(...warningFindings(obj, r, locate));
   };
 
-  // 2. Prerequisites for real, in order.
+  // 2. Prerequisites for real, in order: first the namespaces the state implies but does not
+  // declare, then the declared Namespaces and CRDs.
+  const declared = new Set(objects.filter((o) => o.resource.ref.kind === 'Namespace').map((o) => o.resource.ref.name));
+  for (const ns of impliedNamespaces(objects.map((o) => o.resource.object))) {
+    if (!declared.has(ns)) await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, false);
+  }
+  if (state.base) {
+    for (const ns of impliedNamespaces(state.base)) await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, false);
+  }
   const prereq = objects.filter((o) => PREREQUISITE_KINDS.has(o.resource.ref.kind));
   for (const o of prereq) await send(o, true);
   const crds = prereq.filter((o) => o.resource.ref.kind === 'CustomResourceDefinition').map((o) => o.resource.object);

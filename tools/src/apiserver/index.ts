@@ -69,6 +69,23 @@ function binaries(repoRoot: string, mode: ApiserverMode): ControlPlaneBinaries {
   return out;
 }
 
+/**
+ * The pinned CRDs whose kinds the clusters use: installing a CRD costs the server real work
+ * (OpenAPI, CEL), and one nobody uses changes no verdict.
+ */
+export function crdsInUse(crds: Array<Record<string, unknown>>, clusters: ClusterState[]): Array<Record<string, unknown>> {
+  const used = new Set<string>();
+  for (const c of clusters) {
+    for (const o of [...c.objects.map((x) => x.resource.object), ...(c.base ?? [])]) {
+      used.add(`${String(o.apiVersion).split('/')[0]}/${String(o.kind)}`);
+    }
+  }
+  return crds.filter((crd) => {
+    const spec = (crd.spec ?? {}) as { group?: string; names?: { kind?: string } };
+    return used.has(`${spec.group}/${spec.names?.kind}`);
+  });
+}
+
 export async function runApiserverStage(opts: ApiserverStageOptions): Promise<ApiserverStageResult> {
   const pins = readPins(opts.repoRoot);
   const tool = `kube-apiserver ${pins['kube-apiserver']?.version ?? '?'}, etcd ${pins.etcd?.version ?? '?'}${opts.mode === 'apply' ? `, kwok ${pins.kwok?.version ?? '?'}` : ''} (${opts.mode})`;
@@ -82,6 +99,7 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
   } catch (err) {
     return { findings: [toolFinding('tool/apiserver', (err as Error).message)], incomplete: true, tool };
   }
+  const used = crdsInUse(crds, opts.clusters);
   const limitMs = opts.settings.timeoutSeconds * 1000;
   const deadline = Date.now() + limitMs;
   const remaining = (): number => Math.max(1, deadline - Date.now());
@@ -97,7 +115,7 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
     plane = p;
     if (timedOut) throw new ToolError('apiserver-timeout', 'time limit');
     const t0 = Date.now();
-    const installed = await installCrds(p.client, crds, Math.min(remaining(), 120_000));
+    const installed = await installCrds(p.client, used, Math.min(remaining(), 120_000));
     if (installed.problems.length > 0) {
       throw new ToolError('apiserver-crds', `the pinned CRDs could not be installed: ${installed.problems.slice(0, 3).join('; ')}`);
     }
