@@ -86,7 +86,7 @@ export class ControlPlane {
         `--initial-cluster=gitops=${peerUrl}`,
         '--unsafe-no-fsync',
         '--log-level=warn',
-      ], { logFd }));
+      ], { logFd, cleanupDir: dir }));
 
       services.push(startService('kube-apiserver', opts.binaries.kubeApiserver, [
         `--etcd-servers=${etcdUrl}`,
@@ -106,7 +106,7 @@ export class ControlPlane {
         '--profiling=false',
         '--enable-priority-and-fairness=false',
         '--v=0',
-      ], { logFd }));
+      ], { logFd, cleanupDir: dir }));
 
       const server = `https://127.0.0.1:${apiPort}`;
       const caFile = path.join(certDir, 'apiserver.crt');
@@ -152,13 +152,13 @@ export class ControlPlane {
         // Nothing outside answers here: cloud and IPAM controllers have nothing to do.
         '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
         '--v=0',
-      ], { logFd }));
+      ], { logFd, cleanupDir: this.dir }));
       this.services.push(startService('kube-scheduler', b.kubeScheduler, [
         `--kubeconfig=${this.kubeconfig}`,
         '--secure-port=0',
         '--leader-elect=false',
         '--v=0',
-      ], { logFd }));
+      ], { logFd, cleanupDir: this.dir }));
       const kwokConfig = path.join(this.dir, 'kwok.yaml');
       writeFileSync(kwokConfig, opts.kwokConfig ?? '');
       const [kwokPort] = await freePorts(1);
@@ -171,7 +171,7 @@ export class ControlPlane {
         '--node-ip=127.0.0.1',
         '--cidr=127.1.0.0/16',
         '--node-lease-duration-seconds=40',
-      ], { logFd, env: { HOME: this.dir } }));
+      ], { logFd, cleanupDir: this.dir, env: { HOME: this.dir } }));
       await waitFor(deadline, this.services, async () => true, 'the controllers', 0);
     } finally {
       closeSync(logFd);

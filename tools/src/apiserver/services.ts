@@ -20,6 +20,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Where the service's stdout and stderr go (a log file descriptor), else discarded. */
   logFd?: number;
+  /** A folder the watchdog removes after killing the group when the gate died without cleaning up. */
+  cleanupDir?: string;
 }
 
 export interface ServiceExit {
@@ -94,8 +96,10 @@ export function removeTempDir(dir: string): void {
  * The watchdog: `sh` reads its stdin (a pipe from the gate) until EOF, which comes when the gate
  * closes it (stop) or dies (any way, SIGKILL included); then it kills the service's group.
  */
-function startWatchdog(pid: number): ChildProcess {
-  const dog = spawn('/bin/sh', ['-c', 'read _ignored; kill -KILL -- "-$1" 2>/dev/null; exit 0', 'gitops-watchdog', String(pid)], {
+function startWatchdog(pid: number, cleanupDir: string | undefined): ChildProcess {
+  // The folder is removed only when the group was still there, i.e. the gate did not stop it.
+  const script = 'read _ignored; if kill -9 "-$1" 2>/dev/null && [ -n "$2" ]; then sleep 0.5; rm -rf -- "$2"; fi; exit 0';
+  const dog = spawn('/bin/sh', ['-c', script, 'gitops-watchdog', String(pid), cleanupDir ?? ''], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
@@ -128,7 +132,7 @@ export function startService(name: string, command: string, args: string[], opts
   let dog: ChildProcess | null = null;
   if (pid > 0) {
     live.set(pid, child);
-    dog = startWatchdog(pid);
+    dog = startWatchdog(pid, opts.cleanupDir);
   }
   const exited = new Promise<ServiceExit>((resolve) => {
     const done = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
