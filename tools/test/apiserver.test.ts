@@ -292,6 +292,93 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
     });
   }
 
+  it('--apiserver=apply runs the workloads on kwok nodes and reports, with the reason, what never becomes ready', async () => {
+    const stuck = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: stuck
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: stuck
+  template:
+    metadata:
+      labels:
+        app: stuck
+    spec:
+      nodeSelector:
+        disktype: ssd
+      containers:
+        - name: stuck
+          image: registry.k8s.io/pause:3.10
+`;
+    const statefulset = `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+spec:
+  clusterIP: None
+  selector:
+    app: db
+  ports:
+    - name: pg
+      port: 5432
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 2
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      containers:
+        - name: db
+          image: registry.k8s.io/pause:3.10
+          volumeMounts:
+            - name: data
+              mountPath: /data
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+`;
+    const repo = apiRepo({
+      'gitops.yaml': readFileSync(path.join(REPO, 'gitops.yaml'), 'utf8').replace(/readyTimeoutSeconds: \d+/, 'readyTimeoutSeconds: 30'),
+      'overlays/test/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - namespace.yaml\n  - deployment-web.yaml\n  - statefulset.yaml\n  - deployment-stuck.yaml\n',
+      'overlays/test/namespace.yaml': NAMESPACE,
+      'overlays/test/deployment-web.yaml': PORT_DEPLOYMENT.replace('http-metrics-endpoint', 'http').replace('replicas: 1', 'replicas: 2'),
+      'overlays/test/statefulset.yaml': statefulset,
+      'overlays/test/deployment-stuck.yaml': stuck,
+    }, APPLY_TOOLS);
+    repos.push(repo);
+    const r = await gitops(repo.root, ['validate', 'overlays/test', '--apiserver=apply', '--format', 'json'], { TMPDIR: repo.tmp });
+    expect(r.exitCode, r.stderr).toBe(1);
+    const findings = r.json().findings as JsonFinding[];
+    const notReady = findings.filter((f) => f.ruleId === 'apiserver/not-ready');
+    expect(notReady).toHaveLength(1);
+    expect(notReady[0]!.message).toMatch(/^Deployment\/stuck: not Available after 30s .*FailedScheduling: .*node\(s\) didn't match Pod's node affinity\/selector/);
+    expect(notReady[0]!.location).toMatchObject({ file: 'overlays/test/deployment-stuck.yaml', line: lineOf(stuck, 'apiVersion: apps/v1') });
+    const summary = findings.filter((f) => f.ruleId === 'apiserver/readiness');
+    expect(summary.map((f) => f.message)).toEqual(['test: applied on kwok nodes: 1/2 Deployments Available, 1/1 StatefulSets Ready, 2/2 claims Bound']);
+    expect(processesWith(repo.tmp)).toEqual([]);
+    expect(readdirSync(repo.tmp)).toEqual([]);
+  });
+
   it('every listener of the control plane (apply mode: controllers and kwok too) is on 127.0.0.1', async () => {
     const bin = (n: string) => path.join(REPO, '.tools/bin', n);
     const plane = await ControlPlane.start({

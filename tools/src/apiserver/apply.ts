@@ -190,6 +190,8 @@ interface Workload {
   obj: ApiObject;
   kind: 'Deployment' | 'StatefulSet' | 'PersistentVolumeClaim';
   path: string;
+  /** For a claim a StatefulSet creates: its name (the finding goes on the StatefulSet). */
+  claim?: string;
 }
 
 function statusOf(live: Record<string, unknown> | null): Record<string, unknown> {
@@ -238,13 +240,24 @@ async function warningEvents(client: KubeClient, namespace: string, name: string
  * Waits until every Deployment, StatefulSet and PVC of the cluster is ready, polling once a second,
  * then reports each one that is not (with its conditions and events) as `apiserver/not-ready`.
  */
-export async function waitReady(client: KubeClient, objects: ApiObject[], locate: Locate, timeoutMs: number, progress?: (l: string) => void): Promise<{ findings: Finding[]; ready: number; total: number }> {
+export async function waitReady(client: KubeClient, objects: ApiObject[], locate: Locate, timeoutMs: number, progress?: (l: string) => void): Promise<{ findings: Finding[]; ready: number; total: number; summary: string }> {
   const workloads: Workload[] = [];
   for (const obj of objects) {
     const kind = obj.resource.ref.kind;
     if (kind !== 'Deployment' && kind !== 'StatefulSet' && kind !== 'PersistentVolumeClaim') continue;
     const where = await client.pathOf(obj.resource.object);
     if (where) workloads.push({ obj, kind, path: where.item });
+    // The claims a StatefulSet makes from its volumeClaimTemplates: <template>-<set>-<ordinal>.
+    if (kind === 'StatefulSet') {
+      const spec = (obj.resource.object.spec ?? {}) as { replicas?: number; volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> };
+      const ns = encodeURIComponent(obj.resource.ref.namespace ?? 'default');
+      for (const t of spec.volumeClaimTemplates ?? []) {
+        for (let i = 0; i < (typeof spec.replicas === 'number' ? spec.replicas : 1); i += 1) {
+          const claim = `${t.metadata?.name ?? ''}-${obj.resource.ref.name}-${i}`;
+          workloads.push({ obj, kind: 'PersistentVolumeClaim', path: `/api/v1/namespaces/${ns}/persistentvolumeclaims/${encodeURIComponent(claim)}`, claim });
+        }
+      }
+    }
   }
   const deadline = Date.now() + timeoutMs;
   let pending = workloads;
@@ -271,16 +284,22 @@ export async function waitReady(client: KubeClient, objects: ApiObject[], locate
   const findings: Finding[] = [];
   for (const w of pending) {
     const ref = w.obj.resource.ref;
-    const events = await warningEvents(client, ref.namespace ?? 'default', ref.name);
+    const events = await warningEvents(client, ref.namespace ?? 'default', w.claim ?? ref.name);
     const why = [last.get(w)?.why ?? 'not ready', ...events].join('; ');
     const state = w.kind === 'PersistentVolumeClaim' ? 'Bound' : w.kind === 'Deployment' ? 'Available' : 'Ready';
-    const mapped = locate(w.obj, null);
+    const what = w.claim ? `${ref.kind}/${ref.name}: its claim ${w.claim}` : `${ref.kind}/${ref.name}`;
+    const mapped = locate(w.obj, w.claim ? 'spec.volumeClaimTemplates' : null);
     findings.push({
       ruleId: 'apiserver/not-ready', severity: 'error',
-      message: `${ref.kind}/${ref.name}: not ${state} after ${Math.round(timeoutMs / 1000)}s on the fake cluster: ${why}`,
-      target: w.obj.target, resource: ref, location: mapped.location, field: null,
+      message: `${what}: not ${state} after ${Math.round(timeoutMs / 1000)}s on the fake cluster: ${why}`,
+      target: w.obj.target, resource: ref, location: mapped.location, field: w.claim ? 'spec.volumeClaimTemplates' : null,
       ...(mapped.related.length > 0 ? { related: mapped.related } : {}),
     });
   }
-  return { findings, ready: workloads.length - pending.length, total: workloads.length };
+  const count = (kind: Workload['kind']) => {
+    const all = workloads.filter((w) => w.kind === kind);
+    return `${all.filter((w) => !pending.includes(w)).length}/${all.length}`;
+  };
+  const summary = `${count('Deployment')} Deployments Available, ${count('StatefulSet')} StatefulSets Ready, ${count('PersistentVolumeClaim')} claims Bound`;
+  return { findings, ready: workloads.length - pending.length, total: workloads.length, summary };
 }

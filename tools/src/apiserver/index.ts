@@ -149,7 +149,11 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
       if (opts.mode === 'apply') {
         const ready = await waitReady(p.client, cluster.objects, opts.locate, Math.min(remaining(), opts.settings.readyTimeoutSeconds * 1000), progress);
         findings.push(...ready.findings);
-        progress(`apiserver: ${cluster.name}: ${ready.ready}/${ready.total} Deployments, StatefulSets and claims ready`);
+        progress(`apiserver: ${cluster.name}: ${ready.summary}`);
+        findings.push({
+          ruleId: 'apiserver/readiness', severity: 'info', message: `${cluster.name}: applied on kwok nodes: ${ready.summary}`,
+          target: cluster.objects[0]?.target ?? cluster.name, resource: null, location: null, field: null,
+        });
       } else if (!freshEach && keep !== null) {
         await resetNamespaces(p.client, keep);
       }
