@@ -1,20 +1,12 @@
 # The one entrypoint the gate evaluates (compiled to wasm as `main/findings`).
-# Every policy package under the namespaces below defines `violation`, a set of objects
-# (see docs/policy-authoring.md); this collects them and names the package that produced each.
+# Every rule is a package rules.<namespace>.<name> that defines `violation`, a set of objects
+# (see docs/policy-authoring.md). This collects all of them, whatever their namespace, and names
+# the package that produced each: a new rule registers itself by its package name alone.
 package main
 
 import rego.v1
 
-findings contains with_policy(v, "k8s", name) if some v in data.k8s[name].violation
-
-findings contains with_policy(v, "istio", name) if some v in data.istio[name].violation
-
-findings contains with_policy(v, "argocd", name) if some v in data.argocd[name].violation
-
-findings contains with_policy(v, "monitoring", name) if some v in data.monitoring[name].violation
-
-findings contains with_policy(v, "docker", name) if some v in data.docker[name].violation
-
-findings contains with_policy(v, "compose", name) if some v in data.compose[name].violation
-
-with_policy(v, ns, name) := object.union(v, {"policy": concat(".", [ns, name])})
+findings contains object.union(v, {"policy": concat(".", [ns, name])}) if {
+	some ns, name
+	some v in data.rules[ns][name].violation
+}

@@ -2,7 +2,7 @@
  * The `gitops` CLI: parses the command name and dispatches. Each command is one file under
  * commands/; errors they throw are mapped to messages and exit code 2 here, and only here.
  */
-import { InputError, ToolError, UsageError } from './core/errors.js';
+import { InputError, ToolError, UsageError } from './util/errors.js';
 
 const HELP = `gitops: validate the funlynk-gitops repository before anything merges
 

@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { checkApplications, normalizeRepoUrl } from '../src/core/argocd.js';
-import { FileCache, mapLocation } from '../src/core/sourcemap.js';
-import type { Finding, Resource, Target } from '../src/core/types.js';
+import { checkApplications, normalizeRepoUrl } from '../src/policy/argocd.js';
+import { mapLocation } from '../src/locate/sourcemap.js';
+import { FileCache } from '../src/util/cache.js';
+import type { Finding, Resource, Target } from '../src/pipeline/types.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KUSTOMIZE = path.join(REPO, '.tools/bin/kustomize');

@@ -3,7 +3,7 @@
  * Times are machine-dependent: this checks the shape and that all three really ran, never a time.
  */
 import { describe, expect, it } from 'vitest';
-import { formatBench, runBench } from '../src/core/bench.js';
+import { formatBench, runBench } from '../src/maintain/bench.js';
 import { REPO } from './helpers.js';
 
 describe('gitops bench', () => {

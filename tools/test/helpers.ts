@@ -65,6 +65,17 @@ export async function gitops(cwd: string, args: string[], env: Record<string, st
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
 }
 
+/**
+ * The report with what legitimately varies between runs normalized: the duration and the policy
+ * bundle's source hash. One finding per line, so a difference reads finding by finding.
+ */
+export function normalizedReport(run: CliRun): string {
+  const report = run.json() as { version: number; summary: Record<string, unknown> & { tools: Record<string, string> }; findings: unknown[] };
+  const summary = { ...report.summary, durationMs: 0, tools: { ...report.summary.tools, policies: 'sha256:<bundle>' } };
+  const findings = report.findings.map((f) => `    ${JSON.stringify(f)}`).join(',\n');
+  return `{\n  "version": ${report.version},\n  "summary": ${JSON.stringify(summary)},\n  "findings": [\n${findings}\n  ]\n}\n`;
+}
+
 /** Path -> sha256 of every file under dir (symlinked folders not followed). */
 export function snapshot(dir: string): Map<string, string> {
   const out = new Map<string, string>();

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { buildComposeInput } from '../src/core/inputs/compose.js';
-import { loadDockerfile, parseDockerfile, parseImageRef, parseWithProblems } from '../src/core/inputs/dockerfile.js';
+import { buildComposeInput } from '../src/inputs/compose.js';
+import { loadDockerfile, parseDockerfile, parseImageRef, parseWithProblems } from '../src/inputs/dockerfile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');

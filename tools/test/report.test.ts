@@ -3,11 +3,11 @@
  * table, escaping and ordering.
  */
 import { describe, expect, it } from 'vitest';
-import { exitCode, formatReport, ruleAnchor, sortFindings, summarize } from '../src/core/report/index.js';
-import type { FormatOptions } from '../src/core/report/index.js';
-import { escapeData, escapeProperty } from '../src/core/report/github.js';
-import { escapeXmlAttr, escapeXmlText } from '../src/core/report/junit.js';
-import type { Finding, Report, Severity } from '../src/core/types.js';
+import { exitCode, formatReport, ruleAnchor, sortFindings, summarize } from '../src/report/index.js';
+import type { FormatOptions } from '../src/report/index.js';
+import { escapeData, escapeProperty } from '../src/report/github.js';
+import { escapeXmlAttr, escapeXmlText } from '../src/report/junit.js';
+import type { Finding, Report, Severity } from '../src/pipeline/types.js';
 
 const REPO = '/work/repo';
 
@@ -483,11 +483,12 @@ describe('sarif', () => {
       help: { text: 'See docs/POLICIES.md#k8srun-as-non-root', markdown: 'See [k8s/run-as-non-root](docs/POLICIES.md#k8srun-as-non-root).' },
     });
     expect(rules[3].defaultConfiguration).toEqual({ level: 'note' });
+    // The gate's own rules take their title from the catalogue, and are documented in the same file.
     expect(rules[4]).toMatchObject({
-      shortDescription: { text: 'A check that could not run (tool/kubeconform)' },
-      help: { text: 'See docs/ci.md#findings-of-the-gate-itself' },
+      shortDescription: { text: 'kubeconform is missing or failed' },
+      help: { text: 'See docs/POLICIES.md#toolkubeconform' },
     });
-    expect(rules[3].shortDescription).toEqual({ text: 'Remote content not rendered offline (remote/argocd)' });
+    expect(rules[3].shortDescription).toEqual({ text: 'remote/argocd' });
   });
 
   it('takes titles and severities from the catalogue and links helpUri when given a base', () => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gitops, REPO, type CliRun } from './helpers.js';
+import { gitops, normalizedReport, REPO, type CliRun } from './helpers.js';
 
 let whole: CliRun;
 let prod: CliRun;
@@ -33,6 +33,11 @@ describe('gitops validate on the repository', () => {
     const targets = new Set(report.findings.map((f) => f.target));
     for (const t of ['clusters/dev', 'clusters/staging', 'clusters/prod']) expect(targets.has(t), t).toBe(true);
     expect(report.summary.tools).toMatchObject({ kustomize: expect.stringContaining('(binary)'), schemaEngines: 'ajv+kubeconform' });
+  });
+
+  it('reports exactly what the snapshot taken before the pipeline refactor holds, finding for finding', async () => {
+    // After a deliberate change of findings: npx vitest run tools/test/repository.test.ts -u
+    await expect(normalizedReport(whole)).toMatchFileSnapshot('fixtures/report-snapshot/repository.json');
   });
 
   it('lists every remote chart as info instead of skipping it silently', () => {

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crdToSchemas, openApiV3ToJsonSchema } from '../src/core/schema/convert.js';
-import { validateObject, type SchemaError } from '../src/core/schema/ajv.js';
-import { SchemaStore, type TargetCrds } from '../src/core/schema/store.js';
-import { KubeconformError, kubeconformVersion, runKubeconform, type KubeconformObjectResult } from '../src/core/schema/kubeconform.js';
-import { coreSchemaFileName, readKubernetesVersion, stripTemplateLines, syncSchemas, verifySchemas } from '../src/core/schema/sync.js';
+import { crdToSchemas, openApiV3ToJsonSchema } from '../src/schema/convert.js';
+import { validateObject, type SchemaError } from '../src/schema/ajv.js';
+import { SchemaStore, type TargetCrds } from '../src/schema/store.js';
+import { KubeconformError, kubeconformVersion, runKubeconform, type KubeconformObjectResult } from '../src/schema/kubeconform.js';
+import { coreSchemaFileName, readKubernetesVersion, stripTemplateLines, syncSchemas, verifySchemas } from '../src/maintain/schema-sync.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const kubeconform = path.join(repoRoot, '.tools/bin/kubeconform');

@@ -6,13 +6,14 @@
 # scope: package
 # custom:
 #   id: argocd/appproject-least-privilege
+#   input: kubernetes
 #   severity: error
 #   kinds: [AppProject]
 #   rationale: >-
 #     A project is the boundary Argo CD enforces between teams and add-ons; a wildcard turns it into
 #     the "default" project, so one compromised chart or repository could deploy anything anywhere.
 #   baseline: Argo CD "Projects"; CIS 5.1.3 (no wildcards)
-package argocd.appproject_least_privilege
+package rules.argocd.appproject_least_privilege
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package argocd.appproject_least_privilege_test
+package rules.argocd.appproject_least_privilege_test
 
 import rego.v1
 
-import data.argocd.appproject_least_privilege
+import data.rules.argocd.appproject_least_privilege
 
 project(spec) := {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "p", "namespace": "argocd"}, "spec": spec}
 

@@ -8,6 +8,7 @@
 # scope: package
 # custom:
 #   id: argocd/automated-sync
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
@@ -15,7 +16,7 @@
 #     cluster persists, so the cluster is no longer what the repository says. In prod changes land
 #     only inside agreed windows (docs/change-flow.md).
 #   baseline: OpenGitOps principles (continuously reconciled); Argo CD "Automated Sync Policy"
-package argocd.automated_sync
+package rules.argocd.automated_sync
 
 import rego.v1
 

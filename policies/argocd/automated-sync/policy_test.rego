@@ -1,8 +1,8 @@
-package argocd.automated_sync_test
+package rules.argocd.automated_sync_test
 
 import rego.v1
 
-import data.argocd.automated_sync
+import data.rules.argocd.automated_sync
 
 project(windows) := {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "funlynk"}, "spec": {"syncWindows": windows}}
 

@@ -8,13 +8,14 @@
 # scope: package
 # custom:
 #   id: argocd/ignore-differences
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
 #     Every ignored difference is drift Argo CD no longer reports; a broad rule (all kinds, a whole
 #     field tree) hides changes made by hand in the cluster.
 #   baseline: 'Argo CD "Diffing Customization"; seed review #24'
-package argocd.ignore_differences
+package rules.argocd.ignore_differences
 
 import rego.v1
 

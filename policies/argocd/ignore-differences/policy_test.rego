@@ -1,8 +1,8 @@
-package argocd.ignore_differences_test
+package rules.argocd.ignore_differences_test
 
 import rego.v1
 
-import data.argocd.ignore_differences
+import data.rules.argocd.ignore_differences
 
 replicas(name) := {"group": "apps", "kind": "Deployment", "name": name, "jsonPointers": ["/spec/replicas"]}
 

@@ -8,13 +8,14 @@
 # scope: package
 # custom:
 #   id: argocd/pinned-sources
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
 #     A floating revision changes what runs in the cluster without a commit here: no review, no diff,
 #     and a revert does not bring the old version back.
 #   baseline: Argo CD "Tracking and Deployment Strategies"; SLSA (pinned dependencies)
-package argocd.pinned_sources
+package rules.argocd.pinned_sources
 
 import rego.v1
 

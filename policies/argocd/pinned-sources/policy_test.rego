@@ -1,8 +1,8 @@
-package argocd.pinned_sources_test
+package rules.argocd.pinned_sources_test
 
 import rego.v1
 
-import data.argocd.pinned_sources
+import data.rules.argocd.pinned_sources
 
 own := "https://github.com/funlynk/funlynk-gitops.git"
 

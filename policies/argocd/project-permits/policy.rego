@@ -8,6 +8,7 @@
 # scope: package
 # custom:
 #   id: argocd/project-permits
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
@@ -15,7 +16,7 @@
 #     keeps a cluster from stalling on a typo. The "default" project permits everything, so using it
 #     bypasses least privilege.
 #   baseline: Argo CD "Projects" (least privilege); CIS 5.1 spirit
-package argocd.project_permits
+package rules.argocd.project_permits
 
 import rego.v1
 

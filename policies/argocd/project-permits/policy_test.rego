@@ -1,8 +1,8 @@
-package argocd.project_permits_test
+package rules.argocd.project_permits_test
 
 import rego.v1
 
-import data.argocd.project_permits
+import data.rules.argocd.project_permits
 
 own := "https://github.com/funlynk/funlynk-gitops.git"
 

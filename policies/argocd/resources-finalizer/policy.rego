@@ -6,13 +6,14 @@
 # scope: package
 # custom:
 #   id: argocd/resources-finalizer
+#   input: kubernetes
 #   severity: error
 #   kinds: [Application]
 #   rationale: >-
 #     Without it, removing an Application (or an app of apps entry) orphans its workloads: they keep
 #     running unmanaged, invisible to Argo CD and never updated again.
 #   baseline: Argo CD "App Deletion" / app of apps cascading deletion
-package argocd.resources_finalizer
+package rules.argocd.resources_finalizer
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package argocd.resources_finalizer_test
+package rules.argocd.resources_finalizer_test
 
 import rego.v1
 
-import data.argocd.resources_finalizer
+import data.rules.argocd.resources_finalizer
 
 app(meta) := {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": object.union({"name": "a", "namespace": "argocd"}, meta), "spec": {}}
 

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: compose/bind-mount-exists
+#   input: compose
 #   severity: error
 #   kinds: [Compose]
 #   rationale: docker creates a missing bind source as an empty root-owned directory, so a config file silently becomes a folder; a missing env_file fails docker compose up.
 #   baseline: 'REVIEW #15'
-package compose.bind_mount_exists
+package rules.compose.bind_mount_exists
 
 import data.lib.docker as dlib
 import rego.v1

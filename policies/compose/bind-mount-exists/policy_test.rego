@@ -1,7 +1,7 @@
-package compose.bind_mount_exists_test
+package rules.compose.bind_mount_exists_test
 
-import data.compose.bind_mount_exists
 import data.lib.docker_test as t
+import data.rules.compose.bind_mount_exists
 import rego.v1
 
 nginx := {

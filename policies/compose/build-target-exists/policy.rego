@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: compose/build-target-exists
+#   input: compose
 #   severity: error
 #   kinds: [Compose]
 #   rationale: docker compose build fails with "target stage could not be found" when the stage does not exist.
 #   baseline: 'REVIEW #3'
-package compose.build_target_exists
+package rules.compose.build_target_exists
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package compose.build_target_exists_test
+package rules.compose.build_target_exists_test
 
-import data.compose.build_target_exists
 import data.lib.docker_test as t
+import data.rules.compose.build_target_exists
 import rego.v1
 
 dockerfile := {"file": "base/admin-dashboard/Dockerfile", "resource": t.dockerfile([

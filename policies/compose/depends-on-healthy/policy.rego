@@ -9,11 +9,12 @@
 # scope: package
 # custom:
 #   id: compose/depends-on-healthy
+#   input: compose
 #   severity: warning
 #   kinds: [Compose]
 #   rationale: A backend that starts before its database is ready crashes or retries at random on every docker compose up.
 #   baseline: 'Compose Specification (depends_on long syntax); REVIEW #15'
-package compose.depends_on_healthy
+package rules.compose.depends_on_healthy
 
 import data.lib.docker as dlib
 import rego.v1

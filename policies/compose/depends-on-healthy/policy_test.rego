@@ -1,7 +1,7 @@
-package compose.depends_on_healthy_test
+package rules.compose.depends_on_healthy_test
 
-import data.compose.depends_on_healthy
 import data.lib.docker_test as t
+import data.rules.compose.depends_on_healthy
 import rego.v1
 
 postgres := {"image": "postgres:17.2-alpine", "healthcheck": {"test": ["CMD", "pg_isready", "-U", "postgres"]}}

@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: compose/literal-secrets
+#   input: compose
 #   severity: error
 #   kinds: [Compose]
 #   rationale: A password committed to git is public to everyone with read access, forever (history).
 #   baseline: 'CIS Docker 4.10; REVIEW #14'
-package compose.literal_secrets
+package rules.compose.literal_secrets
 
 import data.lib.docker as dlib
 import rego.v1

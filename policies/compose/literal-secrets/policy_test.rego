@@ -1,7 +1,7 @@
-package compose.literal_secrets_test
+package rules.compose.literal_secrets_test
 
-import data.compose.literal_secrets
 import data.lib.docker_test as t
+import data.rules.compose.literal_secrets
 import rego.v1
 
 test_interpolated_allowed if {

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: compose/no-privileged
+#   input: compose
 #   severity: error
 #   kinds: [Compose]
 #   rationale: Each of these gives the container root on the host or a path to it; the hardening options limit what a compromised process can do.
 #   baseline: CIS Docker 5.4, 5.3, 5.25, 5.12, 5.31, 5.9, 5.15, 5.16, 5.21
-package compose.no_privileged
+package rules.compose.no_privileged
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package compose.no_privileged_test
+package rules.compose.no_privileged_test
 
-import data.compose.no_privileged
 import data.lib.docker_test as t
+import data.rules.compose.no_privileged
 import rego.v1
 
 hardened := {

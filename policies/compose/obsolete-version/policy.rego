@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: compose/obsolete-version
+#   input: compose
 #   severity: warning
 #   kinds: [Compose]
 #   rationale: The field suggests a file format that no longer exists and hides which features the file really uses.
 #   baseline: 'Compose Specification ("version top-level element (obsolete)"); REVIEW #15'
-package compose.obsolete_version
+package rules.compose.obsolete_version
 
 import rego.v1
 

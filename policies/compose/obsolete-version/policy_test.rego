@@ -1,7 +1,7 @@
-package compose.obsolete_version_test
+package rules.compose.obsolete_version_test
 
-import data.compose.obsolete_version
 import data.lib.docker_test as t
+import data.rules.compose.obsolete_version
 import rego.v1
 
 test_no_version_allowed if {

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: compose/port-matches-image
+#   input: compose
 #   severity: error
 #   kinds: [Compose]
 #   rationale: A mapping to a port nothing listens on publishes a dead port; the service looks up but answers nothing.
 #   baseline: 'REVIEW #4'
-package compose.port_matches_image
+package rules.compose.port_matches_image
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package compose.port_matches_image_test
+package rules.compose.port_matches_image_test
 
-import data.compose.port_matches_image
 import data.lib.docker_test as t
+import data.rules.compose.port_matches_image
 import rego.v1
 
 dockerfile := {"file": "base/admin-dashboard/Dockerfile", "resource": t.dockerfile([

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: compose/ports-loopback
+#   input: compose
 #   severity: warning
 #   kinds: [Compose]
 #   rationale: A development database with a known password published on every interface is reachable from the whole network.
 #   baseline: 'CIS Docker 5.14 (bind incoming traffic to a specific host interface); REVIEW #14'
-package compose.ports_loopback
+package rules.compose.ports_loopback
 
 import data.lib.docker as dlib
 import rego.v1

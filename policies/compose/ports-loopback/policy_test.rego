@@ -1,7 +1,7 @@
-package compose.ports_loopback_test
+package rules.compose.ports_loopback_test
 
-import data.compose.ports_loopback
 import data.lib.docker_test as t
+import data.rules.compose.ports_loopback
 import rego.v1
 
 test_loopback_allowed if {

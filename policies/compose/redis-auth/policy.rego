@@ -6,11 +6,12 @@
 # scope: package
 # custom:
 #   id: compose/redis-auth
+#   input: compose
 #   severity: warning
 #   kinds: [Compose]
 #   rationale: Redis without auth lets anyone who reaches the port read and write every key, and CONFIG SET can write files.
 #   baseline: 'Redis security guide (authentication); REVIEW #14'
-package compose.redis_auth
+package rules.compose.redis_auth
 
 import data.lib.docker as dlib
 import rego.v1

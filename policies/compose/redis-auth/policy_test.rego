@@ -1,7 +1,7 @@
-package compose.redis_auth_test
+package rules.compose.redis_auth_test
 
-import data.compose.redis_auth
 import data.lib.docker_test as t
+import data.rules.compose.redis_auth
 import rego.v1
 
 test_requirepass_allowed if {

@@ -6,11 +6,12 @@
 # scope: package
 # custom:
 #   id: compose/resource-limits
+#   input: compose
 #   severity: warning
 #   kinds: [Compose]
 #   rationale: Without limits one container (a leak, a fork bomb) can exhaust the host and take every other service down.
 #   baseline: CIS Docker 5.10 (memory), 5.28 (pids)
-package compose.resource_limits
+package rules.compose.resource_limits
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package compose.resource_limits_test
+package rules.compose.resource_limits_test
 
-import data.compose.resource_limits
 import data.lib.docker_test as t
+import data.rules.compose.resource_limits
 import rego.v1
 
 test_deploy_limits_allowed if {

@@ -6,11 +6,12 @@
 # scope: package
 # custom:
 #   id: docker/add-instruction
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: ADD unpacks archives and fetches URLs implicitly; COPY does only what it says, and a download needs a checksum to be reproducible.
 #   baseline: CIS Docker 4.9
-package docker.add_instruction
+package rules.docker.add_instruction
 
 import data.lib.docker as dlib
 import rego.v1

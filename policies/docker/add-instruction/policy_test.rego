@@ -1,7 +1,7 @@
-package docker.add_instruction_test
+package rules.docker.add_instruction_test
 
-import data.docker.add_instruction
 import data.lib.docker_test as t
+import data.rules.docker.add_instruction
 import rego.v1
 
 df(adds) := t.dockerfile([t.stage(0, null, t.image(1, "alpine", "3.21.0", null), adds)])

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: docker/apk-cache
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: A cached update layer installs outdated packages; useless layers make images larger and slower to pull.
 #   baseline: 'CIS Docker 4.7; REVIEW #8'
-package docker.apk_cache
+package rules.docker.apk_cache
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package docker.apk_cache_test
+package rules.docker.apk_cache_test
 
-import data.docker.apk_cache
 import data.lib.docker_test as t
+import data.rules.docker.apk_cache
 import rego.v1
 
 df(runs) := t.dockerfile([t.stage(0, null, t.image(1, "node", "22.11.0-alpine", null), runs)])

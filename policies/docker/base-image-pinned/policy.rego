@@ -7,13 +7,14 @@
 # scope: package
 # custom:
 #   id: docker/base-image-pinned
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: >-
 #     latest and floating tags change under the same name, so builds are not reproducible and a
 #     rollback does not roll the base back; a digest names exactly one image.
 #   baseline: CIS Docker 4.2
-package docker.base_image_pinned
+package rules.docker.base_image_pinned
 
 import data.lib.docker as dlib
 import rego.v1

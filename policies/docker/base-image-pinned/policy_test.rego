@@ -1,7 +1,7 @@
-package docker.base_image_pinned_test
+package rules.docker.base_image_pinned_test
 
-import data.docker.base_image_pinned
 import data.lib.docker_test as t
+import data.rules.docker.base_image_pinned
 import rego.v1
 
 one(from) := t.dockerfile([t.stage(0, null, from, [t.ins("USER", 2, "1000")])])

@@ -6,11 +6,12 @@
 # scope: package
 # custom:
 #   id: docker/base-image-supported
+#   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
 #   rationale: An end-of-life runtime receives no security fixes; its image is rebuilt with none.
 #   baseline: CIS Docker 4.3 (keep images minimal and patched); Node.js and PostgreSQL release schedules
-package docker.base_image_supported
+package rules.docker.base_image_supported
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package docker.base_image_supported_test
+package rules.docker.base_image_supported_test
 
-import data.docker.base_image_supported
 import data.lib.docker_test as t
+import data.rules.docker.base_image_supported
 import rego.v1
 
 one(name, tag) := t.dockerfile([t.stage(0, null, t.image(3, name, tag, null), [])])

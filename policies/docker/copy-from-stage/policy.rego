@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: docker/copy-from-stage
+#   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
 #   rationale: A misspelt stage silently becomes a pull of an unrelated image or fails the build.
 #   baseline: Dockerfile reference (COPY --from)
-package docker.copy_from_stage
+package rules.docker.copy_from_stage
 
 import data.lib.docker as dlib
 import rego.v1

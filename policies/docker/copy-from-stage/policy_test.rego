@@ -1,7 +1,7 @@
-package docker.copy_from_stage_test
+package rules.docker.copy_from_stage_test
 
-import data.docker.copy_from_stage
 import data.lib.docker_test as t
+import data.rules.docker.copy_from_stage
 import rego.v1
 
 copy_from(ref) := t.insf("COPY", 4, sprintf("--from=%s /a /b", [ref]), {"from": ref}, ["/a", "/b"])

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: docker/dockerignore
+#   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
 #   rationale: Without it, .env files, the git history and the host's node_modules enter the image and its build cache.
 #   baseline: 'CIS Docker 4.10 (no secrets in images); REVIEW #9'
-package docker.dockerignore
+package rules.docker.dockerignore
 
 import data.lib.docker as dlib
 import rego.v1

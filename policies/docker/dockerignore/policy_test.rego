@@ -1,7 +1,7 @@
-package docker.dockerignore_test
+package rules.docker.dockerignore_test
 
-import data.docker.dockerignore
 import data.lib.docker_test as t
+import data.rules.docker.dockerignore
 import rego.v1
 
 stages(copy) := [t.stage(0, null, t.image(1, "node", "22.11.0-alpine", null), [copy])]

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: docker/existing-base-user
+#   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
 #   rationale: nginx images already have user and group nginx (101), node images node (1000); creating them again fails the build.
 #   baseline: 'REVIEW #1'
-package docker.existing_base_user
+package rules.docker.existing_base_user
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package docker.existing_base_user_test
+package rules.docker.existing_base_user_test
 
-import data.docker.existing_base_user
 import data.lib.docker_test as t
+import data.rules.docker.existing_base_user
 import rego.v1
 
 users := {

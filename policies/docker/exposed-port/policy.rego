@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: docker/exposed-port
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: nginx as a non-root user on :80 fails at start on most runtimes.
 #   baseline: 'REVIEW #2'
-package docker.exposed_port
+package rules.docker.exposed_port
 
 import data.lib.docker as dlib
 import rego.v1

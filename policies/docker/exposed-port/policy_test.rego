@@ -1,7 +1,7 @@
-package docker.exposed_port_test
+package rules.docker.exposed_port_test
 
-import data.docker.exposed_port
 import data.lib.docker_test as t
+import data.rules.docker.exposed_port
 import rego.v1
 
 df(instructions) := t.dockerfile([t.stage(0, null, t.image(1, "nginx", "1.27.3-alpine", null), instructions)])

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: docker/healthcheck-command
+#   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
 #   rationale: A health check that cannot run marks the container unhealthy forever; orchestrators restart it in a loop.
 #   baseline: CIS Docker 4.6
-package docker.healthcheck_command
+package rules.docker.healthcheck_command
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package docker.healthcheck_command_test
+package rules.docker.healthcheck_command_test
 
-import data.docker.healthcheck_command
 import data.lib.docker_test as t
+import data.rules.docker.healthcheck_command
 import rego.v1
 
 hc(line, cmd) := t.insf("HEALTHCHECK", line, concat(" ", array.concat(["CMD"], cmd)), {}, array.concat(["CMD"], cmd))

@@ -6,11 +6,12 @@
 # scope: package
 # custom:
 #   id: docker/healthcheck-present
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: docker and compose only know a container is healthy when the image says how to check it (depends_on condition service_healthy).
 #   baseline: CIS Docker 4.6
-package docker.healthcheck_present
+package rules.docker.healthcheck_present
 
 import data.lib.docker as dlib
 import rego.v1

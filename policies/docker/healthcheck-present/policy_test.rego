@@ -1,7 +1,7 @@
-package docker.healthcheck_present_test
+package rules.docker.healthcheck_present_test
 
-import data.docker.healthcheck_present
 import data.lib.docker_test as t
+import data.rules.docker.healthcheck_present
 import rego.v1
 
 df(build, final) := t.dockerfile([

@@ -6,13 +6,14 @@
 # scope: package
 # custom:
 #   id: docker/non-root-user
+#   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
 #   rationale: >-
 #     Without USER the container runs as root. A user name cannot be verified by Kubernetes'
 #     runAsNonRoot (the kubelet needs a numeric uid), and a name the image does not define fails at start.
 #   baseline: CIS Docker 4.1
-package docker.non_root_user
+package rules.docker.non_root_user
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package docker.non_root_user_test
+package rules.docker.non_root_user_test
 
-import data.docker.non_root_user
 import data.lib.docker_test as t
+import data.rules.docker.non_root_user
 import rego.v1
 
 final_with(instructions) := t.dockerfile([

@@ -6,11 +6,12 @@
 # scope: package
 # custom:
 #   id: docker/npm-flags
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: npm ci installs exactly the lockfile, so the image has the dependencies that were reviewed; deprecated flags are ignored by newer npm.
 #   baseline: 'CIS Docker 4.11 (lockfile); REVIEW #8'
-package docker.npm_flags
+package rules.docker.npm_flags
 
 import data.lib.docker as dlib
 import rego.v1

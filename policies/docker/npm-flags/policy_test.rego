@@ -1,7 +1,7 @@
-package docker.npm_flags_test
+package rules.docker.npm_flags_test
 
-import data.docker.npm_flags
 import data.lib.docker_test as t
+import data.rules.docker.npm_flags
 import rego.v1
 
 df(runs) := t.dockerfile([t.stage(0, null, t.image(1, "node", "22.11.0-alpine", null), runs)])

@@ -9,11 +9,12 @@
 # scope: package
 # custom:
 #   id: docker/secrets-in-env
+#   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
 #   rationale: ENV values and build arguments are stored in the image config and history, readable by anyone who can pull the image.
 #   baseline: CIS Docker 4.10
-package docker.secrets_in_env
+package rules.docker.secrets_in_env
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package docker.secrets_in_env_test
+package rules.docker.secrets_in_env_test
 
-import data.docker.secrets_in_env
 import data.lib.docker_test as t
+import data.rules.docker.secrets_in_env
 import rego.v1
 
 df(instructions) := t.dockerfile([t.stage(0, null, t.image(1, "node", "22.11.0-alpine", null), instructions)])

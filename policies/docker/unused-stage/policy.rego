@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: docker/unused-stage
+#   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
 #   rationale: An unused stage is maintained, scanned and (with the classic builder) built for nothing, and misleads readers about what ships.
 #   baseline: 'REVIEW #8'
-package docker.unused_stage
+package rules.docker.unused_stage
 
 import data.lib.docker as dlib
 import rego.v1

@@ -1,7 +1,7 @@
-package docker.unused_stage_test
+package rules.docker.unused_stage_test
 
-import data.docker.unused_stage
 import data.lib.docker_test as t
+import data.rules.docker.unused_stage
 import rego.v1
 
 node := t.image(1, "node", "22.11.0-alpine", null)

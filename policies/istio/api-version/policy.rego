@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: istio/api-version
+#   input: kubernetes
 #   severity: warning
 #   kinds: [Gateway, VirtualService, DestinationRule, ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup, AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry]
 #   rationale: v1 is the stable API with compatibility guarantees; the beta and alpha versions are kept for migration and will be removed.
 #   baseline: Istio 1.22 release notes (v1 APIs promoted)
-package istio.api_version
+package rules.istio.api_version
 
 import rego.v1
 

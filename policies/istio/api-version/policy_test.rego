@@ -1,8 +1,8 @@
-package istio.api_version_test
+package rules.istio.api_version_test
 
 import rego.v1
 
-import data.istio.api_version
+import data.rules.istio.api_version
 
 violations(r) := v if {
 	v := api_version.violation with input as {"kind": "kubernetes", "index": 0, "resource": r}

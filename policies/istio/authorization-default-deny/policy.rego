@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: istio/authorization-default-deny
+#   input: kubernetes
 #   severity: error
 #   kinds: [Namespace, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: Without a default-deny, a workload that no ALLOW policy selects accepts every request; with it, each allowed caller is explicit.
 #   baseline: 'Istio security best practices (default-deny AuthorizationPolicy); seed review #32'
-package istio.authorization_default_deny
+package rules.istio.authorization_default_deny
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package istio.authorization_default_deny_test
+package rules.istio.authorization_default_deny_test
 
 import rego.v1
 
-import data.istio.authorization_default_deny
+import data.rules.istio.authorization_default_deny
 
 deployment := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "app"}, "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}}
 

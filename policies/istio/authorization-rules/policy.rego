@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: istio/authorization-rules
+#   input: kubernetes
 #   severity: error
 #   kinds: [AuthorizationPolicy]
 #   rationale: A rule without `from` matches requests from any identity, including unauthenticated ones, which silently widens the policy to everyone.
 #   baseline: 'Istio security best practices (ALLOW with positive matching, every rule has a source); seed review #32'
-package istio.authorization_rules
+package rules.istio.authorization_rules
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package istio.authorization_rules_test
+package rules.istio.authorization_rules_test
 
 import rego.v1
 
-import data.istio.authorization_rules
+import data.rules.istio.authorization_rules
 
 ap(spec) := {"apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy", "metadata": {"name": "p", "namespace": "app"}, "spec": spec}
 

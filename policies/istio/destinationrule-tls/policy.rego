@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: istio/destinationrule-tls
+#   input: kubernetes
 #   severity: error
 #   kinds: [DestinationRule]
 #   rationale: tls.mode DISABLE makes the client sidecar send plaintext, which a STRICT server rejects or, worse, a permissive one accepts unauthenticated.
 #   baseline: Istio security best practices (DestinationRule TLS never DISABLE)
-package istio.destinationrule_tls
+package rules.istio.destinationrule_tls
 
 import rego.v1
 

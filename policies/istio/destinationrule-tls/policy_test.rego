@@ -1,8 +1,8 @@
-package istio.destinationrule_tls_test
+package rules.istio.destinationrule_tls_test
 
 import rego.v1
 
-import data.istio.destinationrule_tls
+import data.rules.istio.destinationrule_tls
 
 dr(spec) := {"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule", "metadata": {"name": "api", "namespace": "app"}, "spec": object.union({"host": "api"}, spec)}
 

@@ -9,6 +9,7 @@
 # scope: package
 # custom:
 #   id: istio/gateway-tls
+#   input: kubernetes
 #   severity: error
 #   kinds: [Gateway]
 #   rationale: >-
@@ -16,7 +17,7 @@
 #     serves traffic unencrypted; the gateway proxy reads credentialName from its own namespace
 #     only, so a Secret elsewhere (or never created) leaves the listener without a certificate.
 #   baseline: 'Istio security best practices (Gateway hosts, HTTPS redirect, credentialName); seed review #33'
-package istio.gateway_tls
+package rules.istio.gateway_tls
 
 import rego.v1
 

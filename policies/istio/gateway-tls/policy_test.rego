@@ -1,8 +1,8 @@
-package istio.gateway_tls_test
+package rules.istio.gateway_tls_test
 
 import rego.v1
 
-import data.istio.gateway_tls
+import data.rules.istio.gateway_tls
 
 https(tls) := {"port": {"number": 443, "name": "https", "protocol": "HTTPS"}, "hosts": ["api.example.com"], "tls": tls}
 

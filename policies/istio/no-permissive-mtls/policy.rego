@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: istio/no-permissive-mtls
+#   input: kubernetes
 #   severity: error
 #   kinds: [PeerAuthentication]
 #   rationale: PERMISSIVE and DISABLE let plaintext through, bypassing workload identity and every principal-based AuthorizationPolicy.
 #   baseline: Istio security best practices (no PERMISSIVE/DISABLE portLevelMtls)
-package istio.no_permissive_mtls
+package rules.istio.no_permissive_mtls
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package istio.no_permissive_mtls_test
+package rules.istio.no_permissive_mtls_test
 
 import rego.v1
 
-import data.istio.no_permissive_mtls
+import data.rules.istio.no_permissive_mtls
 
 pa(spec) := {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication", "metadata": {"name": "default", "namespace": "app"}, "spec": spec}
 

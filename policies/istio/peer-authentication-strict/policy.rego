@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: istio/peer-authentication-strict
+#   input: kubernetes
 #   severity: error
 #   kinds: [Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: Without STRICT, sidecars accept plaintext, so any pod (or anything that reaches the pod network) can call the workload unauthenticated and AuthorizationPolicy principals are empty.
 #   baseline: Istio security best practices (PeerAuthentication STRICT)
-package istio.peer_authentication_strict
+package rules.istio.peer_authentication_strict
 
 import rego.v1
 

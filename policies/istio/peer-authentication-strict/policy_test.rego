@@ -1,8 +1,8 @@
-package istio.peer_authentication_strict_test
+package rules.istio.peer_authentication_strict_test
 
 import rego.v1
 
-import data.istio.peer_authentication_strict
+import data.rules.istio.peer_authentication_strict
 
 deployment := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "app"}, "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}}
 

@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: istio/sidecar-injection
+#   input: kubernetes
 #   severity: error
 #   kinds: [Namespace, PeerAuthentication, AuthorizationPolicy, RequestAuthentication, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: Istio policies are enforced by the sidecar; without injection STRICT mTLS and AuthorizationPolicies do nothing and the pods talk plaintext, unauthenticated.
 #   baseline: 'Istio security best practices (injection wherever Istio policies exist); seed review #18'
-package istio.sidecar_injection
+package rules.istio.sidecar_injection
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package istio.sidecar_injection_test
+package rules.istio.sidecar_injection_test
 
 import rego.v1
 
-import data.istio.sidecar_injection
+import data.rules.istio.sidecar_injection
 
 namespace(labels) := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "app", "labels": labels}}
 

@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: istio/virtualservice-destinations
+#   input: kubernetes
 #   severity: error
 #   kinds: [VirtualService]
 #   rationale: A route to a Service that does not exist, or to a port it does not expose, answers 503 (no healthy upstream) while every object applies cleanly.
 #   baseline: 'Istio traffic management (Destination host resolution); seed review #31'
-package istio.virtualservice_destinations
+package rules.istio.virtualservice_destinations
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package istio.virtualservice_destinations_test
+package rules.istio.virtualservice_destinations_test
 
 import rego.v1
 
-import data.istio.virtualservice_destinations
+import data.rules.istio.virtualservice_destinations
 
 service(name, ns) := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": ns}, "spec": {"ports": [{"name": "http", "port": 80}]}}
 

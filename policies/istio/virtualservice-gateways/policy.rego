@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: istio/virtualservice-gateways
+#   input: kubernetes
 #   severity: error
 #   kinds: [VirtualService]
 #   rationale: A VirtualService bound to a missing Gateway, or for a host no server of its Gateway accepts, is silently ignored by the gateway proxy and the route returns 404.
 #   baseline: Istio traffic management (Gateway and VirtualService binding)
-package istio.virtualservice_gateways
+package rules.istio.virtualservice_gateways
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package istio.virtualservice_gateways_test
+package rules.istio.virtualservice_gateways_test
 
 import rego.v1
 
-import data.istio.virtualservice_gateways
+import data.rules.istio.virtualservice_gateways
 
 gateway(ns, hosts) := {"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": {"name": "gw", "namespace": ns}, "spec": {"servers": [{"port": {"number": 443, "name": "https", "protocol": "HTTPS"}, "hosts": hosts}]}}
 

@@ -10,6 +10,7 @@
 # scope: package
 # custom:
 #   id: istio/virtualservice-match
+#   input: kubernetes
 #   severity: error
 #   kinds: [VirtualService]
 #   rationale: >-
@@ -17,7 +18,7 @@
 #     any host to the backend while the host entry never matches, so an admin route behind it is
 #     dead. Retrying 5xx or reset replays non-idempotent requests that already had effects.
 #   baseline: 'Istio HTTPMatchRequest and HTTPRetry reference; seed review #30'
-package istio.virtualservice_match
+package rules.istio.virtualservice_match
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package istio.virtualservice_match_test
+package rules.istio.virtualservice_match_test
 
 import rego.v1
 
-import data.istio.virtualservice_match
+import data.rules.istio.virtualservice_match
 
 vs(http) := {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "api", "namespace": "app"}, "spec": {"hosts": ["api.example.com"], "http": http}}
 

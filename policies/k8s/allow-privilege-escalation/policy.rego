@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/allow-privilege-escalation
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Unset means allowed; setuid binaries and file capabilities can then raise a process above the container's user.
 #   baseline: PSS restricted "Privilege Escalation"; CIS 5.2.5
-package k8s.allow_privilege_escalation
+package rules.k8s.allow_privilege_escalation
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.allow_privilege_escalation_test
+package rules.k8s.allow_privilege_escalation_test
 
 import rego.v1
 
-import data.k8s.allow_privilege_escalation
 import data.lib.testing as t
+import data.rules.k8s.allow_privilege_escalation
 
 v(obj) := x if {
 	x := allow_privilege_escalation.violation with input as t.review(obj)

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/apparmor
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Unconfined turns off the runtime's AppArmor profile, a layer that blocks known container escapes.
 #   baseline: PSS baseline "AppArmor"
-package k8s.apparmor
+package rules.k8s.apparmor
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.apparmor_test
+package rules.k8s.apparmor_test
 
 import rego.v1
 
-import data.k8s.apparmor
 import data.lib.testing as t
+import data.rules.k8s.apparmor
 
 v(obj) := x if {
 	x := apparmor.violation with input as t.review(obj)

@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: k8s/automount-token
+#   input: kubernetes
 #   severity: warning
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: A mounted token is an API credential for anyone who gets code execution in the pod.
 #   baseline: CIS 5.1.6; NSA/CISA Kubernetes Hardening Guide "service account tokens"
-package k8s.automount_token
+package rules.k8s.automount_token
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.automount_token_test
+package rules.k8s.automount_token_test
 
 import rego.v1
 
-import data.k8s.automount_token
 import data.lib.testing as t
+import data.rules.k8s.automount_token
 
 v(obj) := x if {
 	x := automount_token.violation with input as t.review(obj)

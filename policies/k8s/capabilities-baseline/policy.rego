@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/capabilities-baseline
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Capabilities beyond the container runtime's default set (NET_ADMIN, SYS_ADMIN, ...) are known routes to the node.
 #   baseline: PSS baseline "Capabilities"
-package k8s.capabilities_baseline
+package rules.k8s.capabilities_baseline
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.capabilities_baseline_test
+package rules.k8s.capabilities_baseline_test
 
 import rego.v1
 
-import data.k8s.capabilities_baseline
 import data.lib.testing as t
+import data.rules.k8s.capabilities_baseline
 
 v(obj) := x if {
 	x := capabilities_baseline.violation with input as t.review(obj)

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/capabilities-restricted
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: The runtime's default capability set (CHOWN, DAC_OVERRIDE, SETUID, ...) is more than an application needs.
 #   baseline: PSS restricted "Capabilities"; CIS 5.2.7-5.2.9
-package k8s.capabilities_restricted
+package rules.k8s.capabilities_restricted
 
 import rego.v1
 

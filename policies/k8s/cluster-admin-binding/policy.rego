@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/cluster-admin-binding
+#   input: kubernetes
 #   severity: error
 #   kinds: [ClusterRoleBinding, RoleBinding]
 #   rationale: cluster-admin is every permission on every object; a leaked credential of its subject owns the cluster.
 #   baseline: CIS 5.1.1
-package k8s.cluster_admin_binding
+package rules.k8s.cluster_admin_binding
 
 import rego.v1
 

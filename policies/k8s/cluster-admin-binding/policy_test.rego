@@ -1,8 +1,8 @@
-package k8s.cluster_admin_binding_test
+package rules.k8s.cluster_admin_binding_test
 
 import rego.v1
 
-import data.k8s.cluster_admin_binding
+import data.rules.k8s.cluster_admin_binding
 
 v(obj) := x if {
 	x := cluster_admin_binding.violation with input as {"kind": "kubernetes", "index": 0, "resource": obj}

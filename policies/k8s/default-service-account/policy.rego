@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/default-service-account
+#   input: kubernetes
 #   severity: warning
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Permissions granted to default reach every pod of the namespace; a dedicated account keeps grants per workload.
 #   baseline: CIS 5.1.5
-package k8s.default_service_account
+package rules.k8s.default_service_account
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.default_service_account_test
+package rules.k8s.default_service_account_test
 
 import rego.v1
 
-import data.k8s.default_service_account
 import data.lib.testing as t
+import data.rules.k8s.default_service_account
 
 v(obj) := x if {
 	x := default_service_account.violation with input as t.review(obj)

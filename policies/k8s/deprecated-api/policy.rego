@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: k8s/deprecated-api
+#   input: kubernetes
 #   severity: error
 #   kinds: ["*"]
 #   rationale: The API server rejects removed versions; deprecated ones break at the next upgrade.
 #   baseline: Kubernetes Deprecated API Migration Guide
-package k8s.deprecated_api
+package rules.k8s.deprecated_api
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.deprecated_api_test
+package rules.k8s.deprecated_api_test
 
 import rego.v1
 
-import data.k8s.deprecated_api
+import data.rules.k8s.deprecated_api
 
 v(obj, version) := x if {
 	x := deprecated_api.violation with input as {"kind": "kubernetes", "index": 0, "resource": obj}

@@ -6,11 +6,12 @@
 # scope: package
 # custom:
 #   id: k8s/duplicates
+#   input: kubernetes
 #   severity: error
 #   kinds: ["*"]
 #   rationale: The API server keeps one object per group/kind/namespace/name; Argo CD then flips between the copies or reports a shared-resource conflict, and whichever copy wins is an accident of ordering.
 #   baseline: Kubernetes object identity (group, kind, namespace, name)
-package k8s.duplicates
+package rules.k8s.duplicates
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.duplicates_test
+package rules.k8s.duplicates_test
 
 import rego.v1
 
-import data.k8s.duplicates
+import data.rules.k8s.duplicates
 
 cm(api, ns, name) := {"apiVersion": api, "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}}
 

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/host-namespaces
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: A pod in the node's network, PID or IPC namespace sees and can disturb every process and socket of the node.
 #   baseline: PSS baseline "Host Namespaces"
-package k8s.host_namespaces
+package rules.k8s.host_namespaces
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.host_namespaces_test
+package rules.k8s.host_namespaces_test
 
 import rego.v1
 
-import data.k8s.host_namespaces
 import data.lib.testing as t
+import data.rules.k8s.host_namespaces
 
 v(obj) := x if {
 	x := host_namespaces.violation with input as t.review(obj)

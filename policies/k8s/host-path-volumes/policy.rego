@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/host-path-volumes
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: A hostPath volume exposes the node's filesystem (kubelet credentials, container runtime socket) to the pod.
 #   baseline: PSS baseline "HostPath Volumes"
-package k8s.host_path_volumes
+package rules.k8s.host_path_volumes
 
 import rego.v1
 

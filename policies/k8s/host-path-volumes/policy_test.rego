@@ -1,9 +1,9 @@
-package k8s.host_path_volumes_test
+package rules.k8s.host_path_volumes_test
 
 import rego.v1
 
-import data.k8s.host_path_volumes
 import data.lib.testing as t
+import data.rules.k8s.host_path_volumes
 
 v(obj) := x if {
 	x := host_path_volumes.violation with input as t.review(obj)

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/host-ports
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: A host port bypasses Services and NetworkPolicies, pins the pod to nodes with that port free, and exposes it on the node's address.
 #   baseline: PSS baseline "Host Ports"
-package k8s.host_ports
+package rules.k8s.host_ports
 
 import rego.v1
 

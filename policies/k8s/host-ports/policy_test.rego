@@ -1,9 +1,9 @@
-package k8s.host_ports_test
+package rules.k8s.host_ports_test
 
 import rego.v1
 
-import data.k8s.host_ports
 import data.lib.testing as t
+import data.rules.k8s.host_ports
 
 v(obj) := x if {
 	x := host_ports.violation with input as t.review(obj)

@@ -7,6 +7,7 @@
 # scope: package
 # custom:
 #   id: k8s/hpa-target
+#   input: kubernetes
 #   severity: error
 #   kinds: [HorizontalPodAutoscaler]
 #   rationale: >-
@@ -14,7 +15,7 @@
 #     unavailable and the HPA stops scaling. Memory Utilization counts the sidecar too and rarely
 #     falls after a scale-up, so the HPA scales up and seldom down.
 #   baseline: 'Kubernetes HPA algorithm; seed review #26'
-package k8s.hpa_target
+package rules.k8s.hpa_target
 
 import rego.v1
 

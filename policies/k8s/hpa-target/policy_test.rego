@@ -1,8 +1,8 @@
-package k8s.hpa_target_test
+package rules.k8s.hpa_target_test
 
 import rego.v1
 
-import data.k8s.hpa_target
+import data.rules.k8s.hpa_target
 
 deployment(resources) := {
 	"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "app"},

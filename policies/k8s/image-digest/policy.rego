@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: k8s/image-digest
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Tags can be moved or re-pushed; only a digest guarantees that what was reviewed is what runs.
 #   baseline: CIS Docker 4.2 (trusted, pinned base images); SLSA; NSA/CISA Kubernetes Hardening Guide "image hygiene"
-package k8s.image_digest
+package rules.k8s.image_digest
 
 import rego.v1
 

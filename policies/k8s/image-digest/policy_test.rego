@@ -1,9 +1,9 @@
-package k8s.image_digest_test
+package rules.k8s.image_digest_test
 
 import rego.v1
 
-import data.k8s.image_digest
 import data.lib.testing as t
+import data.rules.k8s.image_digest
 
 v(obj, env) := x if {
 	x := image_digest.violation with input as t.review(obj)

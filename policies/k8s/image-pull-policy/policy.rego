@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: k8s/image-pull-policy
+#   input: kubernetes
 #   severity: warning
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: The pull policy decides whether a node runs the image the manifest names or a stale copy.
 #   baseline: Kubernetes documentation, Images, "Image pull policy"
-package k8s.image_pull_policy
+package rules.k8s.image_pull_policy
 
 import rego.v1
 

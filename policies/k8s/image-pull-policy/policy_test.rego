@@ -1,9 +1,9 @@
-package k8s.image_pull_policy_test
+package rules.k8s.image_pull_policy_test
 
 import rego.v1
 
-import data.k8s.image_pull_policy
 import data.lib.testing as t
+import data.rules.k8s.image_pull_policy
 
 v(obj) := x if {
 	x := image_pull_policy.violation with input as t.review(obj)

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/image-tag
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: latest (or no tag, which means latest) is mutable; deployments are irreproducible and a rollback does not roll back.
 #   baseline: NSA/CISA Kubernetes Hardening Guide "image hygiene"; Kubernetes configuration best practices
-package k8s.image_tag
+package rules.k8s.image_tag
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.image_tag_test
+package rules.k8s.image_tag_test
 
 import rego.v1
 
-import data.k8s.image_tag
 import data.lib.testing as t
+import data.rules.k8s.image_tag
 
 v(obj) := x if {
 	x := image_tag.violation with input as t.review(obj)

@@ -7,13 +7,14 @@
 # scope: package
 # custom:
 #   id: k8s/limitrange-present
+#   input: kubernetes
 #   severity: error
 #   kinds: [Namespace, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: >-
 #     A quota bounds what a namespace may consume; a LimitRange gives containers that forget
 #     resources a default so the quota does not reject their pods and the scheduler can place them.
 #   baseline: NSA/CISA Kubernetes Hardening Guide (resource policies)
-package k8s.limitrange_present
+package rules.k8s.limitrange_present
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.limitrange_present_test
+package rules.k8s.limitrange_present_test
 
 import rego.v1
 
-import data.k8s.limitrange_present
+import data.rules.k8s.limitrange_present
 
 namespace := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "app"}}
 

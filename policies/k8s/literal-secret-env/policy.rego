@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/literal-secret-env
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: A literal value is committed to git and readable by everyone who can read the repository or the Deployment.
 #   baseline: CIS 5.4.1; CIS Docker 4.10 (no secrets in ENV)
-package k8s.literal_secret_env
+package rules.k8s.literal_secret_env
 
 import rego.v1
 

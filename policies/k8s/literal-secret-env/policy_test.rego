@@ -1,9 +1,9 @@
-package k8s.literal_secret_env_test
+package rules.k8s.literal_secret_env_test
 
 import rego.v1
 
-import data.k8s.literal_secret_env
 import data.lib.testing as t
+import data.rules.k8s.literal_secret_env
 
 v(obj) := x if {
 	x := literal_secret_env.violation with input as t.review(obj)

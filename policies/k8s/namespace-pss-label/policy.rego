@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/namespace-pss-label
+#   input: kubernetes
 #   severity: error
 #   kinds: [Namespace]
 #   rationale: Without the label the Pod Security admission controller admits any pod into the namespace, privileged ones included.
 #   baseline: PSS via Pod Security Admission; NSA/CISA Kubernetes Hardening Guide "pod security"
-package k8s.namespace_pss_label
+package rules.k8s.namespace_pss_label
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.namespace_pss_label_test
+package rules.k8s.namespace_pss_label_test
 
 import rego.v1
 
-import data.k8s.namespace_pss_label
+import data.rules.k8s.namespace_pss_label
 
 v(obj) := x if {
 	x := namespace_pss_label.violation with input as {"kind": "kubernetes", "index": 0, "resource": obj}

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: k8s/networkpolicy-default-deny
+#   input: kubernetes
 #   severity: error
 #   kinds: [Namespace, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: Pods not selected by any NetworkPolicy accept and send any traffic; a namespace default-deny makes every allowed flow explicit.
 #   baseline: NSA/CISA Kubernetes Hardening Guide (network separation); CIS Kubernetes 5.3.2
-package k8s.networkpolicy_default_deny
+package rules.k8s.networkpolicy_default_deny
 
 import rego.v1
 

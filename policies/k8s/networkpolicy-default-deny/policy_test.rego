@@ -1,8 +1,8 @@
-package k8s.networkpolicy_default_deny_test
+package rules.k8s.networkpolicy_default_deny_test
 
 import rego.v1
 
-import data.k8s.networkpolicy_default_deny
+import data.rules.k8s.networkpolicy_default_deny
 
 deployment := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "a", "namespace": "app"}, "spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}}
 

@@ -7,13 +7,14 @@
 # scope: package
 # custom:
 #   id: k8s/networkpolicy-dns
+#   input: kubernetes
 #   severity: error
 #   kinds: [NetworkPolicy]
 #   rationale: >-
 #     Once egress is restricted, name lookups to CoreDNS are dropped unless allowed, and every
 #     outgoing call fails on resolution; large answers and retries use TCP, so both protocols matter.
 #   baseline: 'Kubernetes NetworkPolicy recipes (allow DNS egress); seed review #28'
-package k8s.networkpolicy_dns
+package rules.k8s.networkpolicy_dns
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.networkpolicy_dns_test
+package rules.k8s.networkpolicy_dns_test
 
 import rego.v1
 
-import data.k8s.networkpolicy_dns
+import data.rules.k8s.networkpolicy_dns
 
 kube_system := {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}}
 

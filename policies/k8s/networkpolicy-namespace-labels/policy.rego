@@ -7,6 +7,7 @@
 # scope: package
 # custom:
 #   id: k8s/networkpolicy-namespace-labels
+#   input: kubernetes
 #   severity: error
 #   kinds: [NetworkPolicy]
 #   rationale: >-
@@ -14,7 +15,7 @@
 #     {name: kube-system}}` matches nothing and the intended traffic (gateway ingress, DNS) is
 #     dropped; a hand-made label is also spoofable by whoever may label namespaces.
 #   baseline: 'Kubernetes NetworkPolicy docs (automatic kubernetes.io/metadata.name label); seed review #28'
-package k8s.networkpolicy_namespace_labels
+package rules.k8s.networkpolicy_namespace_labels
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.networkpolicy_namespace_labels_test
+package rules.k8s.networkpolicy_namespace_labels_test
 
 import rego.v1
 
-import data.k8s.networkpolicy_namespace_labels
+import data.rules.k8s.networkpolicy_namespace_labels
 
 np(selector) := {
 	"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "np", "namespace": "app"},

@@ -9,6 +9,7 @@
 # scope: package
 # custom:
 #   id: k8s/networkpolicy-selectors
+#   input: kubernetes
 #   severity: error
 #   kinds: [NetworkPolicy]
 #   rationale: >-
@@ -16,7 +17,7 @@
 #     such pod exists); a sidecar that cannot reach istiod on 15012 never gets its configuration
 #     or certificates, so the pod never becomes ready.
 #   baseline: 'Istio "Application requirements" (ports used by Istio); seed review #29'
-package k8s.networkpolicy_selectors
+package rules.k8s.networkpolicy_selectors
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.networkpolicy_selectors_test
+package rules.k8s.networkpolicy_selectors_test
 
 import rego.v1
 
-import data.k8s.networkpolicy_selectors
+import data.rules.k8s.networkpolicy_selectors
 
 namespace(labels) := {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "app", "labels": labels}}
 

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/no-default-namespace
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: default has no quota, policies or RBAC boundaries of its own; kube-system holds the control plane's credentials.
 #   baseline: CIS 5.7.1/5.7.4; NSA/CISA Kubernetes Hardening Guide "namespaces"
-package k8s.no_default_namespace
+package rules.k8s.no_default_namespace
 
 import rego.v1
 

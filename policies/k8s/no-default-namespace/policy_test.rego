@@ -1,9 +1,9 @@
-package k8s.no_default_namespace_test
+package rules.k8s.no_default_namespace_test
 
 import rego.v1
 
-import data.k8s.no_default_namespace
 import data.lib.testing as t
+import data.rules.k8s.no_default_namespace
 
 v(obj) := x if {
 	x := no_default_namespace.violation with input as t.review(obj)

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/no-plaintext-secrets
+#   input: kubernetes
 #   severity: error
 #   kinds: [Secret]
 #   rationale: base64 is an encoding, not encryption; whatever is in git is readable by everyone with read access, forever, in history.
 #   baseline: CIS 5.4.2 (external secret storage); NSA/CISA Kubernetes Hardening Guide "secrets"
-package k8s.no_plaintext_secrets
+package rules.k8s.no_plaintext_secrets
 
 import rego.v1
 

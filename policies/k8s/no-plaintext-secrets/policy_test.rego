@@ -1,9 +1,9 @@
-package k8s.no_plaintext_secrets_test
+package rules.k8s.no_plaintext_secrets_test
 
 import rego.v1
 
-import data.k8s.no_plaintext_secrets
 import data.lib.testing as t
+import data.rules.k8s.no_plaintext_secrets
 
 v(obj) := x if {
 	x := no_plaintext_secrets.violation with input as t.review(obj)

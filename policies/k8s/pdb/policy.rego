@@ -7,13 +7,14 @@
 # scope: package
 # custom:
 #   id: k8s/pdb
+#   input: kubernetes
 #   severity: error
 #   kinds: [PodDisruptionBudget, Deployment, StatefulSet]
 #   rationale: >-
 #     Without a budget a node drain may evict every replica at once; a budget that allows no
 #     eviction blocks node drains and cluster upgrades forever.
 #   baseline: 'Kubernetes "Specifying a Disruption Budget"; seed review #25'
-package k8s.pdb
+package rules.k8s.pdb
 
 import rego.v1
 

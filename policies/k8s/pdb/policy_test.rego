@@ -1,8 +1,8 @@
-package k8s.pdb_test
+package rules.k8s.pdb_test
 
 import rego.v1
 
-import data.k8s.pdb
+import data.rules.k8s.pdb
 
 deployment(replicas) := {
 	"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "app"},

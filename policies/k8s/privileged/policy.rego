@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/privileged
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: A privileged container has every capability and all host devices; it is root on the node.
 #   baseline: PSS baseline "Privileged Containers"; CIS 5.2.2
-package k8s.privileged
+package rules.k8s.privileged
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.privileged_test
+package rules.k8s.privileged_test
 
 import rego.v1
 
-import data.k8s.privileged
 import data.lib.testing as t
+import data.rules.k8s.privileged
 
 v(obj) := x if {
 	x := privileged.violation with input as t.review(obj)

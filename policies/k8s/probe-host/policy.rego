@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/probe-host
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: The kubelet performs these requests from the node; a host turns them into node-side requests to arbitrary addresses.
 #   baseline: PSS baseline "Host Probes / Lifecycle Hooks"
-package k8s.probe_host
+package rules.k8s.probe_host
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.probe_host_test
+package rules.k8s.probe_host_test
 
 import rego.v1
 
-import data.k8s.probe_host
 import data.lib.testing as t
+import data.rules.k8s.probe_host
 
 v(obj) := x if {
 	x := probe_host.violation with input as t.review(obj)

@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: k8s/probes
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Without readiness a Service sends traffic to pods that are not ready (rollouts are not zero-downtime); without liveness a hung process is never restarted; a probe on an undeclared port fails forever.
 #   baseline: Kubernetes configuration best practices; NSA/CISA Kubernetes Hardening Guide "availability"
-package k8s.probes
+package rules.k8s.probes
 
 import rego.v1
 

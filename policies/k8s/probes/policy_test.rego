@@ -1,9 +1,9 @@
-package k8s.probes_test
+package rules.k8s.probes_test
 
 import rego.v1
 
-import data.k8s.probes
 import data.lib.testing as t
+import data.rules.k8s.probes
 
 v(obj) := x if {
 	x := probes.violation with input as t.review(obj)

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/proc-mount
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Unmasked /proc exposes kernel interfaces the runtime hides to prevent information leaks and escapes.
 #   baseline: PSS baseline "/proc Mount Type"
-package k8s.proc_mount
+package rules.k8s.proc_mount
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.proc_mount_test
+package rules.k8s.proc_mount_test
 
 import rego.v1
 
-import data.k8s.proc_mount
 import data.lib.testing as t
+import data.rules.k8s.proc_mount
 
 v(obj) := x if {
 	x := proc_mount.violation with input as t.review(obj)

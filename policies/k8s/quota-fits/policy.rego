@@ -9,13 +9,14 @@
 # scope: package
 # custom:
 #   id: k8s/quota-fits
+#   input: kubernetes
 #   severity: error
 #   kinds: [ResourceQuota, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: >-
 #     A quota below the scaled-out footprint silently caps the HPA (new pods are rejected) and
 #     makes rollouts stall when surge pods do not fit; Istio's sidecar counts against it too.
 #   baseline: 'Kubernetes ResourceQuota admission; NSA/CISA hardening (quotas); seed review #27'
-package k8s.quota_fits
+package rules.k8s.quota_fits
 
 import rego.v1
 

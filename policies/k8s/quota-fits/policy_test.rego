@@ -1,8 +1,8 @@
-package k8s.quota_fits_test
+package rules.k8s.quota_fits_test
 
 import rego.v1
 
-import data.k8s.quota_fits
+import data.rules.k8s.quota_fits
 
 units := {
 	"cpu": {"100m": 100, "250m": 250, "500m": 500, "4": 4000, "8": 8000, "20": 20000},

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: k8s/rbac-escalation-verbs
+#   input: kubernetes
 #   severity: error
 #   kinds: [Role, ClusterRole]
 #   rationale: Each of these lets the holder obtain more permissions than the role itself grants.
 #   baseline: CIS 5.1.8-5.1.13
-package k8s.rbac_escalation_verbs
+package rules.k8s.rbac_escalation_verbs
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.rbac_escalation_verbs_test
+package rules.k8s.rbac_escalation_verbs_test
 
 import rego.v1
 
-import data.k8s.rbac_escalation_verbs
+import data.rules.k8s.rbac_escalation_verbs
 
 v(obj) := x if {
 	x := rbac_escalation_verbs.violation with input as {"kind": "kubernetes", "index": 0, "resource": obj}

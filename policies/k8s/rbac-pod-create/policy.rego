@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/rbac-pod-create
+#   input: kubernetes
 #   severity: error
 #   kinds: [Role, ClusterRole]
 #   rationale: Whoever creates pods can mount any Secret and run as any service account of the namespace.
 #   baseline: CIS 5.1.4
-package k8s.rbac_pod_create
+package rules.k8s.rbac_pod_create
 
 import rego.v1
 

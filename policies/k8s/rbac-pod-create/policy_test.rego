@@ -1,8 +1,8 @@
-package k8s.rbac_pod_create_test
+package rules.k8s.rbac_pod_create_test
 
 import rego.v1
 
-import data.k8s.rbac_pod_create
+import data.rules.k8s.rbac_pod_create
 
 v(obj) := x if {
 	x := rbac_pod_create.violation with input as {"kind": "kubernetes", "index": 0, "resource": obj}

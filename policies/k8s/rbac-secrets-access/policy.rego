@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/rbac-secrets-access
+#   input: kubernetes
 #   severity: error
 #   kinds: [Role, ClusterRole]
 #   rationale: Reading Secrets yields every credential of the namespace (or cluster), service account tokens included.
 #   baseline: CIS 5.1.2
-package k8s.rbac_secrets_access
+package rules.k8s.rbac_secrets_access
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.rbac_secrets_access_test
+package rules.k8s.rbac_secrets_access_test
 
 import rego.v1
 
-import data.k8s.rbac_secrets_access
+import data.rules.k8s.rbac_secrets_access
 
 v(obj) := x if {
 	x := rbac_secrets_access.violation with input as {"kind": "kubernetes", "index": 0, "resource": obj}

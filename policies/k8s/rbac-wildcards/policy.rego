@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/rbac-wildcards
+#   input: kubernetes
 #   severity: error
 #   kinds: [Role, ClusterRole]
 #   rationale: A wildcard grants every current and future resource or verb, including secrets, escalate and impersonate.
 #   baseline: CIS 5.1.3
-package k8s.rbac_wildcards
+package rules.k8s.rbac_wildcards
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.rbac_wildcards_test
+package rules.k8s.rbac_wildcards_test
 
 import rego.v1
 
-import data.k8s.rbac_wildcards
+import data.rules.k8s.rbac_wildcards
 
 v(obj) := x if {
 	x := rbac_wildcards.violation with input as {"kind": "kubernetes", "index": 0, "resource": obj}

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/read-only-root-filesystem
+#   input: kubernetes
 #   severity: warning
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: A writable image filesystem lets an intruder drop tools and alter binaries that survive until the container restarts.
 #   baseline: NSA/CISA Kubernetes Hardening Guide "immutable container filesystems"; CIS 5.7.3
-package k8s.read_only_root_filesystem
+package rules.k8s.read_only_root_filesystem
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.read_only_root_filesystem_test
+package rules.k8s.read_only_root_filesystem_test
 
 import rego.v1
 
-import data.k8s.read_only_root_filesystem
 import data.lib.testing as t
+import data.rules.k8s.read_only_root_filesystem
 
 v(obj) := x if {
 	x := read_only_root_filesystem.violation with input as t.review(obj)

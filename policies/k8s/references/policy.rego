@@ -9,11 +9,12 @@
 # scope: package
 # custom:
 #   id: k8s/references
+#   input: kubernetes
 #   severity: error
 #   kinds: [Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
 #   rationale: A missing ServiceAccount blocks pod creation; a missing ConfigMap, Secret or claim leaves pods in ContainerCreating or CreateContainerConfigError while every object applies cleanly.
 #   baseline: 'Kubernetes object references; seed review #22'
-package k8s.references
+package rules.k8s.references
 
 import rego.v1
 

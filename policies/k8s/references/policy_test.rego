@@ -1,8 +1,8 @@
-package k8s.references_test
+package rules.k8s.references_test
 
 import rego.v1
 
-import data.k8s.references
+import data.rules.k8s.references
 
 config := {"external": {"secrets": [], "configMaps": ["kube-root-ca.crt"], "serviceAccounts": ["default"]}}
 

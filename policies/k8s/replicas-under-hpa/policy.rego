@@ -4,13 +4,14 @@
 # scope: package
 # custom:
 #   id: k8s/replicas-under-hpa
+#   input: kubernetes
 #   severity: error
 #   kinds: [Deployment, StatefulSet]
 #   rationale: >-
 #     The HPA owns the replica count. A replicas field in git makes every Argo CD sync reset the
 #     count to the committed value, undoing the HPA's scaling until it reacts again.
 #   baseline: 'Argo CD and Kubernetes HPA guidance; seed review #24'
-package k8s.replicas_under_hpa
+package rules.k8s.replicas_under_hpa
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.replicas_under_hpa_test
+package rules.k8s.replicas_under_hpa_test
 
 import rego.v1
 
-import data.k8s.replicas_under_hpa
+import data.rules.k8s.replicas_under_hpa
 
 deployment(spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "app"}, "spec": spec}
 

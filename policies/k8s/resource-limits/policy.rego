@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/resource-limits
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Without requests the scheduler overcommits nodes; without limits one pod starves its neighbours, and a ResourceQuota rejects the pod outright.
 #   baseline: NSA/CISA Kubernetes Hardening Guide "resource policies"; CIS 5.7 (general)
-package k8s.resource_limits
+package rules.k8s.resource_limits
 
 import rego.v1
 

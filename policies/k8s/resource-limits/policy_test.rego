@@ -1,9 +1,9 @@
-package k8s.resource_limits_test
+package rules.k8s.resource_limits_test
 
 import rego.v1
 
-import data.k8s.resource_limits
 import data.lib.testing as t
+import data.rules.k8s.resource_limits
 
 v(obj) := x if {
 	x := resource_limits.violation with input as t.review(obj)

@@ -8,6 +8,7 @@
 # scope: package
 # custom:
 #   id: k8s/rolling-update
+#   input: kubernetes
 #   severity: warning
 #   kinds: [Deployment]
 #   rationale: >-
@@ -15,7 +16,7 @@
 #     rollout, exactly when the HPA sized it for load; replicas packed on one node or zone fall
 #     together.
 #   baseline: 'Kubernetes Deployment strategy, Disruptions (PDBs do not limit rolling updates) and topology spread docs; seed review #25'
-package k8s.rolling_update
+package rules.k8s.rolling_update
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package k8s.rolling_update_test
+package rules.k8s.rolling_update_test
 
 import rego.v1
 
-import data.k8s.rolling_update
+import data.rules.k8s.rolling_update
 
 spread := {"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway"}]}
 

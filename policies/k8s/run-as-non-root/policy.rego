@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/run-as-non-root
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: A root process escapes more easily and owns whatever it can write; runAsNonRoot makes the kubelet refuse images whose user is root.
 #   baseline: PSS restricted "Running as Non-root" and "Running as Non-root user"; CIS 5.2.6
-package k8s.run_as_non_root
+package rules.k8s.run_as_non_root
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.run_as_non_root_test
+package rules.k8s.run_as_non_root_test
 
 import rego.v1
 
-import data.k8s.run_as_non_root
 import data.lib.testing as t
+import data.rules.k8s.run_as_non_root
 
 v(obj) := x if {
 	x := run_as_non_root.violation with input as t.review(obj)

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/seccomp-not-unconfined
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Unconfined lets a container make every system call, including those used in known kernel escapes.
 #   baseline: PSS baseline "Seccomp"
-package k8s.seccomp_not_unconfined
+package rules.k8s.seccomp_not_unconfined
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.seccomp_not_unconfined_test
+package rules.k8s.seccomp_not_unconfined_test
 
 import rego.v1
 
-import data.k8s.seccomp_not_unconfined
 import data.lib.testing as t
+import data.rules.k8s.seccomp_not_unconfined
 
 v(obj) := x if {
 	x := seccomp_not_unconfined.violation with input as t.review(obj)

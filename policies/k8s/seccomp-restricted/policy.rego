@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/seccomp-restricted
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Without a profile the runtime may run containers unconfined; RuntimeDefault blocks system calls used in known escapes.
 #   baseline: PSS restricted "Seccomp"; CIS 5.7.2
-package k8s.seccomp_restricted
+package rules.k8s.seccomp_restricted
 
 import rego.v1
 

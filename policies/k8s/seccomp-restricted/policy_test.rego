@@ -1,9 +1,9 @@
-package k8s.seccomp_restricted_test
+package rules.k8s.seccomp_restricted_test
 
 import rego.v1
 
-import data.k8s.seccomp_restricted
 import data.lib.testing as t
+import data.rules.k8s.seccomp_restricted
 
 v(obj) := x if {
 	x := seccomp_restricted.violation with input as t.review(obj)

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/secrets-as-files
+#   input: kubernetes
 #   severity: warning
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Environment variables leak into crash dumps, child processes, logs and `kubectl describe`; mounted files can be rotated without a restart.
 #   baseline: CIS 5.4.1
-package k8s.secrets_as_files
+package rules.k8s.secrets_as_files
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.secrets_as_files_test
+package rules.k8s.secrets_as_files_test
 
 import rego.v1
 
-import data.k8s.secrets_as_files
 import data.lib.testing as t
+import data.rules.k8s.secrets_as_files
 
 v(obj) := x if {
 	x := secrets_as_files.violation with input as t.review(obj)

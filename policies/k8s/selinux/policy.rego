@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/selinux
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: A custom SELinux user, role or type can lift the confinement the container runtime applies.
 #   baseline: PSS baseline "SELinux"
-package k8s.selinux
+package rules.k8s.selinux
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.selinux_test
+package rules.k8s.selinux_test
 
 import rego.v1
 
-import data.k8s.selinux
 import data.lib.testing as t
+import data.rules.k8s.selinux
 
 v(obj) := x if {
 	x := selinux.violation with input as t.review(obj)

@@ -6,11 +6,12 @@
 # scope: package
 # custom:
 #   id: k8s/service-selector
+#   input: kubernetes
 #   severity: error
 #   kinds: [Service]
 #   rationale: A selector that matches nothing or a targetPort no container listens on leaves the Service without endpoints; traffic fails at runtime while every object applies cleanly.
 #   baseline: Kubernetes Service semantics (endpoints controller)
-package k8s.service_selector
+package rules.k8s.service_selector
 
 import rego.v1
 

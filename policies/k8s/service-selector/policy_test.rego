@@ -1,8 +1,8 @@
-package k8s.service_selector_test
+package rules.k8s.service_selector_test
 
 import rego.v1
 
-import data.k8s.service_selector
+import data.rules.k8s.service_selector
 
 deployment := {
 	"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "app"},

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/sysctls
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Other sysctls reach beyond the pod's namespaces and can disable security mechanisms or disturb every pod on the node.
 #   baseline: PSS baseline "Sysctls"
-package k8s.sysctls
+package rules.k8s.sysctls
 
 import rego.v1
 

@@ -1,9 +1,9 @@
-package k8s.sysctls_test
+package rules.k8s.sysctls_test
 
 import rego.v1
 
-import data.k8s.sysctls
 import data.lib.testing as t
+import data.rules.k8s.sysctls
 
 v(obj) := x if {
 	x := sysctls.violation with input as t.review(obj)

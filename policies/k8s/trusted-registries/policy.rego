@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/trusted-registries
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: An image from an arbitrary registry or Docker Hub user is unreviewed code running with the pod's credentials.
 #   baseline: NSA/CISA Kubernetes Hardening Guide "trusted repositories"; CIS Docker 4.2
-package k8s.trusted_registries
+package rules.k8s.trusted_registries
 
 import rego.v1
 

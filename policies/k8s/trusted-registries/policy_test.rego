@@ -1,9 +1,9 @@
-package k8s.trusted_registries_test
+package rules.k8s.trusted_registries_test
 
 import rego.v1
 
-import data.k8s.trusted_registries
 import data.lib.testing as t
+import data.rules.k8s.trusted_registries
 
 v(obj) := x if {
 	x := trusted_registries.violation with input as t.review(obj)

@@ -4,11 +4,12 @@
 # scope: package
 # custom:
 #   id: k8s/volume-types
+#   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
 #   rationale: Other volume types (hostPath, nfs, iscsi, ...) reach node or network storage outside the control of PersistentVolume provisioning.
 #   baseline: PSS restricted "Volume Types"
-package k8s.volume_types
+package rules.k8s.volume_types
 
 import rego.v1
 

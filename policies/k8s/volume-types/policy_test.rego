@@ -1,9 +1,9 @@
-package k8s.volume_types_test
+package rules.k8s.volume_types_test
 
 import rego.v1
 
-import data.k8s.volume_types
 import data.lib.testing as t
+import data.rules.k8s.volume_types
 
 v(obj) := x if {
 	x := volume_types.violation with input as t.review(obj)

@@ -8,6 +8,7 @@
 # scope: package
 # custom:
 #   id: monitoring/grafana-dashboard
+#   input: kubernetes
 #   severity: error
 #   kinds: [ConfigMap]
 #   rationale: >-
@@ -15,7 +16,7 @@
 #     (an object whose only key is "dashboard") provisions an empty dashboard, and a ConfigMap
 #     without the label is never picked up.
 #   baseline: 'Grafana provisioning docs and the kiwigrid k8s-sidecar label convention; seed review #34'
-package monitoring.grafana_dashboard
+package rules.monitoring.grafana_dashboard
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package monitoring.grafana_dashboard_test
+package rules.monitoring.grafana_dashboard_test
 
 import rego.v1
 
-import data.monitoring.grafana_dashboard
+import data.rules.monitoring.grafana_dashboard
 
 cm(labels, content) := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "d", "namespace": "monitoring", "labels": labels}, "data": content}
 

@@ -8,11 +8,12 @@
 # scope: package
 # custom:
 #   id: monitoring/histogram-quantile-by-le
+#   input: kubernetes
 #   severity: warning
 #   kinds: [PrometheusRule, ConfigMap]
 #   rationale: Without summing buckets by le across pods, the quantile is computed per pod and series, so a dashboard shows one line per instance and an alert fires on a single noisy pod instead of the service's latency.
 #   baseline: 'Prometheus "Histograms and summaries" practices; seed review #34'
-package monitoring.histogram_quantile_by_le
+package rules.monitoring.histogram_quantile_by_le
 
 import rego.v1
 

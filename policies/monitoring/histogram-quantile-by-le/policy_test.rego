@@ -1,8 +1,8 @@
-package monitoring.histogram_quantile_by_le_test
+package rules.monitoring.histogram_quantile_by_le_test
 
 import rego.v1
 
-import data.monitoring.histogram_quantile_by_le
+import data.rules.monitoring.histogram_quantile_by_le
 
 rule(expr) := {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": "r", "namespace": "app"}, "spec": {"groups": [{"name": "g", "rules": [{"alert": "Slow", "expr": expr}]}]}}
 

@@ -10,6 +10,7 @@
 # scope: package
 # custom:
 #   id: monitoring/log-forwarder
+#   input: kubernetes
 #   severity: error
 #   kinds: [ClusterLogForwarder]
 #   rationale: >-
@@ -17,7 +18,7 @@
 #     pipeline naming an undefined filter or output is rejected by the operator, so no logs leave
 #     the cluster.
 #   baseline: 'OpenShift Logging "ClusterLogForwarder" API reference; seed review #17'
-package monitoring.log_forwarder
+package rules.monitoring.log_forwarder
 
 import rego.v1
 

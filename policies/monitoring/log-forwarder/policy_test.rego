@@ -1,9 +1,9 @@
-package monitoring.log_forwarder_test
+package rules.monitoring.log_forwarder_test
 
 import rego.v1
 
 import data.lib.testing
-import data.monitoring.log_forwarder
+import data.rules.monitoring.log_forwarder
 
 clf(api_version, spec) := {
 	"apiVersion": api_version,

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: monitoring/prometheusrule-expr
+#   input: kubernetes
 #   severity: error
 #   kinds: [PrometheusRule]
 #   rationale: Prometheus rejects a whole rule group when one expression does not parse, so every alert of the group stops firing.
 #   baseline: Prometheus recording and alerting rules (promtool check rules)
-package monitoring.prometheusrule_expr
+package rules.monitoring.prometheusrule_expr
 
 import rego.v1
 

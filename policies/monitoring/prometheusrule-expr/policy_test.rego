@@ -1,8 +1,8 @@
-package monitoring.prometheusrule_expr_test
+package rules.monitoring.prometheusrule_expr_test
 
 import rego.v1
 
-import data.monitoring.prometheusrule_expr
+import data.rules.monitoring.prometheusrule_expr
 
 rule(exprs) := {
 	"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": "api", "namespace": "app"},

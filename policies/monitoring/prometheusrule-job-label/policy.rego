@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: monitoring/prometheusrule-job-label
+#   input: kubernetes
 #   severity: warning
 #   kinds: [PrometheusRule, ConfigMap]
 #   rationale: A job matcher naming no scraped Service returns no series; alerts never fire and panels stay empty, without any error.
 #   baseline: 'prometheus-operator ServiceMonitor job label (Service name or jobLabel); seed review #34'
-package monitoring.prometheusrule_job_label
+package rules.monitoring.prometheusrule_job_label
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package monitoring.prometheusrule_job_label_test
+package rules.monitoring.prometheusrule_job_label_test
 
 import rego.v1
 
-import data.monitoring.prometheusrule_job_label
+import data.rules.monitoring.prometheusrule_job_label
 
 service := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "backend-service", "namespace": "app", "labels": {"app.kubernetes.io/name": "backend"}}}
 

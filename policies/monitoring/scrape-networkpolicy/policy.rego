@@ -12,13 +12,14 @@
 # scope: package
 # custom:
 #   id: monitoring/scrape-networkpolicy
+#   input: kubernetes
 #   severity: warning
 #   kinds: [NetworkPolicy]
 #   rationale: >-
 #     A scrape dropped by a NetworkPolicy looks like a target that is down: its metrics vanish and
 #     every alert built on them goes silent without firing.
 #   baseline: 'Prometheus Operator ServiceMonitor/PodMonitor API; Kubernetes NetworkPolicy semantics (policies are additive); seed review #29'
-package monitoring.scrape_networkpolicy
+package rules.monitoring.scrape_networkpolicy
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package monitoring.scrape_networkpolicy_test
+package rules.monitoring.scrape_networkpolicy_test
 
 import rego.v1
 
-import data.monitoring.scrape_networkpolicy
+import data.rules.monitoring.scrape_networkpolicy
 
 deployment := {
 	"apiVersion": "apps/v1", "kind": "Deployment",

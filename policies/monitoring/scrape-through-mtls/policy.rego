@@ -11,11 +11,12 @@
 # scope: package
 # custom:
 #   id: monitoring/scrape-through-mtls
+#   input: kubernetes
 #   severity: warning
 #   kinds: [ServiceMonitor]
 #   rationale: Under STRICT mTLS a plaintext scrape is reset by the sidecar; the target shows as down and every metric-based alert goes blind.
 #   baseline: 'Istio "Prometheus" integration (metrics merging, scraping with Istio certificates); seed review #34'
-package monitoring.scrape_through_mtls
+package rules.monitoring.scrape_through_mtls
 
 import rego.v1
 

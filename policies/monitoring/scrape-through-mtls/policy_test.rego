@@ -1,8 +1,8 @@
-package monitoring.scrape_through_mtls_test
+package rules.monitoring.scrape_through_mtls_test
 
 import rego.v1
 
-import data.monitoring.scrape_through_mtls
+import data.rules.monitoring.scrape_through_mtls
 
 pa(ns) := {"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication", "metadata": {"name": "default", "namespace": ns}, "spec": {"mtls": {"mode": "STRICT"}}}
 

@@ -7,11 +7,12 @@
 # scope: package
 # custom:
 #   id: monitoring/servicemonitor-selects
+#   input: kubernetes
 #   severity: error
 #   kinds: [ServiceMonitor]
 #   rationale: A ServiceMonitor that selects no Service, or names a port the Service does not have, produces no scrape target and no error; dashboards and alerts go silently empty.
 #   baseline: prometheus-operator ServiceMonitor API (selector, namespaceSelector, endpoints.port)
-package monitoring.servicemonitor_selects
+package rules.monitoring.servicemonitor_selects
 
 import rego.v1
 

@@ -1,8 +1,8 @@
-package monitoring.servicemonitor_selects_test
+package rules.monitoring.servicemonitor_selects_test
 
 import rego.v1
 
-import data.monitoring.servicemonitor_selects
+import data.rules.monitoring.servicemonitor_selects
 
 service(ns) := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": ns, "labels": {"app": "api"}}, "spec": {"ports": [{"name": "http", "port": 80}, {"port": 9090}]}}
 

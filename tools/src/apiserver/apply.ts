@@ -7,7 +7,7 @@
  * The real kube-controller-manager and kube-scheduler do the work; kwok only plays the kubelet
  * (node and pod status) and a volume provisioner, through the stages below.
  */
-import type { Finding } from '../core/types.js';
+import type { Finding } from '../pipeline/types.js';
 import type { KubeClient } from './client.js';
 import type { ApiObject, Locate } from './check.js';
 

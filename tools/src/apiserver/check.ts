@@ -10,7 +10,7 @@
  * The input is a list of objects with their origin (ApiObject), so any renderer can feed a
  * cluster's whole state in; the caller maps fields to file:line (`locate`).
  */
-import type { Finding, Location, RelatedLocation, Resource } from '../core/types.js';
+import type { Finding, Location, RelatedLocation, Resource } from '../pipeline/types.js';
 import { isStatus, type ApiResponse, type ApiStatus, type KubeClient } from './client.js';
 
 export interface ApiObject {
@@ -69,10 +69,13 @@ export function impliedNamespaces(objects: Array<Record<string, unknown>>): stri
   return [...out].sort();
 }
 
-/** FieldValueInvalid -> invalid, TooLong -> too-long: the rule id part of a reason. */
+/** Reasons with a rule id of their own (report/catalogue.ts); any other is apiserver/rejected. */
+const KNOWN_REASONS = new Set(['invalid', 'required', 'duplicate', 'not-supported', 'forbidden', 'too-long', 'too-many', 'type-invalid', 'not-found', 'bad-request', 'conflict']);
+
+/** FieldValueInvalid -> invalid, FieldValueTooLong -> too-long: the rule id part of a reason. */
 export function reasonId(reason: string | undefined): string {
-  const r = (reason ?? 'Unknown').replace(/^FieldValue/, '');
-  return r.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  const r = (reason ?? 'Unknown').replace(/^FieldValue/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  return KNOWN_REASONS.has(r) ? r : 'rejected';
 }
 
 function describe(o: Record<string, unknown>): string {

@@ -10,7 +10,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ToolError } from '../core/errors.js';
+import { ToolError } from '../util/errors.js';
 import { KubeClient } from './client.js';
 import { registerTempDir, removeTempDir, startService, type Service } from './services.js';
 

@@ -10,9 +10,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ToolError } from '../core/errors.js';
-import { sha256, stableStringify } from '../core/schema/json.js';
-import { goModDownload, listYaml, SCHEMA_SOURCES, stripTemplateLines } from '../core/schema/sync.js';
+import { ToolError } from '../util/errors.js';
+import { sha256, stableStringify } from '../schema/json.js';
+import { goModDownload, listYaml, SCHEMA_SOURCES, stripTemplateLines } from '../maintain/schema-sync.js';
 
 export const CRD_BUNDLE = '.tools/apiserver-crds.json';
 

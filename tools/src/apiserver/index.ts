@@ -4,9 +4,9 @@
  * readiness in apply mode (apply.ts), and stops everything, whatever happens, within the stage's
  * time limit. Returns findings; never prints.
  */
-import { ToolError } from '../core/errors.js';
-import { pinnedBinary, readPins, type ToolName } from '../core/tools.js';
-import type { Finding } from '../core/types.js';
+import { ToolError } from '../util/errors.js';
+import { pinnedBinary, readPins, type ToolName } from '../maintain/tools.js';
+import type { Finding } from '../pipeline/types.js';
 import { fakeClusterObjects, kwokConfig, waitReady } from './apply.js';
 import { checkCluster, installCrds, resetNamespaces, type ClusterState, type Locate } from './check.js';
 import { ControlPlane, type ControlPlaneBinaries } from './cluster.js';

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../util/errors.js';
 
 /** node:util parseArgs with usage errors instead of TypeErrors. */
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = true) {

@@ -1,5 +1,5 @@
-import { findRepoRoot } from '../core/config.js';
-import { runBench, formatBench } from '../core/bench.js';
+import { findRepoRoot } from '../util/config.js';
+import { runBench, formatBench } from '../maintain/bench.js';
 import { parse } from './args.js';
 
 const HELP = `Usage: gitops bench [--runs N] [--json]

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { findRepoRoot } from '../core/config.js';
-import { readBundle } from '../core/policy/bundle.js';
-import { POLICIES_DOC, renderPoliciesDoc } from '../core/policydocs.js';
+import { findRepoRoot } from '../util/config.js';
+import { readBundle } from '../policy/bundle.js';
+import { POLICIES_DOC, renderPoliciesDoc } from '../maintain/policydocs.js';
 import { parse } from './args.js';
 
 const HELP = `Usage: gitops docs [--check]

@@ -1,10 +1,11 @@
 import { execa } from 'execa';
-import { findRepoRoot, loadConfig, policyConfig } from '../core/config.js';
-import { UsageError } from '../core/errors.js';
-import { buildBundle, readBundle } from '../core/policy/bundle.js';
-import { PolicyEngine } from '../core/policy/evaluate.js';
-import { runFixtures } from '../core/policy/fixtures.js';
-import { requireBinary } from '../core/tools.js';
+import { findRepoRoot, loadConfig, policyConfig } from '../util/config.js';
+import { UsageError } from '../util/errors.js';
+import { buildBundle, readBundle } from '../policy/bundle.js';
+import { PolicyEngine } from '../policy/evaluate.js';
+import { runFixtures } from '../policy/fixtures.js';
+import { judgeCoverage, MIN_COVERAGE, type CoverageFile } from '../policy/coverage.js';
+import { requireBinary } from '../maintain/tools.js';
 import { parse } from './args.js';
 
 const HELP = `Usage: gitops policy build | gitops policy test
@@ -13,21 +14,14 @@ build   compiles policies/ (every .rego but tests) with the pinned opa into
         policies/build/policy.wasm and policies/build/manifest.json (opa version, sha256 of the
         sources, rule metadata). Commit both; validate refuses a stale bundle.
 test    opa fmt (no diff), opa check --strict, opa test --coverage (>= 90% of policy lines,
-        tests excluded), then every fixture through the built wasm bundle: fixtures/allowed/*
+        tests excluded; every rule has its own policy_test.rego and >= 80% of its policy.rego
+        covered), then every fixture through the built wasm bundle: fixtures/allowed/*
         must produce no violation of their policy, fixtures/denied/* at least one, and every
         policy needs both.
 `;
 
-export const MIN_COVERAGE = 90;
-
 /** Fixtures (YAML would load as data), the built bundle and waivers are not Rego inputs. */
 const IGNORE = ['--ignore', 'fixtures', '--ignore', 'build', '--ignore', '*.yaml'];
-
-interface CoverageFile {
-  covered_lines?: number;
-  not_covered_lines?: number;
-  coverage?: number;
-}
 
 export async function run(args: string[], cwd: string): Promise<number> {
   const { values, positionals } = parse(args, { help: { type: 'boolean', short: 'h' } });
@@ -65,18 +59,16 @@ export async function run(args: string[], cwd: string): Promise<number> {
     say(`FAIL opa test\n${verbose.stdout}\n${verbose.stderr}`);
   } else {
     const files = (JSON.parse(test.stdout) as { files?: Record<string, CoverageFile> }).files ?? {};
-    let covered = 0;
-    let total = 0;
-    for (const [file, c] of Object.entries(files)) {
-      if (file.endsWith('_test.rego')) continue;
-      covered += c.covered_lines ?? 0;
-      total += (c.covered_lines ?? 0) + (c.not_covered_lines ?? 0);
-    }
-    const pct = total === 0 ? 0 : (covered / total) * 100;
+    const verdict = judgeCoverage(repoRoot, readBundle(repoRoot).manifest.rules, files);
+    const pct = verdict.totalPercent;
     if (pct < MIN_COVERAGE) {
       failed = true;
       say(`FAIL opa test coverage ${pct.toFixed(1)}% of policy lines < ${MIN_COVERAGE}%`);
     } else say(`ok   opa test (coverage ${pct.toFixed(1)}% of policy lines, tests excluded)`);
+    for (const p of verdict.problems) {
+      failed = true;
+      say(`FAIL ${p}`);
+    }
   }
   const bundle = readBundle(repoRoot);
   const config = loadConfig(repoRoot);

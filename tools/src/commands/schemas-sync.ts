@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../core/errors.js';
-import { CrdConversionError } from '../core/schema/convert.js';
-import { syncSchemas, SyncError } from '../core/schema/sync.js';
+import { UsageError } from '../util/errors.js';
+import { CrdConversionError } from '../schema/convert.js';
+import { syncSchemas, SyncError } from '../maintain/schema-sync.js';
 
 /** The nearest folder at or above `cwd` that holds gitops.yaml (the repository root). */
 function findRoot(cwd: string): string {

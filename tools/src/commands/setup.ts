@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { findRepoRoot, loadConfig } from '../core/config.js';
-import { UsageError } from '../core/errors.js';
-import { readPins, setupTools, toolsFor, type ToolName } from '../core/tools.js';
+import { findRepoRoot, loadConfig } from '../util/config.js';
+import { UsageError } from '../util/errors.js';
+import { readPins, setupTools, toolsFor, type ToolName } from '../maintain/tools.js';
 import { buildCrdBundle, crdBundlePresent } from '../apiserver/crds.js';
-import { defaultCacheDir, type BuildEvent, type BuildGroup } from '../setup/build.js';
+import { defaultCacheDir, type BuildEvent, type BuildGroup } from '../maintain/gobuild.js';
 import { parse } from './args.js';
 
 const HELP = `Usage: gitops setup [--quiet] [--for PURPOSE] [TOOL...]

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { UsageError } from '../core/errors.js';
-import { findRepoRoot, loadConfig } from '../core/config.js';
-import { exitCode, formatReport } from '../core/report/index.js';
-import type { OutputFormat } from '../core/types.js';
-import { validate, type SchemaEngine } from '../core/validate.js';
+import { UsageError } from '../util/errors.js';
+import { findRepoRoot, loadConfig } from '../util/config.js';
+import { exitCode, formatReport } from '../report/index.js';
+import type { OutputFormat } from '../pipeline/types.js';
+import { validate, type SchemaEngine } from '../pipeline/validate.js';
 import { oneOf, parse } from './args.js';
 
 const HELP = `Usage: gitops validate [PATH...] [options]

@@ -6,8 +6,8 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyWaivers, type Waiver } from '../../src/core/waivers.js';
-import type { Finding } from '../../src/core/types.js';
+import { applyWaivers, type Waiver } from '../../src/waivers/waivers.js';
+import type { Finding } from '../../src/pipeline/types.js';
 import { gitops, lineOf, makeRepo, REPO, snapshot, type FixtureRepo } from '../helpers.js';
 
 const CONFIGMAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: shop\ndata:\n  LOG_LEVEL: info\n';

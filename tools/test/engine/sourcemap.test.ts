@@ -5,12 +5,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderKustomization } from '../../src/core/kustomize.js';
-import { resourcesFromRender } from '../../src/core/resources.js';
-import { FileCache, mapLocation } from '../../src/core/sourcemap.js';
-import { resolveKustomize } from '../../src/core/tools.js';
-import type { Resource } from '../../src/core/types.js';
-import { parseYaml } from '../../src/core/yaml.js';
+import { renderKustomization } from '../../src/render/kustomize.js';
+import { resourcesFromRender } from '../../src/inputs/kubernetes.js';
+import { mapLocation } from '../../src/locate/sourcemap.js';
+import { FileCache } from '../../src/util/cache.js';
+import { resolveKustomize } from '../../src/maintain/tools.js';
+import type { Resource } from '../../src/pipeline/types.js';
+import { parseYaml } from '../../src/util/yaml.js';
 import { gitops, lineOf, makeRepo, type FixtureRepo } from '../helpers.js';
 
 const DEPLOYMENT = `---

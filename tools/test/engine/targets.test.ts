@@ -1,7 +1,7 @@
 /** Which targets a change touches (the pre-commit path), on a fixture repository with real kustomizations. */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverTargets, targetsForChanges } from '../../src/core/targets.js';
+import { discoverTargets, targetsForChanges } from '../../src/discover/targets.js';
 import { makeRepo, type FixtureRepo } from '../helpers.js';
 
 let repo: FixtureRepo;

@@ -1,0 +1,152 @@
+/**
+ * The benchmark: the gate against kubeconform and conftest on the same rendered input, in the
+ * same run, so the ratios hold across machines. Wall-clock numbers are reported, never asserted.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { stringify } from 'yaml';
+import { loadConfig, policyConfig } from '../util/config.js';
+import { ToolError } from '../util/errors.js';
+import { renderKustomization } from '../render/kustomize.js';
+import { copyPolicySources, readBundle } from '../policy/bundle.js';
+import { policyData } from '../policy/evaluate.js';
+import { resourcesFromRender } from '../inputs/kubernetes.js';
+import { schemaLocations } from '../schema/kubeconform.js';
+import { discoverTargets } from '../discover/targets.js';
+import { requireBinary, resolveKustomize } from './tools.js';
+import { parseYaml } from '../util/yaml.js';
+
+export interface BenchResult {
+  runs: number;
+  targets: number;
+  resources: number;
+  medianMs: { gitops: number; kubeconform: number; conftest: number };
+  /** Policy findings on the kustomization targets: the gate's, and conftest's on the same input. */
+  policyFindings: { gitops: number; conftest: number };
+  ratios: { gitopsToKubeconform: number; gitopsToConftest: number; gitopsToBoth: number };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+const ADAPTER = `# Bench only: exposes the gate's findings under the rule name conftest looks for.
+package main
+
+import rego.v1
+
+violation contains f.msg if some f in findings
+`;
+
+export async function runBench(repoRoot: string, runs: number, log: (line: string) => void): Promise<BenchResult> {
+  const config = loadConfig(repoRoot);
+  const kubeconform = requireBinary(repoRoot, 'kubeconform');
+  const conftest = requireBinary(repoRoot, 'conftest');
+  const kustomize = await resolveKustomize(repoRoot);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-'));
+  try {
+    // The same input for all three: every kustomization target rendered once.
+    const targets = discoverTargets(repoRoot).filter((t) => t.kind === 'kustomization');
+    const manifests: string[] = [];
+    const conftestRuns: Array<{ data: string; files: string[] }> = [];
+    let resources = 0;
+    for (const [i, t] of targets.entries()) {
+      const out = await renderKustomization(kustomize, t.abs, config.render.timeoutSeconds);
+      if (!out.ok) throw new ToolError('kustomize', `bench: ${t.name} does not render: ${out.stderr}`);
+      const objects = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs).map((r) => r.object);
+      resources += objects.length;
+      const file = path.join(work, `target-${i}.yaml`);
+      writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+      manifests.push(file);
+      const dir = path.join(work, `conftest-${i}`);
+      mkdirSync(dir);
+      const files = objects.map((o, index) => {
+        const f = path.join(dir, `${index}.json`);
+        writeFileSync(f, JSON.stringify({ kind: 'kubernetes', index, resource: o }));
+        return f;
+      });
+      const data = path.join(work, `data-${i}.json`);
+      writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config))));
+      conftestRuns.push({ data, files });
+    }
+    const policies = path.join(work, 'policies');
+    copyPolicySources(repoRoot, policies);
+    writeFileSync(path.join(policies, 'bench_adapter.rego'), ADAPTER);
+
+    const cli = fileURLToPath(new URL('../../bin/gitops.js', import.meta.url));
+
+    // Once, untimed: both policy runs must see the same input and find the same things.
+    const gate = await execa('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot, reject: false });
+    if (gate.exitCode !== 0 && gate.exitCode !== 1) throw new ToolError('gitops', `bench: gitops validate exited ${gate.exitCode}`, gate.stderr);
+    const names = new Set(targets.map((t) => t.name));
+    // Findings of the Rego rules that read Kubernetes objects: what conftest sees as well.
+    const kubernetesRules = new Set(readBundle(repoRoot).manifest.rules.filter((r) => r.input === 'kubernetes').map((r) => r.id));
+    const gitopsFindings = (JSON.parse(gate.stdout) as { findings: Array<{ ruleId: string; target: string }> }).findings
+      .filter((f) => names.has(f.target) && kubernetesRules.has(f.ruleId)).length;
+    let conftestFindings = 0;
+    for (const c of conftestRuns) {
+      if (c.files.length === 0) continue;
+      const out = await execa(conftest, ['test', '--no-color', '--output', 'json', '--policy', policies, '--data', c.data, '--namespace', 'main', ...c.files], { reject: false });
+      if (out.exitCode !== 0 && out.exitCode !== 1) throw new ToolError('conftest', `bench: conftest exited ${out.exitCode}`, out.stderr);
+      for (const r of JSON.parse(out.stdout) as Array<{ failures?: unknown[] }>) conftestFindings += r.failures?.length ?? 0;
+    }
+
+    const samples = { gitops: [] as number[], kubeconform: [] as number[], conftest: [] as number[] };
+    for (let r = 1; r <= runs; r += 1) {
+      samples.gitops.push(await timed(async () => {
+        await execa('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot, reject: false });
+      }));
+      samples.kubeconform.push(await timed(async () => {
+        const args = ['-strict', '-summary', '-output', 'json', '-kubernetes-version', config.kubernetesVersion];
+        for (const loc of schemaLocations(repoRoot)) args.push('-schema-location', loc);
+        await execa(kubeconform, [...args, ...manifests], { reject: false });
+      }));
+      samples.conftest.push(await timed(async () => {
+        for (const c of conftestRuns) {
+          if (c.files.length === 0) continue;
+          await execa(conftest, ['test', '--no-color', '--policy', policies, '--data', c.data, '--namespace', 'main', ...c.files], { reject: false });
+        }
+      }));
+      log(`bench run ${r}/${runs}: gitops ${samples.gitops.at(-1)!.toFixed(0)} ms, kubeconform ${samples.kubeconform.at(-1)!.toFixed(0)} ms, conftest ${samples.conftest.at(-1)!.toFixed(0)} ms`);
+    }
+    const m = { gitops: median(samples.gitops), kubeconform: median(samples.kubeconform), conftest: median(samples.conftest) };
+    const round = (x: number) => Math.round(x * 100) / 100;
+    return {
+      runs, targets: targets.length, resources,
+      medianMs: { gitops: Math.round(m.gitops), kubeconform: Math.round(m.kubeconform), conftest: Math.round(m.conftest) },
+      policyFindings: { gitops: gitopsFindings, conftest: conftestFindings },
+      ratios: {
+        gitopsToKubeconform: round(m.gitops / m.kubeconform),
+        gitopsToConftest: round(m.gitops / m.conftest),
+        gitopsToBoth: round(m.gitops / (m.kubeconform + m.conftest)),
+      },
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function formatBench(r: BenchResult): string {
+  return [
+    `Input: ${r.targets} kustomization targets, ${r.resources} rendered objects; median of ${r.runs} runs.`,
+    `Policy findings on that input: gitops ${r.policyFindings.gitops}, conftest ${r.policyFindings.conftest}.`,
+    '',
+    '| tool | what it does | median ms | gitops / tool |',
+    '|---|---|---|---|',
+    `| gitops validate | render + schemas (ajv) + policies (wasm) + source map | ${r.medianMs.gitops} | 1.00 |`,
+    `| kubeconform | schemas only, pre-rendered input | ${r.medianMs.kubeconform} | ${r.ratios.gitopsToKubeconform} |`,
+    `| conftest | the same Rego, pre-rendered input, per target | ${r.medianMs.conftest} | ${r.ratios.gitopsToConftest} |`,
+    `| kubeconform + conftest | | ${r.medianMs.kubeconform + r.medianMs.conftest} | ${r.ratios.gitopsToBoth} |`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { ToolError } from '../util/errors.js';
+import { buildGroups, defaultCacheDir, installGroups, type BuildEvent, type BuildProfile, type GoToolPin } from './gobuild.js';
+
+/** The pinned external tools (tools/versions.json): the one place their versions live. */
+export type ToolPin = GoToolPin;
+
+export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest'
+  | 'etcd' | 'kube-apiserver' | 'kubectl' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+
+export const TOOLS_DIR = '.tools/bin';
+const INSTALLED_FILE = '.installed.json';
+
+export function readPins(repoRoot: string): Record<ToolName, ToolPin> {
+  const file = path.join(repoRoot, 'tools', 'versions.json');
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { tools: Record<ToolName, ToolPin> };
+  return parsed.tools;
+}
+
+function installedVersions(binDir: string): Record<string, string> {
+  const file = path.join(binDir, INSTALLED_FILE);
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** The pinned binary if it is installed at its pinned version, else null. */
+export function pinnedBinary(repoRoot: string, name: ToolName): string | null {
+  const binDir = path.join(repoRoot, TOOLS_DIR);
+  const bin = path.join(binDir, name);
+  if (!existsSync(bin)) return null;
+  const pins = readPins(repoRoot);
+  const installed = installedVersions(binDir)[name];
+  return installed === undefined || installed === pins[name].version ? bin : null;
+}
+
+/** A tool the gate needs; throws ToolError naming the fix when it is not installed. */
+export function requireBinary(repoRoot: string, name: ToolName): string {
+  const bin = pinnedBinary(repoRoot, name);
+  if (bin === null) {
+    throw new ToolError(name, `${name} ${readPins(repoRoot)[name].version} is not installed in ${TOOLS_DIR}: run 'npx gitops setup' (needs Go)`);
+  }
+  return bin;
+}
+
+/** How kustomize is run: the pinned binary, else kubectl's built-in kustomize. */
+export interface KustomizeRunner {
+  command: string;
+  args: string[];
+  label: string;
+}
+
+export async function resolveKustomize(repoRoot: string): Promise<KustomizeRunner> {
+  const bin = pinnedBinary(repoRoot, 'kustomize');
+  if (bin !== null) {
+    return { command: bin, args: ['build'], label: `${readPins(repoRoot).kustomize.version} (binary)` };
+  }
+  const kubectl = await execa('kubectl', ['version', '--client', '-o', 'json'], { reject: false });
+  if (kubectl.exitCode === 0) {
+    let version = 'unknown';
+    try {
+      version = (JSON.parse(kubectl.stdout) as { kustomizeVersion?: string }).kustomizeVersion ?? version;
+    } catch {
+      /* keep unknown */
+    }
+    return { command: 'kubectl', args: ['kustomize'], label: `${version} (kubectl kustomize fallback)` };
+  }
+  throw new ToolError('kustomize', `neither the pinned kustomize (${TOOLS_DIR}/kustomize) nor kubectl is available: run 'npx gitops setup' (needs Go)`);
+}
+
+export interface SetupResult {
+  installed: string[];
+  reused: string[];
+  present: string[];
+}
+
+/**
+ * Installs every asked pinned tool that is missing (or at another version) into .tools/bin: from
+ * the tools cache when that version was built before, else built with Go (setup/build.ts), with
+ * what it does reported through `onEvent`.
+ */
+export async function setupTools(repoRoot: string, onEvent: (e: BuildEvent) => void, only?: ToolName[], cacheDir = defaultCacheDir()): Promise<SetupResult> {
+  const pins = readPins(repoRoot);
+  const binDir = path.join(repoRoot, TOOLS_DIR);
+  mkdirSync(binDir, { recursive: true });
+  const versions = installedVersions(binDir);
+  const names = only ?? (Object.keys(pins) as ToolName[]);
+  const missing = names.filter((name) => !(existsSync(path.join(binDir, name)) && (versions[name] ?? pins[name].version) === pins[name].version));
+  const result: SetupResult = { installed: [], reused: [], present: names.filter((n) => !missing.includes(n)) };
+  if (missing.length === 0) return result;
+  const groups = buildGroups(pins, missing, readProfiles(repoRoot));
+  try {
+    const outcome = await installGroups(groups, binDir, cacheDir, onEvent);
+    result.installed = outcome.installed;
+    result.reused = outcome.reused;
+  } finally {
+    // Whatever was placed is recorded, even when another build failed.
+    const fresh = installedVersions(binDir);
+    for (const g of groups) for (const t of g.tools) if (existsSync(path.join(binDir, t.name)) && (result.installed.includes(t.name) || result.reused.includes(t.name))) fresh[t.name] = g.version;
+    writeFileSync(path.join(binDir, INSTALLED_FILE), `${JSON.stringify(fresh, null, 2)}\n`);
+  }
+  return result;
+}
+
+/** Build profiles of tools/versions.json (replaces and version ldflags shared by several pins). */
+export function readProfiles(repoRoot: string): Record<string, BuildProfile> {
+  const file = path.join(repoRoot, 'tools', 'versions.json');
+  return ((JSON.parse(readFileSync(file, 'utf8')) as { profiles?: Record<string, BuildProfile> }).profiles) ?? {};
+}
+
+/** The pinned tools a purpose needs (`neededBy` in tools/versions.json). */
+export function toolsFor(repoRoot: string, purposes: string[]): ToolName[] {
+  const pins = readPins(repoRoot);
+  return (Object.keys(pins) as ToolName[]).filter((n) => (pins[n].neededBy ?? []).some((p) => purposes.includes(p)));
+}

@@ -1,0 +1,100 @@
+/**
+ * Evaluates the wasm bundle: one loaded instance, the whole target as data, one evaluation per
+ * document (Kubernetes object, Dockerfile, compose file).
+ */
+import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { ToolError } from '../util/errors.js';
+import type { Severity } from '../pipeline/types.js';
+import { ENTRYPOINT, ruleIdOf, type LoadedBundle, type RuleMeta } from './bundle.js';
+import { collectPromql, collectUnits } from './facts.js';
+
+export interface Violation {
+  /** Rule id (k8s/run-as-non-root). */
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  field: string | null;
+  line: number | null;
+}
+
+export interface TargetData {
+  name: string;
+  env: string | null;
+  resources: Array<Record<string, unknown>>;
+}
+
+type Policy = Awaited<ReturnType<typeof loadPolicy>>;
+
+interface RawViolation {
+  policy?: unknown;
+  msg?: unknown;
+  field?: unknown;
+  line?: unknown;
+  severity?: unknown;
+}
+
+/**
+ * The data document the policies read: the whole target, facts the wasm runtime cannot compute
+ * (quantities, also of the settings such as policy.istioSidecar; PromQL parses), and the settings.
+ */
+export function policyData(target: TargetData, config: Record<string, unknown>): Record<string, unknown> {
+  return {
+    target,
+    units: collectUnits([...target.resources, config]),
+    promql: collectPromql(target.resources),
+    config,
+  };
+}
+
+export class PolicyEngine {
+  private readonly rules: Map<string, RuleMeta>;
+
+  private constructor(
+    private readonly policy: Policy,
+    rules: RuleMeta[],
+    private readonly config: Record<string, unknown>,
+  ) {
+    this.rules = new Map(rules.map((r) => [r.policy, r]));
+  }
+
+  static async load(bundle: LoadedBundle, config: Record<string, unknown>): Promise<PolicyEngine> {
+    try {
+      const policy = await loadPolicy(bundle.wasm);
+      return new PolicyEngine(policy, bundle.manifest.rules, config);
+    } catch (err) {
+      throw new ToolError('policy', `the policy bundle could not be loaded: ${(err as Error).message}`);
+    }
+  }
+
+  /** Gives the policies the whole target (and the facts derived from it) as data. */
+  setTarget(target: TargetData): void {
+    this.policy.setData(policyData(target, this.config));
+  }
+
+  evaluate(input: Record<string, unknown>): Violation[] {
+    let result: Array<{ result?: unknown }>;
+    try {
+      result = this.policy.evaluate(input, ENTRYPOINT) as Array<{ result?: unknown }>;
+    } catch (err) {
+      throw new ToolError('policy', `policy evaluation failed: ${(err as Error).message}`);
+    }
+    const raw = result[0]?.result;
+    if (!Array.isArray(raw)) {
+      throw new ToolError('policy', `policy evaluation returned no result set for ${ENTRYPOINT}`);
+    }
+    return (raw as RawViolation[]).map((v) => this.toViolation(v));
+  }
+
+  private toViolation(v: RawViolation): Violation {
+    const policy = String(v.policy ?? 'unknown.policy');
+    const meta = this.rules.get(policy);
+    const sev = typeof v.severity === 'string' && ['error', 'warning', 'info'].includes(v.severity) ? (v.severity as Severity) : meta?.severity ?? 'error';
+    return {
+      ruleId: meta?.id ?? ruleIdOf(policy),
+      severity: sev,
+      message: typeof v.msg === 'string' ? v.msg : JSON.stringify(v.msg),
+      field: typeof v.field === 'string' && v.field !== '' ? v.field : null,
+      line: typeof v.line === 'number' ? v.line : null,
+    };
+  }
+}
