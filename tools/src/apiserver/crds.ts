@@ -6,7 +6,7 @@
  * `gitops setup` collects them once (it is the step allowed to use the network) into
  * .tools/apiserver-crds.json, keyed by a hash of the pins; validate only reads that file.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -38,7 +38,26 @@ export function crdBundlePresent(repoRoot: string): boolean {
   }
 }
 
-/** Downloads the pinned modules (Go module proxy) and writes the bundle. Used by `gitops setup`. */
+/**
+ * Puts the bundle for the current pins in place: from the tools cache when made before, else
+ * downloaded from the Go module proxy (into `cacheDir`) and kept in the cache. Used by `gitops setup`.
+ */
+export async function installCrdBundle(repoRoot: string, cacheDir: string, log: (line: string) => void): Promise<{ crds: number; reused: boolean }> {
+  const cached = path.join(cacheDir, 'apiserver-crds', `${crdSourcesKey().slice(0, 16)}.json`);
+  const file = path.join(repoRoot, CRD_BUNDLE);
+  mkdirSync(path.dirname(file), { recursive: true });
+  if (existsSync(cached)) {
+    copyFileSync(cached, file);
+    if (crdBundlePresent(repoRoot)) return { crds: readCrdBundle(repoRoot).length, reused: true };
+  }
+  const n = await buildCrdBundle(repoRoot, path.join(cacheDir, 'apiserver-crds', 'download'), log);
+  mkdirSync(path.dirname(cached), { recursive: true });
+  copyFileSync(file, `${cached}.part`);
+  renameSync(`${cached}.part`, cached);
+  return { crds: n, reused: false };
+}
+
+/** Downloads the pinned modules (Go module proxy) and writes the bundle. */
 export async function buildCrdBundle(repoRoot: string, cacheDir: string, log: (line: string) => void): Promise<number> {
   const crds: Array<Record<string, unknown>> = [];
   for (const src of SCHEMA_SOURCES.crds) {

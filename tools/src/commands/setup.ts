@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { findRepoRoot, loadConfig } from '../util/config.js';
 import { UsageError } from '../util/errors.js';
 import { readPins, setupTools, toolsFor, type ToolName } from '../maintain/tools.js';
-import { buildCrdBundle, crdBundlePresent } from '../apiserver/crds.js';
+import { crdBundlePresent, installCrdBundle } from '../apiserver/crds.js';
 import { defaultCacheDir, type BuildEvent, type BuildGroup } from '../maintain/gobuild.js';
 import { parse } from './args.js';
 
@@ -132,8 +131,8 @@ export async function run(args: string[], cwd: string): Promise<number> {
     const asked = only ?? (known as ToolName[]);
     if (asked.includes('kube-apiserver') && !crdBundlePresent(repoRoot)) {
       const t0 = Date.now();
-      const n = await buildCrdBundle(repoRoot, path.join(defaultCacheDir(), 'gomod-crds'), (l) => view.message(l));
-      view.message(`${n} pinned CRDs for the API server in .tools/apiserver-crds.json (${formatMs(Date.now() - t0)})`);
+      const r = await installCrdBundle(repoRoot, defaultCacheDir(), (l) => view.message(`downloading ${l}`));
+      view.message(`${r.crds} pinned CRDs for the API server in .tools/apiserver-crds.json (${r.reused ? 'from the cache' : `downloaded in ${formatMs(Date.now() - t0)}`})`);
     }
     const changed = result.installed.length + result.reused.length;
     if (!values.quiet || changed > 0) {
