@@ -76,7 +76,7 @@ export function buildGroups(pins: Record<string, GoToolPin>, names: string[], pr
     g.tools.push({ name, package: pin.package });
     g.weight += pin.weight ?? 1;
   }
-  return [...groups.values()].sort((a, b) => b.weight - a.weight);
+  return [...groups.values()];
 }
 
 /** Cache folder of one tool: by name, version and a hash of everything that shapes the binary. */
@@ -242,10 +242,11 @@ export async function installGroups(groups: BuildGroup[], binDir: string, cacheD
   if (toBuild.length > 0) {
     const probe = await execa('go', ['version'], { reject: false });
     if (probe.exitCode !== 0) {
-      throw new ToolError('go', `Go is needed to build ${toBuild.flatMap((g) => g.tools.map((t) => t.name)).join(', ')} into .tools/bin but 'go' is not on PATH: install Go 1.24 or newer, then run 'npx gitops setup'`);
+      throw new ToolError('go', `Go is needed to install ${toBuild.flatMap((g) => g.tools.map((t) => t.name)).join(', ')} into .tools/bin but 'go' is not on PATH: install Go 1.24 or newer, then run 'npx gitops setup'`);
     }
   }
-  const queue = [...toBuild];
+  // The largest builds first, so the small ones fill the gaps beside them.
+  const queue = [...toBuild].sort((a, b) => b.weight - a.weight);
   const errors: Error[] = [];
   await Promise.all(Array.from({ length: Math.min(parallel, queue.length) }, async () => {
     for (let g = queue.shift(); g !== undefined; g = queue.shift()) {

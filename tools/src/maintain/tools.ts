@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ToolError } from '../util/errors.js';
-import { buildGroups, defaultCacheDir, installGroups, type BuildEvent, type BuildProfile, type GoToolPin } from './gobuild.js';
+import { buildGroups, cachePath, defaultCacheDir, installGroups, type BuildEvent, type BuildProfile, type GoToolPin } from './gobuild.js';
 
 /** The pinned external tools (tools/versions.json): the one place their versions live. */
 export type ToolPin = GoToolPin;
@@ -12,6 +12,16 @@ export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'con
 
 export const TOOLS_DIR = '.tools/bin';
 const INSTALLED_FILE = '.installed.json';
+/** Build spec of each installed binary (version plus a hash of module, package and profile). */
+const SPECS_FILE = '.installed-specs.json';
+
+function readJson(file: string): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
 
 export function readPins(repoRoot: string): Record<ToolName, ToolPin> {
   const file = path.join(repoRoot, 'tools', 'versions.json');
@@ -90,7 +100,11 @@ export async function setupTools(repoRoot: string, onEvent: (e: BuildEvent) => v
   mkdirSync(binDir, { recursive: true });
   const versions = installedVersions(binDir);
   const names = only ?? (Object.keys(pins) as ToolName[]);
-  const missing = names.filter((name) => !(existsSync(path.join(binDir, name)) && (versions[name] ?? pins[name].version) === pins[name].version));
+  // A binary is current when its version and its build spec (module, package, profile) match.
+  const specs = readJson(path.join(binDir, SPECS_FILE));
+  const specOf = new Map<string, string>();
+  for (const g of buildGroups(pins, names, readProfiles(repoRoot))) for (const t of g.tools) specOf.set(t.name, path.basename(path.dirname(cachePath(cacheDir, g, t))));
+  const missing = names.filter((name) => !(existsSync(path.join(binDir, name)) && (versions[name] ?? pins[name].version) === pins[name].version && specs[name] === specOf.get(name)));
   const result: SetupResult = { installed: [], reused: [], present: names.filter((n) => !missing.includes(n)) };
   if (missing.length === 0) return result;
   const groups = buildGroups(pins, missing, readProfiles(repoRoot));
@@ -103,6 +117,9 @@ export async function setupTools(repoRoot: string, onEvent: (e: BuildEvent) => v
     const fresh = installedVersions(binDir);
     for (const g of groups) for (const t of g.tools) if (existsSync(path.join(binDir, t.name)) && (result.installed.includes(t.name) || result.reused.includes(t.name))) fresh[t.name] = g.version;
     writeFileSync(path.join(binDir, INSTALLED_FILE), `${JSON.stringify(fresh, null, 2)}\n`);
+    const freshSpecs = readJson(path.join(binDir, SPECS_FILE));
+    for (const n of [...result.installed, ...result.reused]) freshSpecs[n] = specOf.get(n) ?? '';
+    writeFileSync(path.join(binDir, SPECS_FILE), `${JSON.stringify(freshSpecs, null, 2)}\n`);
   }
   return result;
 }
@@ -111,6 +128,17 @@ export async function setupTools(repoRoot: string, onEvent: (e: BuildEvent) => v
 export function readProfiles(repoRoot: string): Record<string, BuildProfile> {
   const file = path.join(repoRoot, 'tools', 'versions.json');
   return ((JSON.parse(readFileSync(file, 'utf8')) as { profiles?: Record<string, BuildProfile> }).profiles) ?? {};
+}
+
+/**
+ * What `setup --for PURPOSE` installs: the tools whose neededBy names it; for validate also the
+ * API server's tools when gitops.yaml turns the stage on (`apiserverMode`).
+ */
+export function toolsForPurpose(repoRoot: string, purpose: string, apiserverMode: 'off' | 'dry-run' | 'apply'): ToolName[] {
+  const purposes = [purpose];
+  if (purpose === 'validate' && apiserverMode === 'dry-run') purposes.push('apiserver');
+  if (purpose === 'validate' && apiserverMode === 'apply') purposes.push('apiserver-apply');
+  return toolsFor(repoRoot, purposes);
 }
 
 /** The pinned tools a purpose needs (`neededBy` in tools/versions.json). */
