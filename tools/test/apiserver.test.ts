@@ -379,6 +379,35 @@ spec:
     expect(readdirSync(repo.tmp)).toEqual([]);
   });
 
+  it('the repository: every cluster passes the API server (0 errors), and overlays/prod runs: every Deployment Available', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'gitops-apitest-'));
+    try {
+      const dry = await gitops(REPO, ['validate', '--apiserver', '--format', 'json'], { TMPDIR: tmp });
+      const report = dry.json();
+      expect(report.summary.incomplete, dry.stderr).toBe(false);
+      expect((report.findings as JsonFinding[]).filter((f) => f.severity === 'error')).toEqual([]);
+      expect(dry.exitCode).toBe(0);
+      expect(String((report.summary.tools as Record<string, string>).apiserver)).toContain('(dry-run)');
+
+      const apply = await gitops(REPO, ['validate', 'overlays/prod', '--apiserver=apply', '--format', 'json'], { TMPDIR: tmp });
+      const findings = apply.json().findings as JsonFinding[];
+      expect(findings.filter((f) => f.ruleId === 'apiserver/not-ready' || f.ruleId.startsWith('tool/'))).toEqual([]);
+      const rendered = await execa(path.join(REPO, '.tools/bin/kustomize'), ['build', path.join(REPO, 'overlays/prod')]);
+      const deployments = (rendered.stdout.match(/^kind: Deployment$/gm) ?? []).length;
+      const statefulsets = (rendered.stdout.match(/^kind: StatefulSet$/gm) ?? []).length;
+      expect(deployments).toBeGreaterThan(0);
+      const summary = findings.filter((f) => f.ruleId === 'apiserver/readiness').map((f) => f.message);
+      expect(summary).toHaveLength(1);
+      expect(summary[0]).toContain(`${deployments}/${deployments} Deployments Available, ${statefulsets}/${statefulsets} StatefulSets Ready`);
+      expect(summary[0]).toMatch(/(\d+)\/\1 claims Bound/);
+      expect(apply.exitCode).toBe(0);
+      expect(processesWith(tmp)).toEqual([]);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('every listener of the control plane (apply mode: controllers and kwok too) is on 127.0.0.1', async () => {
     const bin = (n: string) => path.join(REPO, '.tools/bin', n);
     const plane = await ControlPlane.start({
