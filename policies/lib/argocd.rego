@@ -6,8 +6,9 @@ package lib.argocd
 import rego.v1
 
 # URLs of this repository: a source from it is rendered by the gate itself (its path is a target), any
-# other source is remote. gitops.yaml may override the list as policy.argocd.repoUrls.
-default repo_urls := ["https://github.com/funlynk/funlynk-gitops.git"]
+# other source is remote. They are kept in one place, policy.argocd.repoUrls of gitops.yaml
+# (`gitops policy test` hands that file's policy section to opa test as data.config too).
+default repo_urls := []
 
 repo_urls := urls if {
 	urls := data.config.argocd.repoUrls
@@ -150,3 +151,59 @@ automated(app) := a if {
 }
 
 sync_options(app) := object.get(app, ["spec", "syncPolicy", "syncOptions"], [])
+
+# Repository-wide facts (data.repository, computed by the gate; docs/policy-authoring.md), for the
+# checks that look beyond one document: the paths Applications deploy, the other Applications.
+
+# The data.repository.applications entry of the Application under evaluation, defined only in the
+# target it is reported in: an Application rendered by several targets is judged once.
+entry := e if {
+	application
+	some e in data.repository.applications
+	e.target == data.target.name
+	e.index == input.index
+}
+
+# deployments(app): the sources of this repository that deploy a path (not those that only lend
+# their files to another source through ref:), each with the path's facts and the field to point at.
+deployments(app) := [d |
+	some s in sources(app)
+	not is_helm_chart(s.source)
+	is_own_repo(object.get(s.source, "repoURL", ""))
+	not lends_files(s.source)
+	raw := object.get(s.source, "path", ".")
+	d := {
+		"source": s.source,
+		"field": deployment_field(s),
+		"facts": object.get(data.repository.paths, raw, {"path": raw, "exists": false, "directory": false, "kustomization": false}),
+	}
+]
+
+lends_files(source) if {
+	not is_string(object.get(source, "path", null))
+	is_string(source.ref)
+	source.ref != ""
+}
+
+deployment_field(s) := sprintf("%s.path", [s.path]) if is_string(s.source.path)
+
+else := s.path
+
+# deployed(app): the deployments Argo CD can render: a kustomization root, or a plain folder the
+# source declares as directory:.
+deployed(app) := [d |
+	some d in deployments(app)
+	d.facts.directory
+	renderable(d)
+]
+
+renderable(d) if d.facts.kustomization
+
+renderable(d) if is_object(d.source.directory)
+
+# Whether any Application of the repository deploys the path.
+deployed_by_any(p) if {
+	some a in data.repository.applications
+	some d in deployed(a.resource)
+	d.facts.path == p
+}

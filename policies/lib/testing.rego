@@ -71,3 +71,29 @@ config := {
 		"renovate": ["docker.io/", "quay.io/", "registry.k8s.io/", "ghcr.io/"],
 	},
 }
+
+# Argo CD: an Application of this repository's tests (the repository URL comes from data.config,
+# set with `with data.config.argocd.repoUrls as [own_repo]`).
+own_repo := "https://github.com/funlynk/funlynk-gitops.git"
+
+application(name, spec) := {
+	"apiVersion": "argoproj.io/v1alpha1",
+	"kind": "Application",
+	"metadata": {"name": name, "namespace": "argocd"},
+	"spec": object.union({"project": "funlynk", "destination": {"server": "https://kubernetes.default.svc", "namespace": "funlynk"}}, spec),
+}
+
+# path_facts(p) is what data.repository.paths holds for an existing kustomization root p.
+path_facts(p) := {"path": p, "exists": true, "directory": true, "kustomization": true}
+
+# facts(apps, paths) is data.repository for Applications all rendered in clusters/dev, in this order.
+facts(apps, paths) := {
+	"complete": true,
+	"applications": [{"target": "clusters/dev", "index": i, "name": a.metadata.name, "targets": ["clusters/dev"], "clusters": ["dev"], "resource": a} | some i, a in apps],
+	"paths": paths,
+	"overlays": [
+		{"path": "overlays/dev", "env": "dev", "file": "overlays/dev/kustomization.yaml"},
+		{"path": "overlays/prod", "env": "prod", "file": "overlays/prod/kustomization.yaml"},
+	],
+	"hpa": {},
+}

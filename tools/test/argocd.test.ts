@@ -1,5 +1,6 @@
 /**
- * Argo CD wiring: checkApplications over targets rendered by the real kustomize (with its own
+ * Argo CD wiring: the repository-wide argocd/* rules (Rego, fed data.repository by
+ * repositoryFacts) and the remote listing over targets rendered by the real kustomize (with its own
  * origin annotations), and the policies/argocd Rego evaluated by the real opa on the same targets.
  * Fixture repositories are built in temp folders; the last tests run on this repository itself.
  */
@@ -10,9 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { checkApplications, normalizeRepoUrl } from '../src/policy/argocd.js';
+import { normalizeRepoUrl, remoteSources, repositoryFacts, repoUrlsOf, type RenderedTarget } from '../src/policy/argocd.js';
+import { readBundle } from '../src/policy/bundle.js';
+import { PolicyEngine } from '../src/policy/evaluate.js';
 import { mapLocation } from '../src/locate/sourcemap.js';
+import { sortFindings } from '../src/report/index.js';
 import { FileCache } from '../src/util/cache.js';
+import { loadConfig, policyConfig } from '../src/util/config.js';
 import type { Finding, Resource, Target } from '../src/pipeline/types.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -96,7 +101,7 @@ async function evalPolicies(rendered: { target: Target; resources: Resource[] })
   const dataFile = path.join(work, 'data.json');
   writeFileSync(
     dataFile,
-    JSON.stringify({ target: { name: rendered.target.name, env: rendered.target.env, resources: rendered.resources.map((r) => r.object) } }),
+    JSON.stringify({ target: { name: rendered.target.name, env: rendered.target.env, resources: rendered.resources.map((r) => r.object) }, config: policyConfig(loadConfig(REPO)) }),
   );
   const hits: PolicyHit[] = [];
   for (const [index, resource] of rendered.resources.entries()) {
@@ -104,7 +109,7 @@ async function evalPolicies(rendered: { target: Target; resources: Resource[] })
     writeFileSync(inputFile, JSON.stringify({ kind: 'kubernetes', index, resource: resource.object }));
     const out = await execa(
       OPA,
-      ['eval', '--format', 'json', '--ignore', 'fixtures', '-d', path.join(REPO, 'policies/main.rego'), '-d', path.join(REPO, 'policies/lib/argocd.rego'),
+      ['eval', '--format', 'json', '--ignore', 'fixtures', '--ignore', '*_test.rego', '-d', path.join(REPO, 'policies/main.rego'), '-d', path.join(REPO, 'policies/lib/argocd.rego'),
         '-d', path.join(REPO, 'policies/argocd'), '-d', dataFile, '-i', inputFile, 'data.main.findings'],
       { reject: false },
     );
@@ -122,6 +127,38 @@ function hitLocation(hit: PolicyHit, root: string): { file: string; line: number
 }
 
 const errors = (fs: Finding[]) => fs.filter((f) => f.severity === 'error');
+
+/** The argocd/* rules that look across targets (data.repository), as validate evaluates them. */
+const REPOSITORY_WIDE = new Set(['argocd/source-path-missing', 'argocd/values-file-missing', 'argocd/ignore-differences-not-hpa',
+  'argocd/overlay-deployed-twice', 'argocd/overlay-wrong-cluster', 'argocd/overlay-not-deployed']);
+
+/**
+ * What validate reports about the Argo CD wiring of `rendered`: the repository-wide rules through the
+ * committed wasm bundle, with the facts of repositoryFacts, plus the remote listing; sorted as reports are.
+ */
+async function checkApplications(root: string, rendered: RenderedTarget[], opts: { repoUrls?: string[] } = {}): Promise<Finding[]> {
+  const config = policyConfig(loadConfig(REPO));
+  const repoUrls = opts.repoUrls ?? repoUrlsOf(config);
+  const engine = await PolicyEngine.load(readBundle(REPO), { ...config, argocd: { repoUrls } });
+  engine.setRepository(repositoryFacts(root, rendered, { wholeRepository: true }));
+  const cache = new FileCache();
+  const findings: Finding[] = [];
+  for (const r of rendered) {
+    engine.setTarget({ name: r.target.name, env: r.target.env, resources: r.resources.map((x) => x.object) });
+    r.resources.forEach((res, index) => {
+      for (const v of engine.evaluate({ kind: 'kubernetes', index, resource: res.object })) {
+        if (!REPOSITORY_WIDE.has(v.ruleId)) continue;
+        findings.push({ ruleId: v.ruleId, severity: v.severity, message: v.message, target: r.target.name, resource: res.ref, location: mapLocation(root, cache, res, v.field, null).location, field: v.field });
+      }
+    });
+  }
+  engine.setTarget({ name: '.', env: null, resources: [] });
+  for (const v of engine.evaluate({ kind: 'repository' })) {
+    findings.push({ ruleId: v.ruleId, severity: v.severity, message: v.message, target: v.target ?? '.', resource: null, location: { file: v.file ?? '', line: 1, column: 1 }, field: null });
+  }
+  findings.push(...remoteSources(root, rendered, repoUrls, cache));
+  return sortFindings(findings);
+}
 
 // --- fixture repository -----------------------------------------------------------------------
 
@@ -223,10 +260,10 @@ async function renderClusters(root: string, envs = ['dev', 'prod']) {
 
 // --- tests ------------------------------------------------------------------------------------
 
-describe('checkApplications on fixture repositories', () => {
+describe('the repository-wide Argo CD rules on fixture repositories', () => {
   it('finds nothing wrong in a well-wired repository', async () => {
     const root = fixtureRepo();
-    const findings = checkApplications(root, await renderClusters(root));
+    const findings = await checkApplications(root, await renderClusters(root));
     expect(findings).toEqual([]);
   });
 
@@ -235,7 +272,7 @@ describe('checkApplications on fixture repositories', () => {
       { 'apps/dev/application-missing.yaml': overlayApp('missing', 'overlays/nope') },
       { dev: ['application-funlynk.yaml', 'application-missing.yaml'] },
     );
-    const findings = checkApplications(root, await renderClusters(root));
+    const findings = await checkApplications(root, await renderClusters(root));
     expect(errors(findings)).toEqual([
       {
         ruleId: 'argocd/source-path-missing',
@@ -255,7 +292,7 @@ describe('checkApplications on fixture repositories', () => {
       { 'apps/dev/application-plain.yaml': overlayApp('plain', 'overlays/local'), 'apps/dev/application-funlynk.yaml': overlayApp('funlynk-dev', './overlays/dev/') },
       { dev: ['application-funlynk.yaml', 'application-plain.yaml'] },
     );
-    const findings = errors(checkApplications(root, await renderClusters(root)));
+    const findings = errors(await checkApplications(root, await renderClusters(root)));
     expect(findings.map((f) => [f.ruleId, f.location?.file, f.location?.line])).toEqual([
       ['argocd/source-path-missing', 'apps/dev/application-plain.yaml', lineOf(root, 'apps/dev/application-plain.yaml', 'path: overlays/local')],
     ]);
@@ -267,7 +304,7 @@ describe('checkApplications on fixture repositories', () => {
       { 'apps/dev/application-copy.yaml': overlayApp('funlynk-dev-copy', 'overlays/dev') },
       { dev: ['application-funlynk.yaml', 'application-copy.yaml'] },
     );
-    const findings = errors(checkApplications(root, await renderClusters(root)));
+    const findings = errors(await checkApplications(root, await renderClusters(root)));
     expect(findings.map((f) => [f.ruleId, f.resource?.name, f.location, f.target])).toEqual([
       ['argocd/overlay-deployed-twice', 'funlynk-dev-copy', { file: 'apps/dev/application-copy.yaml', line: 14, column: 5 }, 'clusters/dev'],
       ['argocd/overlay-deployed-twice', 'funlynk-dev', { file: 'apps/dev/application-funlynk.yaml', line: 14, column: 5 }, 'clusters/dev'],
@@ -276,13 +313,12 @@ describe('checkApplications on fixture repositories', () => {
     expect(findings[0]!.message).toBe(
       'Application/funlynk-dev-copy: overlays/dev is also deployed by Application/funlynk-dev; two Applications fight over the same objects, keep one',
     );
-    expect(findings[0]!.related).toEqual([{ file: 'apps/dev/application-funlynk.yaml', line: 14, column: 5, message: 'also deploys overlays/dev' }]);
   });
 
   it('reports an overlay that no Application deploys, and one deployed from the wrong cluster', async () => {
     // apps/prod deploys overlays/dev instead of overlays/prod.
     const root = fixtureRepo({ 'apps/prod/application-funlynk.yaml': overlayApp('funlynk-prod', 'overlays/dev') });
-    const findings = errors(checkApplications(root, await renderClusters(root)));
+    const findings = errors(await checkApplications(root, await renderClusters(root)));
     expect(findings.map((f) => [f.ruleId, f.location?.file, f.location?.line, f.target])).toEqual([
       ['argocd/overlay-deployed-twice', 'apps/dev/application-funlynk.yaml', 14, 'clusters/dev'],
       ['argocd/overlay-deployed-twice', 'apps/prod/application-funlynk.yaml', 14, 'clusters/prod'],
@@ -311,7 +347,7 @@ describe('checkApplications on fixture repositories', () => {
     });
     const file = 'apps/dev/application-funlynk.yaml';
     const withOverlay = [...(await renderClusters(root)), await render(root, 'overlays/dev')];
-    const findings = errors(checkApplications(root, withOverlay));
+    const findings = errors(await checkApplications(root, withOverlay));
     expect(findings.map((f) => [f.ruleId, f.field, f.location])).toEqual([
       ['argocd/ignore-differences-not-hpa', 'spec.ignoreDifferences[1]', { file, line: lineOf(root, file, 'name: worker') - 2, column: 7 }],
     ]);
@@ -319,12 +355,12 @@ describe('checkApplications on fixture repositories', () => {
       'Application/funlynk-dev: ignores the replicas of Deployment funlynk/worker, but no HorizontalPodAutoscaler in overlays/dev scales it; remove the entry (Argo CD would hide manual scaling)',
     );
     // Without the overlay's render there is nothing to check it against.
-    expect(errors(checkApplications(root, await renderClusters(root)))).toEqual([]);
+    expect(errors(await checkApplications(root, await renderClusters(root)))).toEqual([]);
   });
 
   it('skips the overlay coverage when no cluster target was rendered', async () => {
     const root = fixtureRepo();
-    expect(checkApplications(root, [await render(root, 'overlays/dev')])).toEqual([]);
+    expect(await checkApplications(root, [await render(root, 'overlays/dev')])).toEqual([]);
   });
 
   it('lists every remote source as info: Helm charts and foreign git repositories, with what they point at', async () => {
@@ -359,7 +395,7 @@ spec:
       { 'apps/dev/application-argocd.yaml': multi, 'clusters/dev/argocd/values.yaml': 'crds:\n  install: true\n' },
       { dev: ['application-funlynk.yaml', 'application-argocd.yaml'] },
     );
-    const findings = checkApplications(root, await renderClusters(root));
+    const findings = await checkApplications(root, await renderClusters(root));
     expect(findings.map((f) => [f.ruleId, f.severity, f.field, f.location?.line])).toEqual([
       ['remote/helm-chart', 'info', 'spec.sources[0].chart', 12],
       ['argocd/values-file-missing', 'error', 'spec.sources[0].helm.valueFiles[1]', 17],
@@ -373,7 +409,7 @@ spec:
 
   it('treats the configured repository URLs as this repository', async () => {
     const root = fixtureRepo();
-    const findings = checkApplications(root, await renderClusters(root), { repoUrls: ['https://git.example.org/other.git'] });
+    const findings = await checkApplications(root, await renderClusters(root), { repoUrls: ['https://git.example.org/other.git'] });
     expect(findings.map((f) => f.ruleId)).toEqual(['remote/git', 'remote/git', 'argocd/overlay-not-deployed', 'argocd/overlay-not-deployed']);
     expect(normalizeRepoUrl('https://GitHub.com/funlynk/funlynk-gitops/')).toBe(normalizeRepoUrl(OWN));
   });
@@ -404,7 +440,7 @@ describe('policies/argocd on fixture repositories (real opa)', () => {
     );
     const file = 'apps/dev/application-cert-manager.yaml';
     expect(hitLocation(hits[0]!, root)).toEqual({ file, line: lineOf(root, file, 'targetRevision: "^1.20.0"') });
-    const findings = checkApplications(root, [rendered, await render(root, 'clusters/prod')]);
+    const findings = await checkApplications(root, [rendered, await render(root, 'clusters/prod')]);
     expect(findings.map((f) => [f.ruleId, f.location?.file, f.location?.line])).toEqual([['remote/helm-chart', file, lineOf(root, file, 'chart: cert-manager')]]);
   });
 });
@@ -412,7 +448,7 @@ describe('policies/argocd on fixture repositories (real opa)', () => {
 describe('this repository', () => {
   const envs = ['dev', 'staging', 'prod'];
 
-  it('renders clusters/<env> with zero errors from checkApplications and every remote chart listed', async () => {
+  it('renders clusters/<env> with zero errors from the repository-wide rules and every remote chart listed', async () => {
     const rendered = [...(await renderClusters(REPO, envs)), ...(await Promise.all(envs.map((e) => render(REPO, `overlays/${e}`))))];
     for (const r of rendered.filter((x) => x.target.name.startsWith('clusters/'))) {
       const apps = r.resources.filter((x) => x.ref.kind === 'Application').map((x) => x.ref.name).sort();
@@ -422,7 +458,7 @@ describe('this repository', () => {
       ]);
       expect(r.resources.filter((x) => x.ref.kind === 'AppProject').map((x) => x.ref.name).sort()).toEqual(['argocd', 'bootstrap', 'funlynk', 'platform']);
     }
-    const findings = checkApplications(REPO, rendered);
+    const findings = await checkApplications(REPO, rendered);
     expect(errors(findings)).toEqual([]);
     expect(findings.every((f) => f.ruleId === 'remote/helm-chart' && f.severity === 'info')).toBe(true);
     // 12 charts per cluster: argo-cd, istio base/cni/istiod/gateway, kube-prometheus-stack,

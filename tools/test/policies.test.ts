@@ -37,7 +37,7 @@ describe('the committed policy bundle', () => {
     expect(rules.length).toBeGreaterThanOrEqual(60);
     for (const r of rules) {
       expect(r.id, r.policy).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+$/);
-      expect(['kubernetes', 'dockerfile', 'compose'], `${r.id} input`).toContain(r.input);
+      expect(['kubernetes', 'dockerfile', 'compose', 'repository'], `${r.id} input`).toContain(r.input);
       expect(r.id.replace(/-/g, '_').replace('/', '.'), `${r.id} must match its package`).toBe(r.policy);
       expect(r.title, r.id).not.toBe(r.policy);
       expect(r.kinds.length, `${r.id} kinds`).toBeGreaterThan(0);
@@ -71,7 +71,9 @@ describe('fixtures through the wasm bundle', () => {
     const inputOf = new Map(rules.map((r) => [r.id, r.input]));
     for (const r of results.filter((x) => x.expect === 'denied')) {
       for (const v of r.violations) {
-        const where = inputOf.get(v.ruleId) === 'dockerfile'
+        const where = inputOf.get(v.ruleId) === 'repository'
+          ? v.file !== null // a repository-wide finding names the file to edit
+          : inputOf.get(v.ruleId) === 'dockerfile'
           ? v.line !== null // a Dockerfile finding names its instruction's line
           : inputOf.get(v.ruleId) === 'compose'
             ? v.field !== null // a compose finding names the key to edit

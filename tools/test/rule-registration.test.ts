@@ -3,10 +3,10 @@
  * temporary copy of the repository's policies and nothing else, is built, tested, documented and
  * evaluated by validate. And what METADATA declares is enforced at build and test time.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitops, makeRepo, type FixtureRepo } from './helpers.js';
+import { gitops, makeRepo, REPO, type FixtureRepo } from './helpers.js';
 
 const RULE_DIR = 'policies/scratch/team-label';
 
@@ -56,6 +56,8 @@ let repo: FixtureRepo;
 
 beforeAll(() => {
   repo = makeRepo({}, { copyPolicies: true, tools: ['opa', 'kustomize'] });
+  // The rest of the repository, which the policies' fixtures refer to (Argo CD source paths).
+  for (const dir of ['apps', 'base', 'clusters', 'overlays']) symlinkSync(path.join(REPO, dir), path.join(repo.root, dir));
   repo.write(`${RULE_DIR}/policy.rego`, POLICY);
   repo.write(`${RULE_DIR}/policy_test.rego`, POLICY_TEST);
   repo.write(`${RULE_DIR}/fixtures/allowed/labelled.yaml`, namespace('{team: core, pod-security.kubernetes.io/enforce: restricted}'));
@@ -110,7 +112,7 @@ describe('a rule in a new namespace, with no edit outside its folder', () => {
     try {
       writeFileSync(file, POLICY.replace('#   input: kubernetes\n', ''));
       const missing = await gitops(repo.root, ['policy', 'build']);
-      expect(missing.stderr).toContain("policies/scratch/team-label/policy.rego: METADATA custom.input must name the input kind the rule reads (kubernetes, dockerfile, compose), found ''");
+      expect(missing.stderr).toContain("policies/scratch/team-label/policy.rego: METADATA custom.input must name the input kind the rule reads (kubernetes, dockerfile, compose, repository), found ''");
       expect(missing.exitCode).toBe(2);
       writeFileSync(file, POLICY.replace('input: kubernetes', 'input: compose'));
       const wrong = await gitops(repo.root, ['policy', 'build']);

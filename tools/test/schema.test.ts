@@ -11,8 +11,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { crdToSchemas, openApiV3ToJsonSchema } from '../src/schema/convert.js';
 import { validateObject, type SchemaError } from '../src/schema/ajv.js';
 import { SchemaStore, type TargetCrds } from '../src/schema/store.js';
-import { KubeconformError, kubeconformVersion, runKubeconform, type KubeconformObjectResult } from '../src/schema/kubeconform.js';
-import { coreSchemaFileName, readKubernetesVersion, stripTemplateLines, syncSchemas, verifySchemas } from '../src/maintain/schema-sync.js';
+import { kubeconformVersion, runKubeconform, type KubeconformObjectResult } from '../src/schema/kubeconform.js';
+import { KubeconformError } from '../src/util/errors.js';
+import { loadConfig } from '../src/util/config.js';
+import { coreSchemaFileName, stripTemplateLines, syncSchemas, verifySchemas } from '../src/maintain/schema-sync.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const kubeconform = path.join(repoRoot, '.tools/bin/kubeconform');
@@ -208,7 +210,7 @@ describe('schemas sync', () => {
   it('regenerates exactly the committed schemas, twice in a row', { timeout: 600_000 }, async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'gitops-schemas-sync-'));
     try {
-      const kubernetesVersion = await readKubernetesVersion(repoRoot);
+      const kubernetesVersion = loadConfig(repoRoot).kubernetesVersion;
       const cacheDir = path.join(repoRoot, '.cache/gitops/schemas');
       const first = await syncSchemas({ cwd: out, kubernetesVersion, cacheDir });
       const generated = listFiles(path.join(out, 'schemas'));

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { execa } from 'execa';
 import { findRepoRoot, loadConfig, policyConfig } from '../util/config.js';
 import { UsageError } from '../util/errors.js';
@@ -52,10 +55,39 @@ export async function run(args: string[], cwd: string): Promise<number> {
     failed = true;
     say(`FAIL opa check --strict\n${check.stderr || check.stdout}`);
   } else say('ok   opa check --strict');
-  const test = await execa(opa, ['test', ...IGNORE, 'policies', '--coverage', '--format', 'json'], { cwd: repoRoot, reject: false });
+  // The tests see gitops.yaml's policy section as data.config, as the gate's policies do (one place
+  // for settings such as this repository's URLs).
+  const config = loadConfig(repoRoot);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gitops-policy-test-'));
+  const dataFile = path.join(dataDir, 'data.json');
+  writeFileSync(dataFile, JSON.stringify({ config: policyConfig(config) }));
+  try {
+    failed = (await opaTest(opa, repoRoot, dataFile, say)) || failed;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const bundle = readBundle(repoRoot);
+  const engine = await PolicyEngine.load(bundle, policyConfig(config));
+  const { results, coverage } = await runFixtures(repoRoot, engine, bundle.manifest.rules);
+  for (const r of results.filter((x) => !x.ok)) {
+    failed = true;
+    say(`FAIL ${r.ruleId} ${r.expect} fixture ${r.file}: ${r.problem ?? (r.expect === 'allowed' ? `violations: ${r.violations.map((v) => v.message).join(' | ')}` : 'no violation')}`);
+  }
+  for (const c of coverage.filter((x) => x.allowed === 0 || x.denied === 0)) {
+    failed = true;
+    say(`FAIL ${c.ruleId}: needs at least one allowed and one denied fixture (has ${c.allowed} allowed, ${c.denied} denied)`);
+  }
+  say(`${failed ? 'FAIL' : 'ok  '} wasm fixtures: ${results.filter((r) => r.ok).length}/${results.length} as expected over ${coverage.length} rules`);
+  return failed ? 1 : 0;
+}
+
+/** opa test with coverage, judged over the library and rule by rule; true when it failed. */
+async function opaTest(opa: string, repoRoot: string, dataFile: string, say: (line: string) => void): Promise<boolean> {
+  let failed = false;
+  const test = await execa(opa, ['test', ...IGNORE, 'policies', dataFile, '--coverage', '--format', 'json'], { cwd: repoRoot, reject: false });
   if (test.exitCode !== 0) {
     failed = true;
-    const verbose = await execa(opa, ['test', ...IGNORE, 'policies'], { cwd: repoRoot, reject: false });
+    const verbose = await execa(opa, ['test', ...IGNORE, 'policies', dataFile], { cwd: repoRoot, reject: false });
     say(`FAIL opa test\n${verbose.stdout}\n${verbose.stderr}`);
   } else {
     const files = (JSON.parse(test.stdout) as { files?: Record<string, CoverageFile> }).files ?? {};
@@ -70,18 +102,5 @@ export async function run(args: string[], cwd: string): Promise<number> {
       say(`FAIL ${p}`);
     }
   }
-  const bundle = readBundle(repoRoot);
-  const config = loadConfig(repoRoot);
-  const engine = await PolicyEngine.load(bundle, policyConfig(config));
-  const { results, coverage } = await runFixtures(repoRoot, engine, bundle.manifest.rules);
-  for (const r of results.filter((x) => !x.ok)) {
-    failed = true;
-    say(`FAIL ${r.ruleId} ${r.expect} fixture ${r.file}: ${r.problem ?? (r.expect === 'allowed' ? `violations: ${r.violations.map((v) => v.message).join(' | ')}` : 'no violation')}`);
-  }
-  for (const c of coverage.filter((x) => x.allowed === 0 || x.denied === 0)) {
-    failed = true;
-    say(`FAIL ${c.ruleId}: needs at least one allowed and one denied fixture (has ${c.allowed} allowed, ${c.denied} denied)`);
-  }
-  say(`${failed ? 'FAIL' : 'ok  '} wasm fixtures: ${results.filter((r) => r.ok).length}/${results.length} as expected over ${coverage.length} rules`);
-  return failed ? 1 : 0;
+  return failed;
 }

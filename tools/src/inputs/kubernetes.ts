@@ -1,10 +1,13 @@
 /**
- * From parsed YAML documents to Kubernetes resources with their origin: rendered kustomize output
- * (origin annotations) and plain manifest files alike.
+ * The Kubernetes input adapter: from parsed YAML documents to Kubernetes resources with their
+ * origin (rendered kustomize output with origin annotations, and plain manifest files alike), and
+ * from a resource to its Document (located through the source map).
  */
 import path from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
-import type { Resource, ResourceRef, SourceOrigin } from '../pipeline/types.js';
+import type { Document } from '../pipeline/document.js';
+import type { RelatedLocation, Resource, ResourceRef, SourceOrigin, Location } from '../pipeline/types.js';
+import type { SchemaError } from '../schema/ajv.js';
 import type { YamlDoc, YamlProblem } from '../util/yaml.js';
 
 const ORIGIN = 'config.kubernetes.io/origin';
@@ -110,4 +113,35 @@ export function resourcesFromRender(docs: YamlDoc[], wrapperDir: string, targetK
     out.push({ object, ref: refOf(object), origin: { file, docIndex: null, transformedBy, generator } });
   }
   return out;
+}
+
+/**
+ * The name of the container a field path of `object` lies in
+ * (`spec.template.spec.containers[1].image` -> the second container's name), or null.
+ */
+export function containerOf(object: Record<string, unknown>, field: string | null): string | null {
+  const m = field === null ? null : /^(.*?(?:containers|initContainers|ephemeralContainers))\[(\d+)\]/.exec(field);
+  if (!m) return null;
+  let node: unknown = object;
+  for (const key of m[1]!.split('.')) node = node !== null && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+  const item = Array.isArray(node) ? node[Number(m[2])] : undefined;
+  const name = item !== null && typeof item === 'object' ? (item as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : null;
+}
+
+/** The Document of a Kubernetes object; `map` is the source map of its target (field -> file:line). */
+export function kubernetesDocument(resource: Resource, map: (field: string | null) => { location: Location; related: RelatedLocation[] }): Document {
+  return {
+    kind: 'kubernetes',
+    file: resource.origin.file,
+    input: { kind: 'kubernetes', resource: resource.object },
+    resource,
+    locate(field) {
+      const mapped = map(field);
+      return { ...mapped, resource: resource.ref, field, container: containerOf(resource.object, field) };
+    },
+    schemaMessage(e: SchemaError) {
+      return `${resource.ref.kind}/${resource.ref.name}: ${e.instancePath ? `${e.instancePath}: ` : ''}${e.message}`;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /**
- * The benchmark: the gate against kubeconform and conftest on the same rendered input, in the
- * same run, so the ratios hold across machines. Wall-clock numbers are reported, never asserted.
+ * The benchmark: the gate against kubeconform and conftest on the same rendered input (rendered by
+ * the gate's one run), in the same process, so the ratios hold across machines. Wall-clock numbers are reported, never asserted.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,14 +10,14 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
-import { renderKustomization } from '../render/kustomize.js';
 import { copyPolicySources, readBundle } from '../policy/bundle.js';
+import { repositoryFacts, type RenderedTarget } from '../policy/argocd.js';
 import { policyData } from '../policy/evaluate.js';
-import { resourcesFromRender } from '../inputs/kubernetes.js';
 import { schemaLocations } from '../schema/kubeconform.js';
 import { discoverTargets } from '../discover/targets.js';
+import { kubernetesOf, run, type RunContext } from '../pipeline/run.js';
+import { FileCache } from '../util/cache.js';
 import { requireBinary, resolveKustomize } from './tools.js';
-import { parseYaml } from '../util/yaml.js';
 
 export interface BenchResult {
   runs: number;
@@ -62,10 +62,16 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const manifests: string[] = [];
     const conftestRuns: Array<{ data: string; files: string[] }> = [];
     let resources = 0;
-    for (const [i, t] of targets.entries()) {
-      const out = await renderKustomization(kustomize, t.abs, config.render.timeoutSeconds);
-      if (!out.ok) throw new ToolError('kustomize', `bench: ${t.name} does not render: ${out.stderr}`);
-      const objects = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, t.abs).map((r) => r.object);
+    // Rendered by the gate's own run (render and load stages only).
+    const ctx: RunContext = { repoRoot, config, cache: new FileCache(), kustomize };
+    const loaded = (await run(ctx, targets, { schema: null, policy: null, wholeRepository: true })).loaded;
+    const broken = loaded.flatMap((lt) => lt.findings.filter((f) => f.severity === 'error'));
+    if (broken.length > 0) throw new ToolError('kustomize', `bench: ${broken[0]!.target} does not render: ${broken[0]!.message}`);
+    const rendered: RenderedTarget[] = loaded.map((lt) => ({ target: lt.target, resources: kubernetesOf(lt).map((d) => d.resource!) }));
+    // The repository-wide facts the gate gives the policies, so that conftest sees the same data.
+    const facts = repositoryFacts(repoRoot, rendered, { wholeRepository: true });
+    for (const [i, { target: t, resources: rs }] of rendered.entries()) {
+      const objects = rs.map((r) => r.object);
       resources += objects.length;
       const file = path.join(work, `target-${i}.yaml`);
       writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
@@ -78,7 +84,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
         return f;
       });
       const data = path.join(work, `data-${i}.json`);
-      writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config))));
+      writeFileSync(data, JSON.stringify(policyData({ name: t.name, env: t.env, resources: objects }, policyConfig(config), facts)));
       conftestRuns.push({ data, files });
     }
     const policies = path.join(work, 'policies');

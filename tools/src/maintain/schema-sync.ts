@@ -11,6 +11,8 @@
  * Downloads are cached under `.cache/gitops/schemas/` (git-ignored). Output is byte-stable: keys
  * sorted, fixed formatting, so a second run changes nothing.
  */
+import { SyncError } from '../util/errors.js';
+import { loadConfig } from '../util/config.js';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -139,30 +141,6 @@ export interface SyncResult {
   files: number;
   bytes: number;
   sources: SourceRecord[];
-}
-
-export class SyncError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SyncError';
-  }
-}
-
-/** Reads `kubernetesVersion` from gitops.yaml at the repository root. */
-export async function readKubernetesVersion(cwd: string): Promise<string> {
-  const file = path.join(cwd, 'gitops.yaml');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new SyncError(`cannot read ${file}`);
-  }
-  const config = parseYaml(text) as { kubernetesVersion?: unknown } | null;
-  const version = config?.kubernetesVersion;
-  if (typeof version !== 'string' || !/^\d+\.\d+\.\d+$/.test(version)) {
-    throw new SyncError(`gitops.yaml: kubernetesVersion must be a version like "1.35.0"`);
-  }
-  return version;
 }
 
 /** kubeconform's file name of a core schema, e.g. apps/v1 Deployment → deployment-apps-v1.json. */
@@ -461,7 +439,7 @@ function combined(files: Map<string, string>, paths: string[]): string {
 export async function syncSchemas(opts: SyncOptions): Promise<SyncResult> {
   const log = opts.log ?? (() => {});
   const cwd = path.resolve(opts.cwd);
-  const kubernetesVersion = opts.kubernetesVersion ?? (await readKubernetesVersion(cwd));
+  const kubernetesVersion = opts.kubernetesVersion ?? loadConfig(cwd).kubernetesVersion;
   const cacheDir = path.resolve(opts.cacheDir ?? path.join(cwd, '.cache', 'gitops', 'schemas'));
   await mkdir(cacheDir, { recursive: true });
 
@@ -555,3 +533,4 @@ export async function verifySchemas(cwd: string): Promise<string[]> {
   for (const p of files.keys()) if (!claimed.has(p)) problems.push(`${p}: not produced by any source`);
   return problems;
 }
+

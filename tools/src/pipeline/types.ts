@@ -34,6 +34,11 @@ export interface Finding {
   location: Location | null;
   field: string | null;
   related?: RelatedLocation[];
+  /**
+   * The container a finding about a Kubernetes object is about (from the violation, else from its
+   * field path), for waivers' `container:`. Not part of the JSON report.
+   */
+  container?: string;
 }
 
 /** Where a target's content comes from. */

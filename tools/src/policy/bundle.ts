@@ -19,8 +19,11 @@ export const ENTRYPOINT = 'main/findings';
 /** Every rule is a package below this one (rules.<namespace>.<name>); main.rego collects them all. */
 export const RULES_PACKAGE = 'rules';
 
-/** The kinds of input document a rule can read (`input.kind`), declared as `input:` in its METADATA. */
-export const INPUT_KINDS = ['kubernetes', 'dockerfile', 'compose'] as const;
+/**
+ * The kinds of input document a rule can read (`input.kind`), declared as `input:` in its METADATA.
+ * `repository` is evaluated once per run, with data.repository: for rules about the repository as a whole.
+ */
+export const INPUT_KINDS = ['kubernetes', 'dockerfile', 'compose', 'repository'] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
 export interface RuleMeta {
@@ -144,6 +147,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     const annotations = (inspected.annotations ?? [])
       .filter((a) => a.annotations.scope === 'package');
     const problems: string[] = [];
+    const rejected = new Set<string>();
     const rules: RuleMeta[] = annotations.flatMap((a) => {
       const segments = a.path.slice(1).map((p) => p.value);
       const file = `${POLICY_DIR}/${a.location.file}`;
@@ -157,6 +161,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
       const input = String(custom.input ?? '');
       if (!(INPUT_KINDS as readonly string[]).includes(input)) {
         problems.push(`${file}: METADATA custom.input must name the input kind the rule reads (${INPUT_KINDS.join(', ')}), found '${input}'`);
+        rejected.add(policy);
         return [];
       }
       return [{
@@ -172,7 +177,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
         file,
       }];
     }).sort((x, y) => x.id.localeCompare(y.id));
-    problems.push(...undeclaredRules(src, inspected.namespaces ?? {}, rules));
+    problems.push(...undeclaredRules(src, inspected.namespaces ?? {}, rules, rejected));
     if (problems.length > 0) throw new ToolError('opa', `policy build: ${problems.length} rule(s) without valid METADATA:\n${problems.join('\n')}`);
     const manifest: BundleManifest = {
       opaVersion: readPins(repoRoot).opa.version,
@@ -196,13 +201,14 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
  * METADATA (else it would be evaluated but undocumented), and a rule that tests input.kind tests
  * the kind it declares.
  */
-function undeclaredRules(src: string, namespaces: Record<string, string[]>, rules: RuleMeta[]): string[] {
+function undeclaredRules(src: string, namespaces: Record<string, string[]>, rules: RuleMeta[], rejected: Set<string>): string[] {
   const problems: string[] = [];
   const byPolicy = new Map(rules.map((r) => [r.policy, r]));
   for (const [ns, files] of Object.entries(namespaces)) {
     if (!ns.startsWith(`data.${RULES_PACKAGE}.`)) continue;
     const policy = ns.slice(`data.${RULES_PACKAGE}.`.length);
     const rule = byPolicy.get(policy);
+    if (rejected.has(policy)) continue;
     if (rule === undefined) {
       problems.push(`${files.map((f) => `${POLICY_DIR}/${f}`).join(', ')}: package ${ns.slice(5)} has no '# METADATA' block with scope: package`);
       continue;

@@ -6,6 +6,7 @@ import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { ToolError } from '../util/errors.js';
 import type { Severity } from '../pipeline/types.js';
 import { ENTRYPOINT, ruleIdOf, type LoadedBundle, type RuleMeta } from './bundle.js';
+import type { RepositoryFacts } from './argocd.js';
 import { collectPromql, collectUnits } from './facts.js';
 
 export interface Violation {
@@ -15,6 +16,11 @@ export interface Violation {
   message: string;
   field: string | null;
   line: number | null;
+  /** For a repository-wide rule (input kind `repository`): the repository-relative file to act on, and its target. */
+  file: string | null;
+  target: string | null;
+  /** The container the violation is about, when the rule names it (else the gate derives it from `field`). */
+  container: string | null;
 }
 
 export interface TargetData {
@@ -31,23 +37,31 @@ interface RawViolation {
   field?: unknown;
   line?: unknown;
   severity?: unknown;
+  file?: unknown;
+  target?: unknown;
+  container?: unknown;
 }
 
 /**
  * The data document the policies read: the whole target, facts the wasm runtime cannot compute
  * (quantities, also of the settings such as policy.istioSidecar; PromQL parses), and the settings.
  */
-export function policyData(target: TargetData, config: Record<string, unknown>): Record<string, unknown> {
+export function policyData(target: TargetData, config: Record<string, unknown>, repository: RepositoryFacts = NO_FACTS): Record<string, unknown> {
   return {
     target,
     units: collectUnits([...target.resources, config]),
     promql: collectPromql(target.resources),
     config,
+    repository,
   };
 }
 
+/** Facts of a run that rendered nothing: no Application, and not the whole repository. */
+export const NO_FACTS: RepositoryFacts = { complete: false, applications: [], paths: {}, overlays: [], hpa: {} };
+
 export class PolicyEngine {
   private readonly rules: Map<string, RuleMeta>;
+  private repository: RepositoryFacts = NO_FACTS;
 
   private constructor(
     private readonly policy: Policy,
@@ -66,9 +80,14 @@ export class PolicyEngine {
     }
   }
 
+  /** The repository-wide facts (data.repository) for every evaluation that follows; set before setTarget. */
+  setRepository(facts: RepositoryFacts): void {
+    this.repository = facts;
+  }
+
   /** Gives the policies the whole target (and the facts derived from it) as data. */
   setTarget(target: TargetData): void {
-    this.policy.setData(policyData(target, this.config));
+    this.policy.setData(policyData(target, this.config, this.repository));
   }
 
   evaluate(input: Record<string, unknown>): Violation[] {
@@ -95,6 +114,9 @@ export class PolicyEngine {
       message: typeof v.msg === 'string' ? v.msg : JSON.stringify(v.msg),
       field: typeof v.field === 'string' && v.field !== '' ? v.field : null,
       line: typeof v.line === 'number' ? v.line : null,
+      file: typeof v.file === 'string' && v.file !== '' ? v.file : null,
+      target: typeof v.target === 'string' && v.target !== '' ? v.target : null,
+      container: typeof v.container === 'string' && v.container !== '' ? v.container : null,
     };
   }
 }

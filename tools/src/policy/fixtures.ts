@@ -1,14 +1,14 @@
 /**
- * Runs every policy's fixtures through the built wasm bundle: a builtin missing in wasm makes a
- * rule undefined, which `opa test` alone would never show. fixtures/allowed/* must produce no
- * violation of the policy, fixtures/denied/* at least one.
+ * Runs every policy's fixtures through the built wasm bundle, each as a target of the one run: a
+ * builtin missing in wasm makes a rule undefined, which `opa test` alone would never show.
+ * fixtures/allowed/* must produce no violation of the policy, fixtures/denied/* at least one.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { buildComposeInput } from '../inputs/compose.js';
-import { loadDockerfile } from '../inputs/dockerfile.js';
-import { resourcesFromDocs } from '../inputs/kubernetes.js';
-import { parseYaml } from '../util/yaml.js';
+import { run, type RunContext } from '../pipeline/run.js';
+import type { Target } from '../pipeline/types.js';
+import { FileCache } from '../util/cache.js';
+import { loadConfig } from '../util/config.js';
 import type { RuleMeta } from './bundle.js';
 import type { PolicyEngine, Violation } from './evaluate.js';
 
@@ -28,33 +28,28 @@ export interface RuleCoverage {
   denied: number;
 }
 
-/** A fixture is read as the input kind its rule declares (METADATA `input:`), never guessed from its name. */
-async function evaluateFixture(repoRoot: string, engine: PolicyEngine, rule: RuleMeta, abs: string): Promise<{ violations: Violation[]; problem: string | null }> {
+/**
+ * A fixture is a target with an expectation: it goes through the one run (pipeline/run.ts) like any
+ * target, read by the adapter its file name selects, which must be the input kind its rule declares.
+ * It stands for a cluster's render in the repository facts, in the environment its name says
+ * (`dev-...` is dev, anything else prod).
+ */
+async function evaluateFixture(ctx: RunContext, engine: PolicyEngine, rule: RuleMeta, abs: string): Promise<{ violations: Violation[]; problem: string | null }> {
   const name = path.basename(abs);
-  const rel = path.relative(repoRoot, abs);
-  const env = name.startsWith('dev-') ? 'dev' : 'prod';
-  if (rule.input === 'dockerfile') {
-    const { input, problems } = await loadDockerfile(abs, rel);
-    if (problems.length > 0) return { violations: [], problem: problems.map((p) => `${p.line}: ${p.message}`).join('; ') };
-    engine.setTarget({ name: rel, env, resources: [] });
-    return { violations: engine.evaluate(input as unknown as Record<string, unknown>), problem: null };
+  const target: Target = { name: path.relative(ctx.repoRoot, abs), abs, kind: 'file', env: name.startsWith('dev-') ? 'dev' : 'prod' };
+  const result = await run(ctx, [target], { schema: null, policy: engine, wholeRepository: true, fixture: true });
+  const broken = result.findings.filter((f) => f.ruleId.startsWith('input/') || f.ruleId.startsWith('tool/'));
+  if (broken.length > 0) return { violations: [], problem: broken.map((f) => `${f.location?.line ?? 1}: ${f.message}`).join('; ') };
+  const kinds = new Set(result.loaded.flatMap((lt) => lt.documents.map((d) => d.kind)));
+  const reads = rule.input === 'repository' ? 'kubernetes' : rule.input;
+  if (!kinds.has(reads)) {
+    return { violations: [], problem: `read as ${[...kinds].join(', ') || 'nothing'}, but the rule reads ${rule.input} input: name Dockerfile fixtures *.Dockerfile and compose fixtures compose*.yaml` };
   }
-  const parsed = parseYaml(readFileSync(abs, 'utf8'));
-  if (parsed.problems.length > 0) return { violations: [], problem: parsed.problems.map((p) => `${p.line}: ${p.message}`).join('; ') };
-  if (rule.input === 'compose') {
-    const input = await buildComposeInput(parsed.docs[0]?.value ?? {}, abs, rel, repoRoot);
-    engine.setTarget({ name: rel, env, resources: [] });
-    return { violations: engine.evaluate(input as unknown as Record<string, unknown>), problem: null };
-  }
-  const { resources, problems } = resourcesFromDocs(parsed.docs, abs);
-  if (problems.length > 0) return { violations: [], problem: problems.map((p) => `${p.line}: ${p.message}`).join('; ') };
-  engine.setTarget({ name: rel, env, resources: resources.map((r) => r.object) });
-  const violations: Violation[] = [];
-  resources.forEach((r, index) => violations.push(...engine.evaluate({ kind: 'kubernetes', index, resource: r.object })));
-  return { violations, problem: null };
+  return { violations: result.violations.map((v) => v.violation), problem: null };
 }
 
 export async function runFixtures(repoRoot: string, engine: PolicyEngine, rules: RuleMeta[]): Promise<{ results: FixtureResult[]; coverage: RuleCoverage[] }> {
+  const ctx: RunContext = { repoRoot, config: loadConfig(repoRoot), cache: new FileCache(), kustomize: null };
   const results: FixtureResult[] = [];
   const coverage: RuleCoverage[] = [];
   for (const rule of rules) {
@@ -66,7 +61,7 @@ export async function runFixtures(repoRoot: string, engine: PolicyEngine, rules:
       for (const name of readdirSync(sub).sort()) {
         if (name.endsWith('.dockerignore')) continue;
         const abs = path.join(sub, name);
-        const { violations, problem } = await evaluateFixture(repoRoot, engine, rule, abs);
+        const { violations, problem } = await evaluateFixture(ctx, engine, rule, abs);
         const own = violations.filter((v) => v.ruleId === rule.id);
         const ok = problem === null && (expect === 'allowed' ? own.length === 0 : own.length > 0);
         results.push({ ruleId: rule.id, file: path.relative(repoRoot, abs), expect, violations: own, ok, problem });

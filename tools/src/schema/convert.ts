@@ -20,6 +20,7 @@
  * CEL rules (`x-kubernetes-validations`) and list-type extensions are dropped: neither engine runs them.
  */
 
+import { CrdConversionError } from '../util/errors.js';
 import { createHash } from 'node:crypto';
 
 export type JsonSchema = Record<string, unknown>;
@@ -36,13 +37,6 @@ export interface CrdVersionSchema {
   /** Name of the CustomResourceDefinition (`<plural>.<group>`). */
   crdName: string;
   schema: JsonSchema;
-}
-
-export class CrdConversionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CrdConversionError';
-  }
 }
 
 const COPIED = [
@@ -334,3 +328,4 @@ export function crdToSchemas(crd: Record<string, unknown>): CrdVersionSchema[] {
 export function crdSchemaRelPath(group: string, kind: string, version: string): string {
   return `${group}/${kind.toLowerCase()}_${version}.json`;
 }
+

@@ -6,6 +6,7 @@
  * a result maps back by file name. CRD schemas not in the store (CRDs defined in the target) are
  * written to a temporary schema folder with the same layout and given as an extra location.
  */
+import { KubeconformError } from '../util/errors.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,16 +43,6 @@ export interface KubeconformObjectResult {
   status: KubeconformStatus;
   /** Empty when valid. For `missing-schema` one error with keyword `unknown-kind`. */
   errors: SchemaError[];
-}
-
-export class KubeconformError extends Error {
-  constructor(
-    message: string,
-    readonly stderr: string = '',
-  ) {
-    super(message);
-    this.name = 'KubeconformError';
-  }
 }
 
 interface RawResult {
@@ -270,3 +261,4 @@ function invalidErrors(object: Record<string, unknown>, raw: RawResult): SchemaE
   }
   return out.sort((a, b) => (a.instancePath < b.instancePath ? -1 : a.instancePath > b.instancePath ? 1 : 0));
 }
+

@@ -6,10 +6,11 @@
  * and otherwise reports the kind as unknown (the caller turns that into `schema/unknown-kind`).
  * Indexes are read once; schema files are read and compiled lazily, and validators are cached.
  */
+import { CrdConversionError, SchemaStoreError } from '../util/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
-import { CrdConversionError, crdToSchemas, isCustomResourceDefinition, type CrdVersionSchema, type JsonSchema } from './convert.js';
+import { crdToSchemas, isCustomResourceDefinition, type CrdVersionSchema, type JsonSchema } from './convert.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { createAjv, formatAjvErrors, validateWithValidator, type SchemaError } from './ajv.js';
@@ -17,13 +18,6 @@ import { createAjv, formatAjvErrors, validateWithValidator, type SchemaError } f
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats)) as AddFormats;
 import { sha256 } from './json.js';
-
-export class SchemaStoreError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SchemaStoreError';
-  }
-}
 
 export type SchemaSource = 'kubernetes' | 'crd' | 'target-crd';
 
@@ -235,3 +229,4 @@ export class SchemaStore {
     return { status: errors.length === 0 ? 'valid' : 'invalid', errors, resolution };
   }
 }
+

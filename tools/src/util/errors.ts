@@ -1,6 +1,8 @@
 /**
- * Typed errors. Core functions throw these (never print or exit); the one top-level handler in
- * cli.ts maps them to a message and exit code 2. Stack traces only under DEBUG.
+ * Typed errors, the one errors module. Core functions throw these (never print or exit); the one
+ * top-level handler in cli.ts maps the three kinds (usage, tool, input) to a message and exit code
+ * 2. The stage-specific errors below are kinds of these, so the handler needs to know no more.
+ * Stack traces only under DEBUG.
  */
 
 /** Bad command-line usage: unknown flag, missing argument. */
@@ -32,3 +34,27 @@ export class InputError extends Error {
     super(message);
   }
 }
+
+/** kubeconform is missing, failed or timed out. */
+export class KubeconformError extends ToolError {
+  constructor(message: string, stderr = '') {
+    super('kubeconform', message, stderr);
+  }
+}
+
+/** The vendored schema store (schemas/) is missing, unreadable or a schema does not compile. */
+export class SchemaStoreError extends ToolError {
+  constructor(message: string) {
+    super('schemas', message);
+  }
+}
+
+/** `gitops schemas sync`: a download, an install or a generation step failed. */
+export class SyncError extends ToolError {
+  constructor(message: string) {
+    super('schemas-sync', message);
+  }
+}
+
+/** A CustomResourceDefinition that cannot be converted to JSON Schema. */
+export class CrdConversionError extends InputError {}

@@ -101,7 +101,7 @@ export function waiverMatches(w: Waiver, f: Finding): boolean {
     if (w.resource.namespace !== undefined && w.resource.namespace !== f.resource.namespace) return false;
   }
   if (w.file !== undefined && f.location?.file !== w.file) return false;
-  if (w.container !== undefined && !f.message.includes(`'${w.container}'`)) return false;
+  if (w.container !== undefined && f.container !== w.container) return false;
   return w.resource !== null || w.file !== undefined;
 }
 

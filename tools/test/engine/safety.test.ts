@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyWaivers, type Waiver } from '../../src/waivers/waivers.js';
+import { containerOf } from '../../src/inputs/kubernetes.js';
 import type { Finding } from '../../src/pipeline/types.js';
 import { gitops, lineOf, makeRepo, REPO, snapshot, type FixtureRepo } from '../helpers.js';
 
@@ -133,6 +134,17 @@ describe('waivers', () => {
     expect(r.waived).toBe(0);
     expect(r.kept).toHaveLength(1);
     expect(r.findings).toEqual([expect.objectContaining({ ruleId: 'waiver/expired', severity: 'error', location: { file: 'policies/waivers.yaml', line: 2, column: 1 } })]);
+  });
+
+  it('matches container: on the structured container of the finding, not on its message text', () => {
+    const inApi = { ...finding('k8s/x', 'api'), container: 'api' };
+    const namesApiInText = { ...finding('k8s/x', 'api'), container: 'sidecar' };
+    const r = applyWaivers([inApi, namesApiInText], [waiver({ container: 'api' })], '2026-11-26');
+    expect(r.waived).toBe(1);
+    expect(r.kept).toEqual([namesApiInText]);
+    expect(containerOf({ spec: { template: { spec: { initContainers: [{ name: 'init' }], containers: [{ name: 'a' }, { name: 'b' }] } } } }, 'spec.template.spec.containers[1].securityContext.privileged')).toBe('b');
+    expect(containerOf({ spec: { initContainers: [{ name: 'init' }] } }, 'spec.initContainers[0]')).toBe('init');
+    expect(containerOf({ spec: {} }, 'spec.replicas')).toBeNull();
   });
 
   it('warns about a waiver that matches nothing, only on whole-repository runs', () => {

@@ -1,0 +1,37 @@
+# METADATA
+# title: Each overlay is deployed by one Application only
+# description: >-
+#   No two Applications deploy the same overlay (checked on whole-repository runs, when the clusters
+#   are rendered).
+# scope: package
+# custom:
+#   id: argocd/overlay-deployed-twice
+#   input: kubernetes
+#   severity: error
+#   kinds: [Application]
+#   rationale: >-
+#     Two Applications over the same objects fight: each sync undoes the other, and pruning one deletes
+#     what the other deploys.
+#   baseline: Argo CD "App of Apps"; one owner per resource
+package rules.argocd.overlay_deployed_twice
+
+import rego.v1
+
+import data.lib.argocd
+
+violation contains {"msg": msg, "field": d.field} if {
+	data.repository.complete
+	app := argocd.application
+	me := argocd.entry
+	some d in argocd.deployed(app)
+	some overlay in data.repository.overlays
+	overlay.path == d.facts.path
+	others := [sprintf("Application/%s", [o.name]) |
+		some o in data.repository.applications
+		o != me
+		some od in argocd.deployed(o.resource)
+		od.facts.path == overlay.path
+	]
+	count(others) > 0
+	msg := sprintf("%s: %s is also deployed by %s; two Applications fight over the same objects, keep one", [argocd.display(app), overlay.path, concat(", ", others)])
+}

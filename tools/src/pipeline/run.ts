@@ -1,0 +1,373 @@
+/**
+ * The one run of the gate, used by `gitops validate`, `gitops policy test` (a fixture is a target
+ * with an expectation) and `gitops bench`: targets -> render -> documents (one adapter per input
+ * kind) -> schema -> repository facts -> policy -> findings. Waivers and the report are the
+ * caller's. Pure: returns data, never prints.
+ */
+import path from 'node:path';
+import type { LineCounter } from 'yaml';
+import type { GateConfig } from '../util/config.js';
+import type { FileCache } from '../util/cache.js';
+import { composeDocument, buildComposeInput } from '../inputs/compose.js';
+import { dockerfileDocument, loadDockerfile } from '../inputs/dockerfile.js';
+import { kubernetesDocument, resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
+import { kustomizationDeps, kustomizationFile, remoteRefs, renderKustomization } from '../render/kustomize.js';
+import type { PolicyEngine, Violation } from '../policy/evaluate.js';
+import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js';
+import type { SchemaError } from '../schema/ajv.js';
+import type { SchemaStore, TargetCrds } from '../schema/store.js';
+import { runKubeconform } from '../schema/kubeconform.js';
+import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import { directoryFiles, isComposeFile, isDockerfile } from '../discover/targets.js';
+import type { KustomizeRunner } from '../maintain/tools.js';
+import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
+import type { Document } from './document.js';
+import type { Finding, Severity, Target } from './types.js';
+
+export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
+
+export interface RunContext {
+  repoRoot: string;
+  config: GateConfig;
+  /** The run's one file cache. */
+  cache: FileCache;
+  /** null: kustomize is not available (kustomization targets are then incomplete). */
+  kustomize: KustomizeRunner | null;
+}
+
+export interface RunOptions {
+  /** The schema stage; null skips it (policy fixtures). */
+  schema: { store: SchemaStore; engine: SchemaEngine; kubeconform: string | null } | null;
+  /** The policy stage; null skips it. */
+  policy: PolicyEngine | null;
+  /** Whether the targets are the whole repository (the Argo CD overlay checks need it). */
+  wholeRepository: boolean;
+  /** A policy fixture: it stands for a cluster's render in the repository facts. */
+  fixture?: boolean;
+  progress?: (line: string) => void;
+}
+
+/** What one target holds once read and rendered. */
+export interface LoadedTarget {
+  target: Target;
+  /** Kustomization file of a kustomization target (for "rendered by"). */
+  kustomization: string | null;
+  documents: Document[];
+  findings: Finding[];
+  incomplete: boolean;
+}
+
+/** A policy violation with the document it was found on (policy fixtures judge these). */
+export interface RunViolation {
+  target: string;
+  document: Document | null;
+  violation: Violation;
+}
+
+export interface RunResult {
+  loaded: LoadedTarget[];
+  /** Every finding, in target order, before waivers. */
+  findings: Finding[];
+  violations: RunViolation[];
+  incomplete: boolean;
+}
+
+function fileFinding(ctx: RunContext, target: Target, ruleId: string, severity: Severity, message: string, abs: string | null, line = 1, column = 1, field: string | null = null): Finding {
+  return {
+    ruleId, severity, message, target: target.name, resource: null, field,
+    location: abs === null ? null : { file: displayPath(ctx.repoRoot, abs), line, column },
+  };
+}
+
+/** A finding on a document, located by its adapter. */
+function documentFinding(lt: LoadedTarget, doc: Document, ruleId: string, severity: Severity, message: string, field: string | null, line: number | null, container: string | null = null): Finding {
+  const at = doc.locate(field, line);
+  const f: Finding = { ruleId, severity, message, target: lt.target.name, resource: at.resource, location: at.location, field: at.field };
+  if (at.related.length > 0) f.related = at.related;
+  const name = container ?? at.container;
+  if (name !== null) f.container = name;
+  return f;
+}
+
+/** Problems of every YAML file of a kustomization tree, so a failed render still names file:line. */
+function yamlProblemsInTree(ctx: RunContext, target: Target): Finding[] {
+  const out: Finding[] = [];
+  for (const dep of kustomizationDeps(target.abs, ctx.cache)) {
+    if (!/\.(ya?ml)$|Kustomization$/.test(dep.file)) continue;
+    const parsed = ctx.cache.get(dep.file);
+    for (const p of parsed?.problems ?? []) {
+      out.push(fileFinding(ctx, target, 'input/yaml', 'error', `${displayPath(ctx.repoRoot, dep.file)}: ${p.message}`, dep.file, p.line, p.column));
+    }
+  }
+  return out;
+}
+
+function addKubernetes(ctx: RunContext, lt: LoadedTarget, resources: ReturnType<typeof resourcesFromDocs>['resources']): void {
+  for (const res of resources) {
+    lt.documents.push(kubernetesDocument(res, (field) => mapLocation(ctx.repoRoot, ctx.cache, res, field, lt.kustomization)));
+  }
+}
+
+async function loadKustomization(ctx: RunContext, lt: LoadedTarget): Promise<void> {
+  const { target } = lt;
+  lt.kustomization = kustomizationFile(target.abs);
+  for (const r of remoteRefs(target.abs, ctx.cache)) {
+    lt.findings.push(fileFinding(ctx, target, 'input/remote-resource', 'error',
+      `${displayPath(ctx.repoRoot, r.from)} references remote content '${r.ref}', which is never fetched offline: keep our kustomizations local and reach upstream content through a pinned Argo CD Application`, r.from));
+  }
+  if (ctx.kustomize === null) {
+    lt.incomplete = true;
+    return;
+  }
+  const treeProblems = yamlProblemsInTree(ctx, target);
+  if (treeProblems.length > 0) {
+    lt.findings.push(...treeProblems);
+    lt.incomplete = true;
+    return;
+  }
+  const out = await renderKustomization(ctx.kustomize, target.abs, ctx.config.render.timeoutSeconds);
+  if (!out.ok) {
+    lt.incomplete = true;
+    const message = out.timedOut
+      ? `kustomize build timed out after ${ctx.config.render.timeoutSeconds}s (render.timeoutSeconds in gitops.yaml)`
+      : `kustomize build failed: ${out.stderr.replace(/^Error: /, '').trim().split('\n')[0]}`;
+    lt.findings.push(fileFinding(ctx, target, out.timedOut ? 'tool/kustomize-timeout' : 'input/kustomize', 'error', message, lt.kustomization));
+    return;
+  }
+  addKubernetes(ctx, lt, resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, lt.kustomization ?? target.abs));
+}
+
+/** A YAML file through the run's cache; an unreadable or unparseable one is reported here. */
+function readYaml(ctx: RunContext, lt: LoadedTarget, abs: string): ParsedYaml | null {
+  const { parsed, error } = ctx.cache.read(abs);
+  if (parsed === null) {
+    lt.incomplete = true;
+    lt.findings.push(fileFinding(ctx, lt.target, 'input/unreadable', 'error', `${displayPath(ctx.repoRoot, abs)}: cannot read (${error})`, abs));
+    return null;
+  }
+  for (const p of parsed.problems) {
+    lt.incomplete = true;
+    lt.findings.push(fileFinding(ctx, lt.target, 'input/yaml', 'error', `${displayPath(ctx.repoRoot, abs)}: ${p.message}`, abs, p.line, p.column));
+  }
+  return parsed;
+}
+
+function loadManifestFile(ctx: RunContext, lt: LoadedTarget, abs: string): void {
+  const parsed = readYaml(ctx, lt, abs);
+  if (parsed === null) return;
+  const { resources, problems } = resourcesFromDocs(parsed.docs, abs);
+  for (const p of problems) {
+    lt.incomplete = true;
+    lt.findings.push(fileFinding(ctx, lt.target, p.ruleId, 'error', `${displayPath(ctx.repoRoot, abs)}: ${p.message}`, abs, p.line, p.column));
+  }
+  addKubernetes(ctx, lt, resources);
+}
+
+async function loadDockerfileInto(ctx: RunContext, lt: LoadedTarget, abs: string): Promise<void> {
+  const shown = displayPath(ctx.repoRoot, abs);
+  const { input, problems } = await loadDockerfile(abs, shown);
+  // The first problem is the mistake; later ones are usually its consequences.
+  for (const p of problems.slice(0, 1)) {
+    lt.incomplete = true;
+    lt.findings.push(fileFinding(ctx, lt.target, 'input/dockerfile', 'error', `${shown}: ${p.message}`, abs, p.line, p.column));
+  }
+  if (problems.length === 0) lt.documents.push(dockerfileDocument(abs, shown, input));
+}
+
+async function loadComposeInto(ctx: RunContext, lt: LoadedTarget, abs: string): Promise<void> {
+  const parsed = readYaml(ctx, lt, abs);
+  const doc: YamlDoc | undefined = parsed?.docs[0];
+  if (!parsed || parsed.problems.length > 0 || !doc) return;
+  const shown = displayPath(ctx.repoRoot, abs);
+  if (doc.value === null || typeof doc.value !== 'object' || Array.isArray(doc.value)) {
+    lt.incomplete = true;
+    lt.findings.push(fileFinding(ctx, lt.target, 'input/not-an-object', 'error', `${shown}: a compose file must be a mapping with services`, abs, doc.line, doc.column));
+    return;
+  }
+  const input = await buildComposeInput(doc.value, abs, shown, ctx.repoRoot);
+  const lineCounter: LineCounter = parsed.lineCounter;
+  for (const [service, why] of Object.entries(input.unresolved)) {
+    // Without the Dockerfile, build targets and ports cannot be checked: never a silent pass.
+    lt.incomplete = true;
+    const loc = locateField(doc.doc, lineCounter, `services.${service}.build`);
+    lt.findings.push(fileFinding(ctx, lt.target, 'input/compose-build', 'error',
+      `service '${service}': ${why}, so its build target and ports cannot be checked; fix build.context/build.dockerfile`,
+      abs, loc.line, loc.column, `services.${service}.build`));
+  }
+  lt.documents.push(composeDocument(abs, shown, input, doc, lineCounter));
+}
+
+/** Reads and renders one target into Documents, through the adapter of each input kind. */
+export async function loadTarget(ctx: RunContext, target: Target): Promise<LoadedTarget> {
+  const lt: LoadedTarget = { target, kustomization: null, documents: [], findings: [], incomplete: false };
+  if (target.kind === 'kustomization') {
+    await loadKustomization(ctx, lt);
+  } else if (target.kind === 'directory') {
+    const files = directoryFiles(target.abs);
+    for (const f of files.manifests) loadManifestFile(ctx, lt, f);
+    for (const f of files.dockerfiles) await loadDockerfileInto(ctx, lt, f);
+    for (const f of files.composes) await loadComposeInto(ctx, lt, f);
+  } else {
+    const name = path.basename(target.abs);
+    if (isDockerfile(name)) await loadDockerfileInto(ctx, lt, target.abs);
+    else if (isComposeFile(name)) await loadComposeInto(ctx, lt, target.abs);
+    else loadManifestFile(ctx, lt, target.abs);
+  }
+  // Kubernetes objects are numbered in the order of data.target.resources.
+  kubernetesOf(lt).forEach((d, index) => {
+    d.input.index = index;
+  });
+  return lt;
+}
+
+/** The Kubernetes documents of a target, in data.target.resources order. */
+export function kubernetesOf(lt: LoadedTarget): Document[] {
+  return lt.documents.filter((d) => d.resource !== null);
+}
+
+function schemaRuleId(e: SchemaError): string {
+  switch (e.keyword) {
+    case 'additionalProperties': return 'schema/unknown-field';
+    case 'type': return 'schema/type';
+    case 'required': return 'schema/required';
+    case 'enum': return 'schema/enum';
+    case 'unknown-kind': return 'schema/unknown-kind';
+    default: return 'schema/invalid';
+  }
+}
+
+async function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<RunOptions['schema']>): Promise<void> {
+  const { store, engine, kubeconform } = schema;
+  const objects = kubernetesOf(lt);
+  const crds: TargetCrds = store.targetCrds(objects.map((d) => d.resource!.object));
+  for (const e of crds.errors) {
+    lt.findings.push(fileFinding(ctx, lt.target, 'schema/crd', 'error', `CustomResourceDefinition/${e.name}: ${e.message}`, lt.kustomization));
+  }
+  const seen = new Set<string>();
+  const add = (doc: Document, e: SchemaError, via: string): void => {
+    const key = `${lt.documents.indexOf(doc)}|${e.instancePath}|${schemaRuleId(e)}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    lt.findings.push(documentFinding(lt, doc, schemaRuleId(e), 'error', `${doc.schemaMessage(e)}${via}`, e.instancePath === '' ? null : e.instancePath, null));
+  };
+  if (engine !== 'kubeconform') {
+    for (const doc of objects) {
+      const outcome = store.validate(doc.resource!.object, crds);
+      if (outcome.status === 'schema-error') {
+        lt.incomplete = true;
+        lt.findings.push(documentFinding(lt, doc, 'tool/schema', 'error', `${doc.resource!.ref.kind}/${doc.resource!.ref.name}: its schema could not be compiled: ${outcome.errors[0]?.message ?? ''}`, null, null));
+        continue;
+      }
+      for (const e of outcome.errors) add(doc, e, '');
+    }
+  }
+  for (const doc of lt.documents) {
+    if (doc.schema === undefined) continue;
+    let errors: SchemaError[];
+    try {
+      errors = doc.schema(store);
+    } catch (err) {
+      lt.incomplete = true;
+      lt.findings.push(fileFinding(ctx, lt.target, 'tool/schema', 'error', (err as Error).message, doc.file));
+      continue;
+    }
+    for (const e of errors) {
+      const field = e.instancePath === '' ? null : e.instancePath;
+      lt.findings.push(documentFinding(lt, doc, schemaRuleId(e), 'error', doc.schemaMessage(e), field, null));
+    }
+  }
+  if (kubeconform !== null && objects.length > 0) {
+    try {
+      const results = await runKubeconform(
+        objects.map((d, i) => ({ id: String(i), object: d.resource!.object })),
+        { bin: kubeconform, repoRoot: ctx.repoRoot, kubernetesVersion: ctx.config.kubernetesVersion, extraCrdSchemas: [...crds.byKey.values()] },
+      );
+      for (const [id, result] of results) {
+        const doc = objects[Number(id)];
+        if (!doc) continue;
+        for (const e of result.errors) add(doc, e, engine === 'kubeconform' ? '' : ' (kubeconform)');
+      }
+    } catch (err) {
+      lt.incomplete = true;
+      lt.findings.push(fileFinding(ctx, lt.target, 'tool/kubeconform', 'error', `kubeconform failed: ${(err as Error).message}`, null));
+    }
+  }
+}
+
+function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, violations: RunViolation[]): void {
+  engine.setTarget({ name: lt.target.name, env: lt.target.env, resources: kubernetesOf(lt).map((d) => d.resource!.object) });
+  for (const doc of lt.documents) {
+    let found: Violation[];
+    try {
+      found = engine.evaluate(doc.input);
+    } catch (err) {
+      lt.incomplete = true;
+      const what = doc.resource !== null ? `${doc.resource.ref.kind}/${doc.resource.ref.name}` : displayPath(ctx.repoRoot, doc.file);
+      lt.findings.push(fileFinding(ctx, lt.target, 'tool/policy', 'error', `${what}: ${(err as Error).message}`, null));
+      continue;
+    }
+    for (const v of found) {
+      violations.push({ target: lt.target.name, document: doc, violation: v });
+      lt.findings.push(documentFinding(lt, doc, v.ruleId, v.severity, v.message, v.field, v.line, v.container));
+    }
+  }
+}
+
+async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** Strings the stages together over `targets`. */
+export async function run(ctx: RunContext, targets: Target[], opts: RunOptions): Promise<RunResult> {
+  const progress = opts.progress ?? (() => {});
+  let done = 0;
+  // Render and read targets in parallel, schema-check each, then evaluate the policies.
+  const loaded = await pool(targets, ctx.config.render.parallelism, async (t) => {
+    const t0 = Date.now();
+    const lt = await loadTarget(ctx, t);
+    if (opts.schema !== null) await checkSchemas(ctx, lt, opts.schema);
+    done += 1;
+    progress(`[${done}/${targets.length}] ${t.name}: ${lt.documents.length} documents (${Date.now() - t0} ms)`);
+    return lt;
+  });
+  const findings: Finding[] = [];
+  const violations: RunViolation[] = [];
+  let incomplete = false;
+  // The repository-wide facts (Argo CD wiring) are data.repository for every evaluation.
+  const rendered = loaded.map((lt) => ({ target: lt.target, resources: kubernetesOf(lt).map((d) => d.resource!) }));
+  const engine = opts.policy;
+  if (engine !== null) engine.setRepository(repositoryFacts(ctx.repoRoot, rendered, { wholeRepository: opts.wholeRepository, fixture: opts.fixture === true }));
+  for (const lt of loaded) {
+    if (engine !== null) checkPolicies(ctx, lt, engine, violations);
+    findings.push(...lt.findings);
+    if (lt.incomplete) incomplete = true;
+  }
+  if (engine !== null) {
+    // Rules about the repository as a whole read one `repository` document, once per run.
+    try {
+      engine.setTarget({ name: '.', env: null, resources: [] });
+      for (const v of engine.evaluate({ kind: 'repository' })) {
+        violations.push({ target: v.target ?? '.', document: null, violation: v });
+        findings.push({
+          ruleId: v.ruleId, severity: v.severity, message: v.message, target: v.target ?? '.', resource: null,
+          location: v.file === null ? null : { file: v.file, line: v.line ?? 1, column: 1 }, field: null,
+        });
+      }
+    } catch (err) {
+      incomplete = true;
+      findings.push({ ruleId: 'tool/policy', severity: 'error', message: `the repository: ${(err as Error).message}`, target: '.', resource: null, location: null, field: null });
+    }
+  }
+  // What Applications point at that stays remote, on every run.
+  findings.push(...remoteSources(ctx.repoRoot, rendered, repoUrlsOf(ctx.config.policy), ctx.cache));
+  return { loaded, findings, violations, incomplete };
+}
