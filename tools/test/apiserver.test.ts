@@ -146,6 +146,45 @@ spec:
             principals: ["cluster.local/ns/shop/sa/frontend"]
 `;
 
+// Duplicate Service port names, a PDB with both fields, an HPA with minReplicas 0.
+const MORE = `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: dup
+spec:
+  selector:
+    app: dup
+  ports:
+    - name: http
+      port: 80
+    - name: http
+      port: 81
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: both
+spec:
+  minAvailable: 1
+  maxUnavailable: 1
+  selector:
+    matchLabels:
+      app: dup
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: zero
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: web
+  minReplicas: 0
+  maxReplicas: 3
+`;
+
 const KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: shop
@@ -156,6 +195,7 @@ resources:
   - configmap-settings.yaml
   - deployment-worker.yaml
   - authorizationpolicy.yaml
+  - more.yaml
 `;
 
 type JsonFinding = { ruleId: string; severity: string; message: string; field: string | null; location: { file: string; line: number } | null };
@@ -175,6 +215,7 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
       'overlays/test/configmap-settings.yaml': UPPERCASE_CONFIGMAP,
       'overlays/test/deployment-worker.yaml': SELECTOR_DEPLOYMENT,
       'overlays/test/authorizationpolicy.yaml': AUTHZ_POLICY,
+      'overlays/test/more.yaml': MORE,
     });
     repos.push(repo);
     const r = await gitops(repo.root, ['validate', 'overlays/test', '--apiserver', '--format', 'json'], { TMPDIR: repo.tmp });
@@ -186,7 +227,7 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
     const at = (file: string, needle: string, from = 1) => ({ file: `overlays/test/${file}`, line: lineOf(PARTS[file]!, needle, from) });
     const PARTS: Record<string, string> = {
       'deployment-web.yaml': PORT_DEPLOYMENT, 'service-api.yaml': LABEL_SERVICE, 'configmap-settings.yaml': UPPERCASE_CONFIGMAP,
-      'deployment-worker.yaml': SELECTOR_DEPLOYMENT, 'authorizationpolicy.yaml': AUTHZ_POLICY,
+      'deployment-worker.yaml': SELECTOR_DEPLOYMENT, 'authorizationpolicy.yaml': AUTHZ_POLICY, 'more.yaml': MORE,
     };
     const find = (re: RegExp) => api.filter((f) => re.test(f.message));
 
@@ -216,8 +257,18 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
     expect(cel[0]!.location!.line).toBeGreaterThanOrEqual(lineOf(AUTHZ_POLICY, 'rules:'));
     expect(cel[0]!.location!.line).toBeLessThanOrEqual(lineOf(AUTHZ_POLICY, 'principals:'));
 
-    // The valid objects pass: only these five are rejected.
-    expect(api).toHaveLength(5);
+    const dup = find(/Service\/dup: spec\.ports\[1\]\.name: Duplicate value: "http"/);
+    expect(dup.map((f) => f.ruleId)).toEqual(['apiserver/duplicate']);
+    expect(dup[0]!.location).toMatchObject(at('more.yaml', '- name: http', lineOf(MORE, 'port: 80')));
+    const pdb = find(/PodDisruptionBudget\/both: .*minAvailable and maxUnavailable cannot be both set/);
+    expect(pdb).toHaveLength(1);
+    expect(pdb[0]!.location).toMatchObject(at('more.yaml', 'spec:', lineOf(MORE, 'name: both')));
+    const hpa = find(/HorizontalPodAutoscaler\/zero: spec\.minReplicas: .*must be greater than or equal to 1/);
+    expect(hpa).toHaveLength(1);
+    expect(hpa[0]!.location).toMatchObject(at('more.yaml', 'minReplicas: 0'));
+
+    // The valid objects pass: only these are rejected (the HPA twice: scaling to zero also needs metrics).
+    expect(api).toHaveLength(9);
     // After the run: no process of it, and its temp folders are gone.
     expect(processesWith(repo.tmp)).toEqual([]);
     expect(readdirSync(repo.tmp)).toEqual([]);
