@@ -46,6 +46,8 @@ const live = new Map<number, ChildProcess>();
 const watchdogs = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
 let hooked = false;
+/** Where cleanup-only signal handlers of any module of the gate register themselves. */
+const CLEANUP_HANDLERS = Symbol.for('gitops.cleanup-signal-handlers');
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -68,15 +70,20 @@ function installHooks(): void {
   hooked = true;
   process.on('exit', killAllServices);
   process.on('uncaughtExceptionMonitor', killAllServices);
+  // Other modules may install the same kind of cleanup handler (they register in this shared
+  // set): the signal keeps its default outcome (the process dies by it) when every listener is
+  // such a cleanup handler, and the last of them to run re-raises it.
+  const shared = ((globalThis as Record<symbol, unknown>)[CLEANUP_HANDLERS] ??= new Set<unknown>()) as Set<unknown>;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
       killAllServices();
-      // Nobody else handles the signal: keep its default outcome and die by it.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
+      const listeners = process.listeners(signal);
+      if (listeners.every((l) => shared.has(l)) && listeners[listeners.length - 1] === onSignal) {
+        for (const l of listeners) process.removeListener(signal, l as () => void);
         process.kill(process.pid, signal);
       }
     };
+    shared.add(onSignal);
     process.on(signal, onSignal);
   }
 }
