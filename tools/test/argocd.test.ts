@@ -4,7 +4,7 @@
  * origin annotations), and the policies/argocd Rego evaluated by the real opa on the same targets.
  * Fixture repositories are built in temp folders; the last tests run on this repository itself.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -412,6 +412,28 @@ spec:
     const findings = await checkApplications(root, await renderClusters(root), { repoUrls: ['https://git.example.org/other.git'] });
     expect(findings.map((f) => f.ruleId)).toEqual(['remote/git', 'remote/git', 'argocd/overlay-not-deployed', 'argocd/overlay-not-deployed']);
     expect(normalizeRepoUrl('https://GitHub.com/funlynk/funlynk-gitops/')).toBe(normalizeRepoUrl(OWN));
+  });
+});
+
+describe('gitops validate on a fixture repository', () => {
+  it('reports an overlay deployed twice through the whole pipeline, with the other Application as related location', async () => {
+    const root = fixtureRepo(
+      { 'apps/dev/application-copy.yaml': overlayApp('funlynk-dev-copy', 'overlays/dev') },
+      { dev: ['application-funlynk.yaml', 'application-copy.yaml'] },
+    );
+    // The gate's settings, schemas, policies and tools, as in any repository.
+    cpSync(path.join(REPO, 'gitops.yaml'), path.join(root, 'gitops.yaml'));
+    mkdirSync(path.join(root, 'tools'));
+    cpSync(path.join(REPO, 'tools/versions.json'), path.join(root, 'tools/versions.json'));
+    for (const dir of ['schemas', 'policies', '.tools']) symlinkSync(path.join(REPO, dir), path.join(root, dir));
+    const run = await execa('node', [path.join(REPO, 'tools/bin/gitops.js'), 'validate', '--format', 'json', '--quiet'], { cwd: root, reject: false });
+    const twice = (JSON.parse(run.stdout) as { findings: Finding[] }).findings.filter((f) => f.ruleId === 'argocd/overlay-deployed-twice');
+    expect(twice.map((f) => [f.resource?.name, f.location, f.target])).toEqual([
+      ['funlynk-dev-copy', { file: 'apps/dev/application-copy.yaml', line: 14, column: 5 }, 'clusters/dev'],
+      ['funlynk-dev', { file: 'apps/dev/application-funlynk.yaml', line: 14, column: 5 }, 'clusters/dev'],
+    ]);
+    expect(twice[0]!.related?.[0]).toEqual({ file: 'apps/dev/application-funlynk.yaml', line: 14, column: 5, message: 'also deploys overlays/dev' });
+    expect(run.exitCode).toBe(1);
   });
 });
 

@@ -19,19 +19,21 @@ import rego.v1
 
 import data.lib.argocd
 
-violation contains {"msg": msg, "field": d.field} if {
+violation contains {"msg": msg, "field": d.field, "related": related} if {
 	data.repository.complete
 	app := argocd.application
 	me := argocd.entry
 	some d in argocd.deployed(app)
 	some overlay in data.repository.overlays
 	overlay.path == d.facts.path
-	others := [sprintf("Application/%s", [o.name]) |
+	others := [{"name": o.name, "target": o.target, "index": o.index, "field": od.field} |
 		some o in data.repository.applications
 		o != me
 		some od in argocd.deployed(o.resource)
 		od.facts.path == overlay.path
 	]
 	count(others) > 0
-	msg := sprintf("%s: %s is also deployed by %s; two Applications fight over the same objects, keep one", [argocd.display(app), overlay.path, concat(", ", others)])
+	names := [sprintf("Application/%s", [o.name]) | some o in others]
+	related := [{"target": o.target, "index": o.index, "field": o.field, "message": sprintf("also deploys %s", [overlay.path])} | some o in others]
+	msg := sprintf("%s: %s is also deployed by %s; two Applications fight over the same objects, keep one", [argocd.display(app), overlay.path, concat(", ", names)])
 }

@@ -27,6 +27,7 @@ test_two_applications_denied if {
 	v(apps, 0, true) == {{
 		"msg": "Application/funlynk-dev: overlays/dev is also deployed by Application/funlynk-dev-copy; two Applications fight over the same objects, keep one",
 		"field": "spec.source.path",
+		"related": [{"target": "clusters/dev", "index": 1, "field": "spec.source.path", "message": "also deploys overlays/dev"}],
 	}}
 	count(v(apps, 1, true)) == 1
 }

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kustomizationDeps, kustomizationFile, readKustomization } from '../render/kustomize.js';
-import { displayPath } from '../locate/sourcemap.js';
+import { displayPath } from '../util/paths.js';
 import { FileCache } from '../util/cache.js';
 import type { Target } from '../pipeline/types.js';
 

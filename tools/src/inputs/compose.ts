@@ -6,10 +6,10 @@
  */
 import os from 'node:os';
 import type { LineCounter } from 'yaml';
-import type { Document } from '../pipeline/document.js';
+import { fileDocument, type Document } from '../pipeline/document.js';
 import { locateField, type YamlDoc } from '../util/yaml.js';
 import path from 'node:path';
-import { displayPath as repoPath } from '../locate/sourcemap.js';
+import { displayPath as repoPath } from '../util/paths.js';
 import { exists, loadDockerfile } from './dockerfile.js';
 import type { DockerfileResource } from './dockerfile.js';
 
@@ -151,18 +151,12 @@ export async function buildComposeInput(
 
 /** The Document of a compose file: findings point at a key (or a line), checked against the compose specification. */
 export function composeDocument(abs: string, shown: string, input: ComposeInput, doc: YamlDoc, lineCounter: LineCounter): Document {
-  return {
-    kind: 'compose',
-    file: abs,
-    input: input as unknown as Record<string, unknown>,
-    resource: null,
-    locate(field, line) {
-      const loc = field === null && line !== null ? { line, column: 1 } : locateField(doc.doc, lineCounter, field);
-      return { location: { file: shown, line: loc.line, column: loc.column }, related: [], resource: null, field, container: null };
-    },
-    schema: (store) => store.validateCompose(input.resource),
-    schemaMessage(e) {
-      return `compose: ${e.instancePath ? `${e.instancePath}: ` : ''}${e.message}`;
-    },
+  const at = (field: string | null, line: number | null) => {
+    const loc = field === null && line !== null ? { line, column: 1 } : locateField(doc.doc, lineCounter, field);
+    return { line: loc.line, column: loc.column, field };
   };
+  return fileDocument('compose', abs, shown, input, at, {
+    schema: (store) => store.validateCompose(input.resource),
+    schemaMessage: (e) => `compose: ${e.instancePath ? `${e.instancePath}: ` : ''}${e.message}`,
+  });
 }

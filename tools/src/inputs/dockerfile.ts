@@ -7,7 +7,7 @@
  * before the first FROM other than ARG, a FROM without an image) is reported here as problems with
  * a line and column, and the input is still built from whatever could be read.
  */
-import type { Document } from '../pipeline/document.js';
+import { fileDocument, type Document } from '../pipeline/document.js';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
@@ -412,16 +412,7 @@ export async function loadDockerfile(
 
 /** The Document of a parsed Dockerfile: findings point at an instruction's line. */
 export function dockerfileDocument(abs: string, shown: string, input: DockerfileInput): Document {
-  return {
-    kind: 'dockerfile',
-    file: abs,
-    input: input as unknown as Record<string, unknown>,
-    resource: null,
-    locate(_field, line) {
-      return { location: { file: shown, line: line ?? 1, column: 1 }, related: [], resource: null, field: null, container: null };
-    },
-    schemaMessage(e) {
-      return `${shown}: ${e.message}`;
-    },
-  };
+  return fileDocument('dockerfile', abs, shown, input, (_field, line) => ({ line: line ?? 1, column: 1, field: null }), {
+    schemaMessage: (e) => `${shown}: ${e.message}`,
+  });
 }

@@ -8,13 +8,9 @@ import path from 'node:path';
 import type { Document } from 'yaml';
 import type { LineCounter } from 'yaml';
 import { FileCache } from '../util/cache.js';
+import { displayPath } from '../util/paths.js';
 import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type FieldLocation, type YamlDoc } from '../util/yaml.js';
 import type { Location, RelatedLocation, Resource } from '../pipeline/types.js';
-
-export function displayPath(repoRoot: string, abs: string): string {
-  const rel = path.relative(repoRoot, abs);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/');
-}
 
 export interface Mapped {
   location: Location;

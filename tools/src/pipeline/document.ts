@@ -39,3 +39,28 @@ export interface Document {
   /** The message of a schema error of this document. */
   schemaMessage(e: SchemaError): string;
 }
+
+/**
+ * The Document of a file that is one input on its own (a Dockerfile, a compose file, later an
+ * nginx.conf): findings are about the file, at the line and column `at` gives, with `field` as named.
+ */
+export function fileDocument(
+  kind: DocumentKind,
+  abs: string,
+  shown: string,
+  input: object,
+  at: (field: string | null, line: number | null) => { line: number; column: number; field: string | null },
+  extra: Pick<Document, 'schemaMessage'> & Partial<Pick<Document, 'schema'>>,
+): Document {
+  return {
+    kind,
+    file: abs,
+    input: input as Record<string, unknown>,
+    resource: null,
+    locate(field, line) {
+      const p = at(field, line);
+      return { location: { file: shown, line: p.line, column: p.column }, related: [], resource: null, field: p.field, container: null };
+    },
+    ...extra,
+  };
+}

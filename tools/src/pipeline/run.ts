@@ -17,7 +17,8 @@ import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js'
 import type { SchemaError } from '../schema/ajv.js';
 import type { SchemaStore, TargetCrds } from '../schema/store.js';
 import { runKubeconform } from '../schema/kubeconform.js';
-import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import { mapLocation } from '../locate/sourcemap.js';
+import { displayPath } from '../util/paths.js';
 import { directoryFiles, isComposeFile, isDockerfile } from '../discover/targets.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
@@ -294,7 +295,10 @@ async function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullab
   }
 }
 
-function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, violations: RunViolation[]): void {
+/** Finds the Kubernetes document `index` of a target by name (related locations of a violation). */
+type DocumentLookup = (target: string, index: number) => Document | undefined;
+
+function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, violations: RunViolation[], lookup: DocumentLookup): void {
   engine.setTarget({ name: lt.target.name, env: lt.target.env, resources: kubernetesOf(lt).map((d) => d.resource!.object) });
   for (const doc of lt.documents) {
     let found: Violation[];
@@ -308,7 +312,13 @@ function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, 
     }
     for (const v of found) {
       violations.push({ target: lt.target.name, document: doc, violation: v });
-      lt.findings.push(documentFinding(lt, doc, v.ruleId, v.severity, v.message, v.field, v.line, v.container));
+      const f = documentFinding(lt, doc, v.ruleId, v.severity, v.message, v.field, v.line, v.container);
+      const related = v.related.flatMap((r) => {
+        const other = lookup(r.target, r.index);
+        return other ? [{ ...other.locate(r.field, null).location, message: r.message }] : [];
+      });
+      if (related.length > 0) f.related = [...related, ...(f.related ?? [])];
+      lt.findings.push(f);
     }
   }
 }
@@ -344,10 +354,12 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   let incomplete = false;
   // The repository-wide facts (Argo CD wiring) are data.repository for every evaluation.
   const rendered = loaded.map((lt) => ({ target: lt.target, resources: kubernetesOf(lt).map((d) => d.resource!) }));
+  const byName = new Map(loaded.map((lt) => [lt.target.name, kubernetesOf(lt)]));
+  const lookup: DocumentLookup = (target, index) => byName.get(target)?.[index];
   const engine = opts.policy;
   if (engine !== null) engine.setRepository(repositoryFacts(ctx.repoRoot, rendered, { wholeRepository: opts.wholeRepository, fixture: opts.fixture === true }));
   for (const lt of loaded) {
-    if (engine !== null) checkPolicies(ctx, lt, engine, violations);
+    if (engine !== null) checkPolicies(ctx, lt, engine, violations, lookup);
     findings.push(...lt.findings);
     if (lt.incomplete) incomplete = true;
   }

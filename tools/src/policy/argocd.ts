@@ -13,7 +13,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kustomizationFile } from '../render/kustomize.js';
-import { displayPath, mapLocation } from '../locate/sourcemap.js';
+import { mapLocation } from '../locate/sourcemap.js';
+import { displayPath } from '../util/paths.js';
 import { FileCache } from '../util/cache.js';
 import { asObject } from '../util/yaml.js';
 import type { Finding, Resource, Target } from '../pipeline/types.js';

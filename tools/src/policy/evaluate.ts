@@ -21,6 +21,15 @@ export interface Violation {
   target: string | null;
   /** The container the violation is about, when the rule names it (else the gate derives it from `field`). */
   container: string | null;
+  /** Other objects to show with the finding: the Kubernetes object `index` of target `target`, at `field`. */
+  related: RelatedRef[];
+}
+
+export interface RelatedRef {
+  target: string;
+  index: number;
+  field: string | null;
+  message: string;
 }
 
 export interface TargetData {
@@ -40,6 +49,7 @@ interface RawViolation {
   file?: unknown;
   target?: unknown;
   container?: unknown;
+  related?: unknown;
 }
 
 /**
@@ -117,6 +127,10 @@ export class PolicyEngine {
       file: typeof v.file === 'string' && v.file !== '' ? v.file : null,
       target: typeof v.target === 'string' && v.target !== '' ? v.target : null,
       container: typeof v.container === 'string' && v.container !== '' ? v.container : null,
+      related: (Array.isArray(v.related) ? v.related : []).flatMap((r: Record<string, unknown>) =>
+        r !== null && typeof r === 'object' && typeof r.target === 'string' && typeof r.index === 'number'
+          ? [{ target: r.target, index: r.index, field: typeof r.field === 'string' ? r.field : null, message: String(r.message ?? '') }]
+          : []),
     };
   }
 }

@@ -8,7 +8,8 @@
  * the repository names that file in its message instead.
  */
 import type { Finding, Report, Severity } from '../pipeline/types.js';
-import { displayPath, isOutside, sortFindings, summaryLine } from './order.js';
+import { isOutside, sortFindings, summaryLine } from './order.js';
+import { displayPath } from '../util/paths.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
 
@@ -27,7 +28,7 @@ function annotation(f: Finding, repoRoot: string): string {
     // Name the target, unless it is the repository as a whole.
     if (f.target !== '.' && f.target !== '') message = `${f.target}: ${message}`;
   } else {
-    const file = displayPath(f.location.file, repoRoot);
+    const file = displayPath(repoRoot, f.location.file);
     if (isOutside(file)) {
       message = `${file}:${f.location.line}:${f.location.column}: ${message}`;
     } else {
@@ -36,7 +37,7 @@ function annotation(f: Finding, repoRoot: string): string {
   }
   props.push(`title=${escapeProperty(f.ruleId)}`);
   for (const r of f.related ?? []) {
-    message += `\n  ${displayPath(r.file, repoRoot)}:${r.line}:${r.column}: ${r.message}`;
+    message += `\n  ${displayPath(repoRoot, r.file)}:${r.line}:${r.column}: ${r.message}`;
   }
   return `::${COMMAND[f.severity]} ${props.join(',')}::${escapeData(message)}`;
 }

@@ -12,7 +12,8 @@
  */
 import type { Finding, Report, Severity } from '../pipeline/types.js';
 import { SEVERITY_RANK } from '../pipeline/types.js';
-import { displayPath, plural, sortFindings } from './order.js';
+import { plural, sortFindings } from './order.js';
+import { displayPath } from '../util/paths.js';
 import { isIncompleteRule } from './catalogue.js';
 
 /** Characters XML 1.0 cannot carry at all (controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD. */
@@ -46,7 +47,7 @@ function highest(findings: readonly Finding[]): Severity {
 
 function findingLine(f: Finding, repoRoot: string): string {
   const where =
-    f.location === null ? f.target : `${displayPath(f.location.file, repoRoot)}:${f.location.line}:${f.location.column}`;
+    f.location === null ? f.target : `${displayPath(repoRoot, f.location.file)}:${f.location.line}:${f.location.column}`;
   return `${where} ${f.severity} ${f.message}`;
 }
 

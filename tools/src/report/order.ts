@@ -42,18 +42,6 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(compareFindings);
 }
 
-/**
- * A path as reports show it: repository-relative with `/` separators when it lies inside
- * `repoRoot` (locations should already be, this only repairs absolute ones), else unchanged.
- */
-export function displayPath(file: string, repoRoot: string): string {
-  if (path.isAbsolute(file) && repoRoot !== '') {
-    const rel = path.relative(repoRoot, file);
-    if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
-  }
-  return file;
-}
-
 /** True for a path that stays outside the repository (absolute after displayPath). */
 export function isOutside(file: string): boolean {
   return path.isAbsolute(file);

@@ -17,7 +17,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Location, Report, Severity } from '../pipeline/types.js';
 import { gateRule } from './catalogue.js';
-import { displayPath, isOutside, sortFindings } from './order.js';
+import { isOutside, sortFindings } from './order.js';
+import { displayPath } from '../util/paths.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const DRIVER_NAME = 'funlynk-gitops';
@@ -71,7 +72,7 @@ export const POLICIES_DOC = 'docs/POLICIES.md';
 
 /** A repository-relative path as a relative URI reference; an absolute path as a file URI. */
 function artifactLocation(file: string, repoRoot: string): Record<string, string> {
-  const shown = displayPath(file, repoRoot);
+  const shown = displayPath(repoRoot, file);
   if (isOutside(shown)) return { uri: pathToFileURL(shown).href };
   const uri = shown
     .split(/[\\/]/)

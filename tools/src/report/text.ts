@@ -6,7 +6,8 @@
  * from the summary's dash.
  */
 import type { Finding, Report, Severity } from '../pipeline/types.js';
-import { displayPath, sortFindings, summaryLine } from './order.js';
+import { sortFindings, summaryLine } from './order.js';
+import { displayPath } from '../util/paths.js';
 
 const ESC = '\u001b[';
 const RESET = `${ESC}0m`;
@@ -37,7 +38,7 @@ export function formatText(report: Report, color: boolean, repoRoot: string): st
     out.push(paint(STYLE.bold, target));
     let previousFile: string | undefined;
     for (const f of byTarget.get(target) ?? []) {
-      const file = f.location === null ? null : displayPath(f.location.file, repoRoot);
+      const file = f.location === null ? null : displayPath(repoRoot, f.location.file);
       const fileKey = file ?? '';
       if (previousFile !== undefined && fileKey !== previousFile) out.push('');
       previousFile = fileKey;
@@ -47,7 +48,7 @@ export function formatText(report: Report, color: boolean, repoRoot: string): st
       const message = f.message.replace(/\r?\n/g, '\n        ');
       out.push(`  ${where}  ${severity}  ${f.ruleId}  ${message}`);
       for (const r of f.related ?? []) {
-        out.push(paint(STYLE.dim, `      ${displayPath(r.file, repoRoot)}:${r.line}:${r.column}  ${r.message}`));
+        out.push(paint(STYLE.dim, `      ${displayPath(repoRoot, r.file)}:${r.line}:${r.column}  ${r.message}`));
       }
     }
     out.push('');
