@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -205,6 +205,18 @@ describe('admin-dashboard nginx.conf on the real nginx', () => {
     expect(uids).not.toBeNull();
     expect(Number(uids?.[1])).not.toBe(0);
     expect(Number(uids?.[2])).not.toBe(0);
+  });
+
+  it('starts one worker process, whatever the machine\'s CPU count (the pod has a fraction of one CPU)', async () => {
+    const master = nginx?.pid;
+    expect(master).toBeTypeOf('number');
+    const workers: number[] = [];
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const status = await readFile(`/proc/${entry}/status`, 'utf8').catch(() => '');
+      if (/^PPid:\s+(\d+)$/m.exec(status)?.[1] === String(master)) workers.push(Number(entry));
+    }
+    expect(workers).toHaveLength(1);
   });
 
   it('sends every security header on the app shell', async () => {

@@ -47,15 +47,17 @@ beforeAll(async () => {
 describe.each(ENVS)('overlays/%s', (env) => {
   const objs = (): Obj[] => rendered.get(env) as Obj[];
 
-  it('renders the whole platform in namespaces funlynk and istio-ingress only', () => {
+  it('renders the whole platform in namespaces funlynk and istio-ingress, and only the ClusterIssuer\'s DNS token in cert-manager', () => {
     const kinds = new Set(objs().map((o) => o.kind));
     for (const kind of ['Namespace', 'Deployment', 'StatefulSet', 'Service', 'HorizontalPodAutoscaler', 'Gateway', 'VirtualService', 'AuthorizationPolicy', 'ServiceMonitor', 'PrometheusRule', 'ExternalSecret', 'Certificate']) {
       expect(kinds, kind).toContain(kind);
     }
     const namespaces = new Set(objs().filter((o) => o.kind !== 'Namespace').map((o) => o.metadata?.namespace));
-    expect([...namespaces].sort()).toEqual(['funlynk', 'istio-ingress']);
+    expect([...namespaces].filter((n) => n !== undefined).sort()).toEqual(['cert-manager', 'funlynk', 'istio-ingress']);
+    const inCertManager = objs().filter((o) => o.metadata?.namespace === 'cert-manager').map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(inCertManager.sort()).toEqual(['ExternalSecret/cloudflare-api-token', 'SecretStore/vault', 'ServiceAccount/vault-auth']);
     const cluster = objs().filter((o) => o.metadata?.namespace === undefined).map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(cluster.sort()).toEqual(['Namespace/funlynk', 'Namespace/istio-ingress']);
+    expect(cluster.sort()).toEqual(['ClusterIssuer/letsencrypt', 'Namespace/funlynk', 'Namespace/istio-ingress']);
   });
 
   it('leaves replicas to the HPA of every autoscaled Deployment, with the container it measures', () => {

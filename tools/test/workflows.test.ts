@@ -5,6 +5,7 @@
  * on, and the pre-commit hook.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -105,7 +106,7 @@ describe('workflow rules', () => {
     expect(await perms('diff.yaml')).toEqual({ render: { contents: 'read' }, comment: { 'pull-requests': 'write' } });
     expect(await perms('images.yaml')).toEqual({
       plan: {},
-      build: { contents: 'read', packages: 'write', 'id-token': 'write' },
+      build: { contents: 'read', packages: 'write', 'id-token': 'write', 'security-events': 'write' },
       promote: { contents: 'write', 'pull-requests': 'write' },
     });
   });
@@ -120,6 +121,27 @@ describe('workflow rules', () => {
         }
       }
     }
+  });
+
+  it('rebuilds images when a Dockerfile, its Dockerfile.dockerignore or nginx.conf changes, and uploads Trivy SARIF before the gating scan', async () => {
+    const wf = parse(await readFile(path.join(WORKFLOWS, 'images.yaml'), 'utf8')) as Json;
+    const paths = wf.on.push.paths as string[];
+    for (const c of ['backend', 'admin-dashboard']) {
+      expect(paths).toContain(`base/${c}/Dockerfile`);
+      expect(paths).toContain(`base/${c}/Dockerfile.dockerignore`);
+    }
+    for (const p of paths) expect(existsSync(path.join(ROOT, p)), p).toBe(true);
+    const steps = wf.jobs.build.steps as Json[];
+    const names = steps.map((s) => s.name ?? s.uses);
+    const sarif = names.indexOf('Scan with Trivy (SARIF)');
+    const upload = names.indexOf('Upload Trivy results to code scanning');
+    const gate = names.indexOf('Scan with Trivy (fails on HIGH or CRITICAL)');
+    expect(sarif).toBeGreaterThan(0);
+    expect(upload).toBe(sarif + 1);
+    expect(gate).toBeGreaterThan(upload);
+    expect(steps[sarif]?.run).toContain('--format sarif');
+    expect(steps[upload]?.uses).toMatch(/^github\/codeql-action\/upload-sarif@[0-9a-f]{40}$/);
+    expect(steps[upload]?.with?.sarif_file).toBe('trivy-${{ matrix.component }}.sarif');
   });
 
   it('runs the gate in both report formats and uploads the SARIF before the job can fail', async () => {

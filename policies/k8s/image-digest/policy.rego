@@ -2,9 +2,10 @@
 # title: Images must be pinned by digest
 # description: >-
 #   Every container image carries @sha256:<digest>. In an environment listed in data.config.digestRequiredIn a
-#   missing digest is an error, except for an image whose tag is an immutable version tag (lib.images) and whose
-#   name matches a prefix of data.config.digestAutomation.release or .renovate: that automation writes the digest,
-#   so it is a warning naming it. Elsewhere a missing digest is a warning.
+#   missing digest is always an error; the message names where the digest comes from: the automation of
+#   data.config.digestAutomation (release workflow, Renovate) whose prefix matches the image when its tag is an
+#   immutable version (lib.images), else nobody, and then the tag itself must change. Elsewhere a missing digest
+#   is a warning. An exception in a required environment is a waiver for that one image, with an expiry.
 # scope: package
 # custom:
 #   id: k8s/image-digest
@@ -65,14 +66,14 @@ violation contains {"msg": msg, "field": field, "severity": "warning"} if {
 	field := sprintf("%s.image", [entry.path])
 }
 
-# Digest required, but an immutable version tag that automation will pin: a warning naming it.
-violation contains {"msg": msg, "field": field, "severity": "warning"} if {
+# Digest required, an immutable version tag that automation pins: still an error until it has.
+violation contains {"msg": msg, "field": field} if {
 	required
 	some entry in unpinned
 	ref := images.parse(entry.container.image)
 	images.immutable_version_tag(ref.tag)
 	who := automation(ref.name)
-	msg := sprintf("%s: %s image '%s' has no digest yet; %s pins it, and %s requires it before deploy", [pss.name(pss.workload), pss.label(entry), entry.container.image, automation_names[who], env])
+	msg := sprintf("%s: %s image '%s' has no digest, and %s deploys only images pinned by digest; %s writes it: merge that change (or write image@sha256:<digest> from the registry)", [pss.name(pss.workload), pss.label(entry), entry.container.image, env, automation_names[who]])
 	field := sprintf("%s.image", [entry.path])
 }
 

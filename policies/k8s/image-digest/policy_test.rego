@@ -43,18 +43,17 @@ test_unknown_env_is_warning if {
 	x.severity == "warning"
 }
 
-test_prod_release_tag_own_image_names_release_workflow if {
+test_prod_release_tag_own_image_is_error_naming_release_workflow if {
 	v(t.deployment({"containers": [img("api", "ghcr.io/funlynk/backend:v1.4.2")]}), "prod") == {{
-		"msg": "Deployment/app: container 'api' image 'ghcr.io/funlynk/backend:v1.4.2' has no digest yet; the release workflow (it writes the pushed digest into overlays/<env>/version.yaml) pins it, and prod requires it before deploy",
+		"msg": "Deployment/app: container 'api' image 'ghcr.io/funlynk/backend:v1.4.2' has no digest, and prod deploys only images pinned by digest; the release workflow (it writes the pushed digest into overlays/<env>/version.yaml) writes it: merge that change (or write image@sha256:<digest> from the registry)",
 		"field": "spec.template.spec.containers[0].image",
-		"severity": "warning",
 	}}
 }
 
-test_prod_third_party_version_names_renovate if {
+test_prod_third_party_version_is_error_naming_renovate if {
 	some x in v(t.cronjob({"containers": [img("pg", "postgres:16.4-alpine3.20")]}), "prod")
-	x.severity == "warning"
-	contains(x.msg, "Renovate (pinDigests) pins it")
+	not x.severity
+	contains(x.msg, "Renovate (pinDigests) writes it")
 	x.field == "spec.jobTemplate.spec.template.spec.containers[0].image"
 }
 

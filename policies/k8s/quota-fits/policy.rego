@@ -5,6 +5,7 @@
 #   the quota must hold the sum over the namespace's workloads of (containers + the Istio sidecar
 #   when injected, or when the namespace holds Istio security policies and so must inject) x (HPA maxReplicas, else spec.replicas, else 1, plus the rolling-update surge).
 #   Containers without the quota'd resource need a LimitRange default, or their pods are rejected.
+#   The pod count (spec.hard.pods) must hold the same sum of pods at full scale with surge.
 #   Quota scopes are not modelled: every quota is treated as covering every pod of its namespace.
 # scope: package
 # custom:
@@ -179,6 +180,15 @@ violation contains {"msg": msg, "field": "spec.hard"} if {
 		"%s: %s %v (%s) is below the %s the namespace needs at full scale with rollout surge (%s); raise %s to at least %s or lower maxReplicas/requests",
 		[kubernetes.display(quota), key, quota.spec.hard[key], show(spec[1], hard), show(spec[1], needed), concat("; ", parts), key, show(spec[1], needed)],
 	)
+}
+
+# The pod count: every workload at full scale plus its rollout surge.
+violation contains {"msg": msg, "field": "spec.hard.pods"} if {
+	hard := to_number(quota.spec.hard.pods)
+	needed := sum([pods(w) | some w in ns_workloads])
+	needed > hard
+	parts := [sprintf("%s %d", [kubernetes.display(w), pods(w)]) | some w in ns_workloads]
+	msg := sprintf("%s: pods %v is below the %d pods the namespace runs at full scale with rollout surge (%s); raise pods to at least %d or lower maxReplicas", [kubernetes.display(quota), quota.spec.hard.pods, needed, concat("; ", parts), needed])
 }
 
 sidecar_note(w, spec) := sprintf(" incl. Istio sidecar %s", [show(spec[1], sidecar_amount(w, spec))]) if sidecar(w)

@@ -131,3 +131,18 @@ test_quota_counts_sidecar_where_istio_policies_exist_denied if {
 	opted_out := [namespace({}), quota(seed_hard), deployment(full, {"sidecar.istio.io/inject": "false"}), hpa, pa]
 	count(violations(opted_out, 1)) == 0
 }
+
+test_quota_pods_too_few_denied if {
+	# HPA max 10 + surge 1 = 11 pods > 10
+	rs := [namespace({}), quota(object.union(seed_hard, {"pods": "10"})), deployment(full, {}), hpa]
+	v := violations(rs, 1)
+	count(v) == 1
+	some f in v
+	f.field == "spec.hard.pods"
+	contains(f.msg, "below the 11 pods")
+}
+
+test_quota_pods_enough_allowed if {
+	rs := [namespace({}), quota(object.union(seed_hard, {"pods": "11"})), deployment(full, {}), hpa]
+	count(violations(rs, 1)) == 0
+}

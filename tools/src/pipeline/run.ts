@@ -298,8 +298,14 @@ async function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullab
 /** Finds the Kubernetes document `index` of a target by name (related locations of a violation). */
 type DocumentLookup = (target: string, index: number) => Document | undefined;
 
-function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, violations: RunViolation[], lookup: DocumentLookup): void {
-  engine.setTarget({ name: lt.target.name, env: lt.target.env, resources: kubernetesOf(lt).map((d) => d.resource!.object) });
+/** Objects of the other rendered targets of the same environment (data.environment of the policies). */
+function environmentOf(lt: LoadedTarget, loaded: LoadedTarget[]): Array<Record<string, unknown>> {
+  if (lt.target.env === null) return [];
+  return loaded.filter((o) => o !== lt && o.target.env === lt.target.env).flatMap((o) => kubernetesOf(o).map((d) => d.resource!.object));
+}
+
+function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, violations: RunViolation[], lookup: DocumentLookup, environment: Array<Record<string, unknown>>): void {
+  engine.setTarget({ name: lt.target.name, env: lt.target.env, resources: kubernetesOf(lt).map((d) => d.resource!.object) }, environment);
   for (const doc of lt.documents) {
     let found: Violation[];
     try {
@@ -359,7 +365,7 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   const engine = opts.policy;
   if (engine !== null) engine.setRepository(repositoryFacts(ctx.repoRoot, rendered, { wholeRepository: opts.wholeRepository, fixture: opts.fixture === true }));
   for (const lt of loaded) {
-    if (engine !== null) checkPolicies(ctx, lt, engine, violations, lookup);
+    if (engine !== null) checkPolicies(ctx, lt, engine, violations, lookup, environmentOf(lt, loaded));
     findings.push(...lt.findings);
     if (lt.incomplete) incomplete = true;
   }

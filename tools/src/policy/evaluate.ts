@@ -55,10 +55,19 @@ interface RawViolation {
 /**
  * The data document the policies read: the whole target, facts the wasm runtime cannot compute
  * (quantities, also of the settings such as policy.istioSidecar; PromQL parses), and the settings.
+ * `environment` holds the objects of the run's other targets of the same environment
+ * (overlays/dev sees clusters/dev and the reverse), for rules that join the platform add-ons'
+ * Helm values with the overlay's objects.
  */
-export function policyData(target: TargetData, config: Record<string, unknown>, repository: RepositoryFacts = NO_FACTS): Record<string, unknown> {
+export function policyData(
+  target: TargetData,
+  config: Record<string, unknown>,
+  repository: RepositoryFacts = NO_FACTS,
+  environment: Array<Record<string, unknown>> = [],
+): Record<string, unknown> {
   return {
     target,
+    environment: { resources: environment },
     units: collectUnits([...target.resources, config]),
     promql: collectPromql(target.resources),
     config,
@@ -96,8 +105,8 @@ export class PolicyEngine {
   }
 
   /** Gives the policies the whole target (and the facts derived from it) as data. */
-  setTarget(target: TargetData): void {
-    this.policy.setData(policyData(target, this.config, this.repository));
+  setTarget(target: TargetData, environment: Array<Record<string, unknown>> = []): void {
+    this.policy.setData(policyData(target, this.config, this.repository, environment));
   }
 
   evaluate(input: Record<string, unknown>): Violation[] {
