@@ -25,6 +25,11 @@ export interface ClusterState {
   objects: ApiObject[];
   /** Objects of the base revision, applied for real first (--since). */
   base?: Array<Record<string, unknown>>;
+  /**
+   * Other objects of the same cluster that the run does not check (a partial run): read only for
+   * the namespaces they imply (Argo CD Applications creating their destinations).
+   */
+  context?: Array<Record<string, unknown>>;
 }
 
 export type Locate = (obj: ApiObject, field: string | null) => { location: Location | null; related: RelatedLocation[] };
@@ -257,7 +262,7 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
   // 2. Prerequisites for real, in order: first the namespaces the state implies but does not
   // declare, then the declared Namespaces and CRDs.
   const declared = new Set(objects.filter((o) => o.resource.ref.kind === 'Namespace').map((o) => o.resource.ref.name));
-  for (const ns of impliedNamespaces(objects.map((o) => o.resource.object))) {
+  for (const ns of impliedNamespaces([...objects.map((o) => o.resource.object), ...(state.context ?? [])])) {
     if (!declared.has(ns)) await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, false);
   }
   if (state.base) {

@@ -84,6 +84,19 @@ async function renderBase(opts: ValidateStageOptions, targets: RenderedTarget[])
   return { objects, problems };
 }
 
+/**
+ * On a partial run (overlays/prod alone), the objects of the cluster's bootstrap kustomization
+ * (clusters/<env>) that the run does not render itself: its Applications say which namespaces
+ * Argo CD creates in that cluster.
+ */
+async function clusterContext(opts: ValidateStageOptions, env: string, targets: RenderedTarget[]): Promise<Array<Record<string, unknown>>> {
+  const dir = path.join(opts.repoRoot, 'clusters', env);
+  if (opts.kustomize === null || !existsSync(path.join(dir, 'kustomization.yaml')) || targets.some((t) => t.target.abs === dir)) return [];
+  const out = await renderKustomization(opts.kustomize, dir, opts.config.render.timeoutSeconds);
+  if (!out.ok) return [];
+  return resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, dir).map((r) => r.object);
+}
+
 export async function validateWithApiserver(opts: ValidateStageOptions): Promise<{ findings: Finding[]; incomplete: boolean; tool: string }> {
   const kustomizationOf = new Map<ApiObject, string | null>();
   const clusters: ClusterState[] = [];
@@ -98,6 +111,8 @@ export async function validateWithApiserver(opts: ValidateStageOptions): Promise
       }
     }
     const state: ClusterState = { name: c.name, objects };
+    const context = await clusterContext(opts, c.name, c.targets);
+    if (context.length > 0) state.context = context;
     if (opts.since) {
       const base = await renderBase(opts, c.targets);
       state.base = base.objects;
