@@ -16,6 +16,7 @@ Commands:
   policy build           compile policies/ into the wasm bundle policies/build/
   policy test            opa check --strict, opa test --coverage, and every policy fixture
                          through the built wasm bundle
+  policy gatekeeper      write the Gatekeeper templates and constraints of the admission rules
   schemas sync           regenerate schemas/ from registry packages (see docs/schemas.md)
   docs [--check]         generate docs/POLICIES.md from the policies' metadata
   bench                  time the gate against kubeconform and conftest on the same input

@@ -482,7 +482,7 @@ describe('this repository', () => {
     for (const r of rendered.filter((x) => x.target.name.startsWith('clusters/'))) {
       const apps = r.resources.filter((x) => x.ref.kind === 'Application').map((x) => x.ref.name).sort();
       expect(apps).toEqual([
-        'argocd', 'cert-manager', 'external-secrets', 'falco', `funlynk-${r.target.env}`, 'gatekeeper', 'istio-base', 'istio-cni',
+        'argocd', 'cert-manager', 'external-secrets', 'falco', `funlynk-${r.target.env}`, 'gatekeeper', 'gatekeeper-policies', 'istio-base', 'istio-cni',
         'istio-ingressgateway', 'istiod', 'kube-prometheus-stack', 'loki', 'metrics-server', 'node-logs', 'root', 'tempo',
       ]);
       expect(r.resources.filter((x) => x.ref.kind === 'AppProject').map((x) => x.ref.name).sort()).toEqual(['argocd', 'bootstrap', 'cluster-metrics', 'funlynk', 'platform']);
@@ -498,10 +498,9 @@ describe('this repository', () => {
   it('passes every policies/argocd rule on clusters/<env>', async () => {
     for (const env of envs) {
       const hits = await evalPolicies(await render(REPO, `clusters/${env}`));
-      // The one exception: Gatekeeper without its generated policies (argocd/gatekeeper-policies),
-      // waived in policies/waivers.yaml until the gatekeeper-policies Application lands.
+      // Gatekeeper comes with its generated policies (Application gatekeeper-policies): no exception.
       const open = hits.filter((h) => h.policy.startsWith('argocd.')).map((h) => `${h.policy} ${h.resource.ref.kind}/${h.resource.ref.name}`);
-      expect(open.filter((h) => h !== 'argocd.gatekeeper_policies Application/gatekeeper')).toEqual([]);
+      expect(open).toEqual([]);
     }
   });
 });

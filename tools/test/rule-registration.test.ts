@@ -3,7 +3,7 @@
  * temporary copy of the repository's policies and nothing else, is built, tested, documented and
  * evaluated by validate. And what METADATA declares is enforced at build and test time.
  */
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitops, makeRepo, REPO, type FixtureRepo } from './helpers.js';
@@ -57,7 +57,9 @@ let repo: FixtureRepo;
 beforeAll(() => {
   repo = makeRepo({}, { copyPolicies: true, tools: ['opa', 'kustomize'] });
   // The rest of the repository, which the policies' fixtures refer to (Argo CD source paths).
-  for (const dir of ['apps', 'base', 'clusters', 'overlays']) symlinkSync(path.join(REPO, dir), path.join(repo.root, dir));
+  for (const dir of ['apps', 'overlays']) symlinkSync(path.join(REPO, dir), path.join(repo.root, dir));
+  // Copied, not linked: 'policy build' writes the Gatekeeper policies into them.
+  for (const dir of ['base', 'clusters']) cpSync(path.join(REPO, dir), path.join(repo.root, dir), { recursive: true });
   repo.write(`${RULE_DIR}/policy.rego`, POLICY);
   repo.write(`${RULE_DIR}/policy_test.rego`, POLICY_TEST);
   repo.write(`${RULE_DIR}/fixtures/allowed/labelled.yaml`, namespace('{team: core, pod-security.kubernetes.io/enforce: restricted}'));

@@ -212,7 +212,7 @@ describe('schemas sync', () => {
     try {
       const kubernetesVersion = loadConfig(repoRoot).kubernetesVersion;
       const cacheDir = path.join(repoRoot, '.cache/gitops/schemas');
-      const first = await syncSchemas({ cwd: out, kubernetesVersion, cacheDir });
+      const first = await syncSchemas({ cwd: out, kubernetesVersion, cacheDir, templatesRoot: repoRoot });
       const generated = listFiles(path.join(out, 'schemas'));
       expect(generated.length).toBe(first.files);
       const committed = ['SOURCES.json', ...['kubernetes', 'crds', 'compose'].flatMap((d) =>
@@ -223,7 +223,7 @@ describe('schemas sync', () => {
         (f) => !readFileSync(path.join(out, 'schemas', f)).equals(readFileSync(path.join(repoRoot, 'schemas', f))),
       );
       expect(differing).toEqual([]);
-      const second = await syncSchemas({ cwd: out, kubernetesVersion, cacheDir });
+      const second = await syncSchemas({ cwd: out, kubernetesVersion, cacheDir, templatesRoot: repoRoot });
       expect(second.sources).toEqual(first.sources);
       expect(await verifySchemas(out)).toEqual([]);
     } finally {

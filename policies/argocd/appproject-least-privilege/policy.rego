@@ -9,6 +9,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [AppProject]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     A project is the boundary Argo CD enforces between teams and add-ons; a wildcard turns it into
 #     the "default" project, so one compromised chart or repository could deploy anything anywhere.

@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     Without prune a resource deleted from git keeps running; without selfHeal a manual change in the
 #     cluster persists, so the cluster is no longer what the repository says. In prod changes land

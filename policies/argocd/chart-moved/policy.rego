@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: warning
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     A chart pinned in a repository that no longer publishes it quietly stops receiving security
 #     fixes, and Renovate proposes no upgrade either.

@@ -15,6 +15,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     Argo CD refuses the whole sync of an Application when one object targets a namespace the project
 #     does not permit; an add-on at an early sync wave then blocks every later wave of the root

@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     Gatekeeper without ConstraintTemplates and Constraints admits everything: an admission
 #     controller that looks like a control and is none.

@@ -9,6 +9,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     Ignoring the replicas of a Deployment no HPA scales hides manual scaling from Argo CD: drift that
 #     self-heal never repairs and review never sees.

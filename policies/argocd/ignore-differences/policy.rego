@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     Every ignored difference is drift Argo CD no longer reports; a broad rule (all kinds, a whole
 #     field tree) hides changes made by hand in the cluster.

@@ -9,6 +9,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     Two Applications over the same objects fight: each sync undoes the other, and pruning one deletes
 #     what the other deploys.

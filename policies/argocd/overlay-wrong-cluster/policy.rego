@@ -9,6 +9,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     An overlay deployed from another cluster's Argo CD lands in the wrong cluster, or is deployed by a
 #     control plane whose promotion rules (sync windows, manual prod sync) are not the environment's.

@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     A floating revision changes what runs in the cluster without a commit here: no review, no diff,
 #     and a revert does not bring the old version back.

@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     Argo CD refuses to sync an Application its project does not permit; catching it before merge
 #     keeps a cluster from stalling on a typo. The "default" project permits everything, so using it

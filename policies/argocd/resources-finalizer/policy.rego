@@ -9,6 +9,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     Without it, removing an Application (or an app of apps entry) orphans its workloads: they keep
 #     running unmanaged, invisible to Argo CD and never updated again.

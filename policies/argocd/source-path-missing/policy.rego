@@ -9,6 +9,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     A missing path makes Argo CD fail to generate manifests; a plain folder without directory: makes
 #     it guess the tool. Either way the Application never deploys what review approved.

@@ -9,6 +9,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     Argo CD fails the whole sync when a value file is missing, so a renamed or deleted values.yaml
 #     breaks the chart's deployment only once it reaches the cluster.

@@ -13,6 +13,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "Argo CD wiring, judged against this repository (its paths, projects and repository URL), which the cluster does not hold"
 #   rationale: >-
 #     A field that a controller rewrites after every sync keeps the Application OutOfSync forever and
 #     self-heal fights the controller; ignoring the difference instead would hide real drift

@@ -10,6 +10,7 @@
 #   input: compose
 #   severity: error
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: docker creates a missing bind source as an empty root-owned directory, so a config file silently becomes a folder; a missing env_file fails docker compose up.
 #   baseline: 'REVIEW #15'
 package rules.compose.bind_mount_exists

@@ -7,6 +7,7 @@
 #   input: compose
 #   severity: error
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: docker compose build fails with "target stage could not be found" when the stage does not exist.
 #   baseline: 'REVIEW #3'
 package rules.compose.build_target_exists

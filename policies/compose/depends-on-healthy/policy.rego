@@ -12,6 +12,7 @@
 #   input: compose
 #   severity: warning
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: A backend that starts before its database is ready crashes or retries at random on every docker compose up.
 #   baseline: 'Compose Specification (depends_on long syntax); REVIEW #15'
 package rules.compose.depends_on_healthy

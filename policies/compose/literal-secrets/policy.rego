@@ -11,6 +11,7 @@
 #   input: compose
 #   severity: error
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: A password committed to git is public to everyone with read access, forever (history).
 #   baseline: 'CIS Docker 4.10; REVIEW #14'
 package rules.compose.literal_secrets

@@ -10,6 +10,7 @@
 #   input: compose
 #   severity: error
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: Each of these gives the container root on the host or a path to it; the hardening options limit what a compromised process can do.
 #   baseline: CIS Docker 5.4, 5.3, 5.25, 5.12, 5.31, 5.9, 5.15, 5.16, 5.21
 package rules.compose.no_privileged

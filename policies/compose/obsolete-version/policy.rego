@@ -7,6 +7,7 @@
 #   input: compose
 #   severity: warning
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: The field suggests a file format that no longer exists and hides which features the file really uses.
 #   baseline: 'Compose Specification ("version top-level element (obsolete)"); REVIEW #15'
 package rules.compose.obsolete_version

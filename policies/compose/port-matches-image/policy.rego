@@ -10,6 +10,7 @@
 #   input: compose
 #   severity: error
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: A mapping to a port nothing listens on publishes a dead port; the service looks up but answers nothing.
 #   baseline: 'REVIEW #4'
 package rules.compose.port_matches_image

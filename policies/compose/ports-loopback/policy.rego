@@ -10,6 +10,7 @@
 #   input: compose
 #   severity: warning
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: A development database with a known password published on every interface is reachable from the whole network.
 #   baseline: 'CIS Docker 5.14 (bind incoming traffic to a specific host interface); REVIEW #14'
 package rules.compose.ports_loopback

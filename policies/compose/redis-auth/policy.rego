@@ -9,6 +9,7 @@
 #   input: compose
 #   severity: warning
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: Redis without auth lets anyone who reaches the port read and write every key, and CONFIG SET can write files.
 #   baseline: 'Redis security guide (authentication); REVIEW #14'
 package rules.compose.redis_auth

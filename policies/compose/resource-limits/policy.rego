@@ -9,6 +9,7 @@
 #   input: compose
 #   severity: warning
 #   kinds: [Compose]
+#   ci_only: "reads a docker compose file, which never reaches the API server"
 #   rationale: Without limits one container (a leak, a fork bomb) can exhaust the host and take every other service down.
 #   baseline: CIS Docker 5.10 (memory), 5.28 (pids)
 package rules.compose.resource_limits

@@ -9,6 +9,7 @@
 #   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: ADD unpacks archives and fetches URLs implicitly; COPY does only what it says, and a download needs a checksum to be reproducible.
 #   baseline: CIS Docker 4.9
 package rules.docker.add_instruction

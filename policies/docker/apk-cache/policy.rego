@@ -10,6 +10,7 @@
 #   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: A cached update layer installs outdated packages; useless layers make images larger and slower to pull.
 #   baseline: 'CIS Docker 4.7; REVIEW #8'
 package rules.docker.apk_cache

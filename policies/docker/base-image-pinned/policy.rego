@@ -10,6 +10,7 @@
 #   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: >-
 #     latest and floating tags change under the same name, so builds are not reproducible and a
 #     rollback does not roll the base back; a digest names exactly one image.

@@ -9,6 +9,7 @@
 #   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: An end-of-life runtime receives no security fixes; its image is rebuilt with none.
 #   baseline: CIS Docker 4.3 (keep images minimal and patched); Node.js and PostgreSQL release schedules
 package rules.docker.base_image_supported

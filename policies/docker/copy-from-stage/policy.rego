@@ -10,6 +10,7 @@
 #   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: A misspelt stage silently becomes a pull of an unrelated image or fails the build.
 #   baseline: Dockerfile reference (COPY --from)
 package rules.docker.copy_from_stage

@@ -10,6 +10,7 @@
 #   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: Without it, .env files, the git history and the host's node_modules enter the image and its build cache.
 #   baseline: 'CIS Docker 4.10 (no secrets in images); REVIEW #9'
 package rules.docker.dockerignore

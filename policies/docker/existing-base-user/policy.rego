@@ -10,6 +10,7 @@
 #   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: nginx images already have user and group nginx (101), node images node (1000); creating them again fails the build.
 #   baseline: 'REVIEW #1'
 package rules.docker.existing_base_user

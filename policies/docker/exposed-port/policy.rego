@@ -10,6 +10,7 @@
 #   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: nginx as a non-root user on :80 fails at start on most runtimes.
 #   baseline: 'REVIEW #2'
 package rules.docker.exposed_port

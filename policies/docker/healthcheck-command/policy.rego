@@ -10,6 +10,7 @@
 #   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: A health check that cannot run marks the container unhealthy forever; orchestrators restart it in a loop.
 #   baseline: CIS Docker 4.6
 package rules.docker.healthcheck_command

@@ -9,6 +9,7 @@
 #   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: docker and compose only know a container is healthy when the image says how to check it (depends_on condition service_healthy).
 #   baseline: CIS Docker 4.6
 package rules.docker.healthcheck_present

@@ -9,6 +9,7 @@
 #   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: >-
 #     Without USER the container runs as root. A user name cannot be verified by Kubernetes'
 #     runAsNonRoot (the kubelet needs a numeric uid), and a name the image does not define fails at start.

@@ -9,6 +9,7 @@
 #   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: npm ci installs exactly the lockfile, so the image has the dependencies that were reviewed; deprecated flags are ignored by newer npm.
 #   baseline: 'CIS Docker 4.11 (lockfile); REVIEW #8'
 package rules.docker.npm_flags

@@ -12,6 +12,7 @@
 #   input: dockerfile
 #   severity: error
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: ENV values and build arguments are stored in the image config and history, readable by anyone who can pull the image.
 #   baseline: CIS Docker 4.10
 package rules.docker.secrets_in_env

@@ -10,6 +10,7 @@
 #   input: dockerfile
 #   severity: warning
 #   kinds: [Dockerfile]
+#   ci_only: "reads a Dockerfile, which never reaches the API server"
 #   rationale: An unused stage is maintained, scanned and (with the classic builder) built for nothing, and misleads readers about what ships.
 #   baseline: 'REVIEW #8'
 package rules.docker.unused_stage

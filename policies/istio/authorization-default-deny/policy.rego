@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Namespace, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: Without a default-deny, a workload that no ALLOW policy selects accepts every request; with it, each allowed caller is explicit.
 #   baseline: 'Istio security best practices (default-deny AuthorizationPolicy); seed review #32'
 package rules.istio.authorization_default_deny

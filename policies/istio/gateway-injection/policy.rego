@@ -12,6 +12,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Namespace]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     A gateway pod that is not injected keeps the placeholder image "auto" and cannot be pulled:
 #     no ingress at all, and nothing in the manifests looks wrong.

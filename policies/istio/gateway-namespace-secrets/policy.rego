@@ -12,6 +12,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [ExternalSecret, Issuer, Certificate]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     The Istio gateway chart gives the gateway's service account get, watch and list on every
 #     Secret of its namespace (istiod requires it to serve credentialName). The internet-facing pod

@@ -12,6 +12,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Gateway]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     A `*` host exposes every VirtualService bound to the Gateway; plain HTTP without redirect
 #     serves traffic unencrypted; the gateway proxy reads credentialName from its own namespace

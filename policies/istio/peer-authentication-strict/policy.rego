@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: Without STRICT, sidecars accept plaintext, so any pod (or anything that reaches the pod network) can call the workload unauthenticated and AuthorizationPolicy principals are empty.
 #   baseline: Istio security best practices (PeerAuthentication STRICT)
 package rules.istio.peer_authentication_strict

@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "judges an Argo CD Application's chart values against the repository's other Applications, which the cluster does not hold"
 #   rationale: >-
 #     istiod looks a Telemetry's provider up in meshConfig.extensionProviders and, when it is not
 #     there, turns tracing off for the workloads it selects: no error, no spans.

@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [VirtualService]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: A route to a Service that does not exist, or to a port it does not expose, answers 503 (no healthy upstream) while every object applies cleanly.
 #   baseline: 'Istio traffic management (Destination host resolution); seed review #31'
 package rules.istio.virtualservice_destinations

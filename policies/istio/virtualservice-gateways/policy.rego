@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [VirtualService]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: A VirtualService bound to a missing Gateway, or for a host no server of its Gateway accepts, is silently ignored by the gateway proxy and the route returns 404.
 #   baseline: Istio traffic management (Gateway and VirtualService binding)
 package rules.istio.virtualservice_gateways

@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: warning
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
+#   reads: [ServiceAccount]
 #   rationale: A mounted token is an API credential for anyone who gets code execution in the pod.
 #   baseline: CIS 5.1.6; NSA/CISA Kubernetes Hardening Guide "service account tokens"
 package rules.k8s.automount_token

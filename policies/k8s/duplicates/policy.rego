@@ -9,6 +9,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: ["*"]
+#   ci_only: "about the rendered target as a whole; the API server itself refuses a second object of one name"
 #   rationale: The API server keeps one object per group/kind/namespace/name; Argo CD then flips between the copies or reports a shared-resource conflict, and whichever copy wins is an accident of ordering.
 #   baseline: Kubernetes object identity (group, kind, namespace, name)
 package rules.k8s.duplicates

@@ -13,6 +13,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [HorizontalPodAutoscaler]
+#   ci_only: "needs repository facts: whether the cluster's Applications install a metrics server"
 #   rationale: >-
 #     Without metrics.k8s.io the HPA reports FailedGetResourceMetric and never scales: the
 #     replicas stay at the minimum under any load, and nothing in the manifests looks wrong.

@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [HorizontalPodAutoscaler]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     Utilization is a percentage of requests, so a container without requests makes the metric
 #     unavailable and the HPA stops scaling. Memory Utilization counts the sidecar too and rarely

@@ -12,6 +12,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob]
+#   ci_only: "needs repository facts: which automation (the release workflow, Renovate) writes the digest"
 #   rationale: Tags can be moved or re-pushed; only a digest guarantees that what was reviewed is what runs.
 #   baseline: CIS Docker 4.2 (trusted, pinned base images); SLSA; NSA/CISA Kubernetes Hardening Guide "image hygiene"
 package rules.k8s.image_digest

@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Namespace, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     A quota bounds what a namespace may consume; a LimitRange gives containers that forget
 #     resources a default so the quota does not reject their pods and the scheduler can place them.

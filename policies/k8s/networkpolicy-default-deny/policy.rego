@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Namespace, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: Pods not selected by any NetworkPolicy accept and send any traffic; a namespace default-deny makes every allowed flow explicit.
 #   baseline: NSA/CISA Kubernetes Hardening Guide (network separation); CIS Kubernetes 5.3.2
 package rules.k8s.networkpolicy_default_deny

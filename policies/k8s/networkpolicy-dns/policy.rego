@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [NetworkPolicy]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     Once egress is restricted, name lookups to CoreDNS are dropped unless allowed, and every
 #     outgoing call fails on resolution; large answers and retries use TCP, so both protocols matter.

@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [NetworkPolicy]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     Namespaces carry no `name` label unless someone adds it, so `namespaceSelector: {matchLabels:
 #     {name: kube-system}}` matches nothing and the intended traffic (gateway ingress, DNS) is

@@ -12,6 +12,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [NetworkPolicy]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     A selector that matches no pods silently allows or denies nothing (`app: postgres` when no
 #     such pod exists); a sidecar that cannot reach istiod on 15012 never gets its configuration

@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [PodDisruptionBudget, Deployment, StatefulSet]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     Without a budget a node drain may evict every replica at once; a budget that allows no
 #     eviction blocks node drains and cluster upgrades forever.

@@ -13,6 +13,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [ResourceQuota, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
+#   ci_only: "sums every workload of a namespace as declared; during a rollout the cluster holds old and new ReplicaSets at once"
 #   rationale: >-
 #     A quota below the scaled-out footprint silently caps the HPA (new pods are rejected) and
 #     makes rollouts stall when surge pods do not fit; Istio's sidecar counts against it too.

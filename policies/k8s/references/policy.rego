@@ -12,6 +12,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: A missing ServiceAccount blocks pod creation; a missing ConfigMap, Secret or claim leaves pods in ContainerCreating or CreateContainerConfigError while every object applies cleanly.
 #   baseline: 'Kubernetes object references; seed review #22'
 package rules.k8s.references

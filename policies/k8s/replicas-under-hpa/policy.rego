@@ -7,6 +7,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Deployment, StatefulSet]
+#   reads: [HorizontalPodAutoscaler]
 #   rationale: >-
 #     The HPA owns the replica count. A replicas field in git makes every Argo CD sync reset the
 #     count to the committed value, undoing the HPA's scaling until it reacts again.

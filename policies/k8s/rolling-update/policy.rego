@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: warning
 #   kinds: [Deployment]
+#   reads: [HorizontalPodAutoscaler]
 #   rationale: >-
 #     maxUnavailable 1 at minimum size removes a third or more of the capacity during every
 #     rollout, exactly when the HPA sized it for load; replicas packed on one node or zone fall

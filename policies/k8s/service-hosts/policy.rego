@@ -12,6 +12,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [ConfigMap, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     A wrong namespace in an endpoint fails only at runtime and often silently: an exporter that
 #     cannot resolve its collector drops logs and traces, and the namespace's NetworkPolicies allow

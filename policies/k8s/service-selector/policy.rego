@@ -9,6 +9,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Service]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: A selector that matches nothing or a targetPort no container listens on leaves the Service without endpoints; traffic fails at runtime while every object applies cleanly.
 #   baseline: Kubernetes Service semantics (endpoints controller)
 package rules.k8s.service_selector

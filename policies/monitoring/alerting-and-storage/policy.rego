@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "judges an Argo CD Application's chart values against the repository's other Applications, which the cluster does not hold"
 #   rationale: >-
 #     With the 'null' receiver every alert of the PrometheusRules fires into nothing; without a
 #     volume the metrics history, and with it every rate() after a restart, dies with the pod.

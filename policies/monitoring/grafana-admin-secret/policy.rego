@@ -11,6 +11,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "judges an Argo CD Application's chart values against the repository's other Applications, which the cluster does not hold"
 #   rationale: >-
 #     A password regenerated on every render keeps the Application OutOfSync and rotates the admin
 #     login at each sync; a literal password in Helm values is a secret committed to git.

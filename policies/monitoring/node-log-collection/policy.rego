@@ -12,6 +12,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [Application]
+#   ci_only: "judges an Argo CD Application's chart values against the repository's other Applications, which the cluster does not hold"
 #   rationale: >-
 #     Logs nobody collects are lost when the kubelet rotates them or the pod moves; in an incident the
 #     access logs and the database's own logs are the first thing asked for.

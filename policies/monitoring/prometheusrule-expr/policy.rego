@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [PrometheusRule]
+#   ci_only: "needs the gate's PromQL parser (data.promql), which Rego has not"
 #   rationale: Prometheus rejects a whole rule group when one expression does not parse, so every alert of the group stops firing.
 #   baseline: Prometheus recording and alerting rules (promtool check rules)
 package rules.monitoring.prometheusrule_expr

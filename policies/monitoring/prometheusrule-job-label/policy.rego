@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: warning
 #   kinds: [PrometheusRule, ConfigMap]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: A job matcher naming no scraped Service returns no series; alerts never fire and panels stay empty, without any error.
 #   baseline: 'prometheus-operator ServiceMonitor job label (Service name or jobLabel); seed review #34'
 package rules.monitoring.prometheusrule_job_label

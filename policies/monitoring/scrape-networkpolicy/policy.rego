@@ -15,6 +15,7 @@
 #   input: kubernetes
 #   severity: warning
 #   kinds: [NetworkPolicy]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: >-
 #     A scrape dropped by a NetworkPolicy looks like a target that is down: its metrics vanish and
 #     every alert built on them goes silent without firing.

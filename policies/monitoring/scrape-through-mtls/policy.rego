@@ -14,6 +14,7 @@
 #   input: kubernetes
 #   severity: warning
 #   kinds: [ServiceMonitor]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: Under STRICT mTLS a plaintext scrape is reset by the sidecar; the target shows as down and every metric-based alert goes blind.
 #   baseline: 'Istio "Prometheus" integration (metrics merging, scraping with Istio certificates); seed review #34'
 package rules.monitoring.scrape_through_mtls

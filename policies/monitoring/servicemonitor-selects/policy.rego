@@ -10,6 +10,7 @@
 #   input: kubernetes
 #   severity: error
 #   kinds: [ServiceMonitor]
+#   ci_only: "reports what another object lacks or what is missing; at admission that object may still be on its way in the same sync, so admission would refuse a correct change"
 #   rationale: A ServiceMonitor that selects no Service, or names a port the Service does not have, produces no scrape target and no error; dashboards and alerts go silently empty.
 #   baseline: prometheus-operator ServiceMonitor API (selector, namespaceSelector, endpoints.port)
 package rules.monitoring.servicemonitor_selects

@@ -62,7 +62,7 @@ export async function buildCrdBundle(repoRoot: string, cacheDir: string, log: (l
   const crds: Array<Record<string, unknown>> = [];
   for (const src of SCHEMA_SOURCES.crds) {
     log(`CRDs: ${src.module}@${src.version}`);
-    const { dir } = await goModDownload(cacheDir, src.module, src.version);
+    const { dir } = await goModDownload(cacheDir, src.module, src.version, src.sum);
     const files: string[] = [];
     for (const p of src.paths) files.push(...(await listYaml(dir, p)));
     for (const rel of files) {

@@ -9,13 +9,19 @@ import { PolicyEngine } from '../policy/evaluate.js';
 import { runFixtures } from '../policy/fixtures.js';
 import { judgeCoverage, MIN_COVERAGE, type CoverageFile } from '../policy/coverage.js';
 import { requireBinary } from '../maintain/tools.js';
+import { writeGatekeeper } from './policy-gatekeeper.js';
 import { parse } from './args.js';
 
-const HELP = `Usage: gitops policy build | gitops policy test
+const HELP = `Usage: gitops policy build | gitops policy test | gitops policy gatekeeper
 
 build   compiles policies/ (every .rego but tests) with the pinned opa into
         policies/build/policy.wasm and policies/build/manifest.json (opa version, sha256 of the
-        sources, rule metadata). Commit both; validate refuses a stale bundle.
+        sources, rule metadata). Commit both; validate refuses a stale bundle. Then runs
+        'policy gatekeeper'.
+gatekeeper
+        writes the Gatekeeper ConstraintTemplates of every admission rule (base/gatekeeper-policies)
+        and each cluster's Constraints (clusters/<env>/gatekeeper-policies, enforcement from
+        gitops.yaml) from the built bundle's rule metadata. Commit them; CI fails when stale.
 test    opa fmt (no diff), opa check --strict, opa test --coverage (>= 90% of policy lines,
         tests excluded; every rule has its own policy_test.rego and >= 80% of its policy.rego
         covered), then every fixture through the built wasm bundle: fixtures/allowed/*
@@ -37,9 +43,14 @@ export async function run(args: string[], cwd: string): Promise<number> {
   if (sub === 'build') {
     const manifest = await buildBundle(repoRoot);
     process.stderr.write(`policy: built ${manifest.rules.length} rules with opa ${manifest.opaVersion} (${manifest.sourcesSha256.slice(0, 19)}…)\n`);
+    writeGatekeeper(repoRoot, manifest.rules);
     return 0;
   }
-  if (sub !== 'test') throw new UsageError(`unknown 'policy' subcommand '${sub}': try build or test`);
+  if (sub === 'gatekeeper') {
+    writeGatekeeper(repoRoot, readBundle(repoRoot).manifest.rules);
+    return 0;
+  }
+  if (sub !== 'test') throw new UsageError(`unknown 'policy' subcommand '${sub}': try build, test or gatekeeper`);
   const opa = requireBinary(repoRoot, 'opa');
   let failed = false;
   const say = (line: string): void => {

@@ -38,6 +38,11 @@ export interface GoToolPin {
   neededBy?: string[];
   /** Relative cost of a cold build, to start the largest first (default 1). */
   weight?: number;
+  /**
+   * The module's go.sum hash (h1:...). When set, setup checks the downloaded module against it
+   * itself and builds with the module's own go.sum, so no checksum-database lookup is needed.
+   */
+  sum?: string;
 }
 
 /** One build: tools of one module@version built together. */
@@ -48,6 +53,8 @@ export interface BuildGroup {
   tools: Array<{ name: string; package: string }>;
   profile: BuildProfile;
   weight: number;
+  /** The pinned module hash (GoToolPin.sum), when the pin has one. */
+  sum?: string;
 }
 
 export type BuildEvent =
@@ -70,7 +77,7 @@ export function buildGroups(pins: Record<string, GoToolPin>, names: string[], pr
     const key = `${pin.module}@${pin.version}#${pin.profile ?? ''}`;
     let g = groups.get(key);
     if (!g) {
-      g = { id: key, module: pin.module, version: pin.version, tools: [], profile: pin.profile ? profiles[pin.profile] ?? {} : {}, weight: 0 };
+      g = { id: key, module: pin.module, version: pin.version, tools: [], profile: pin.profile ? profiles[pin.profile] ?? {} : {}, weight: 0, ...(pin.sum ? { sum: pin.sum } : {}) };
       groups.set(key, g);
     }
     g.tools.push({ name, package: pin.package });
@@ -81,7 +88,7 @@ export function buildGroups(pins: Record<string, GoToolPin>, names: string[], pr
 
 /** Cache folder of one tool: by name, version and a hash of everything that shapes the binary. */
 export function cachePath(cacheDir: string, group: BuildGroup, tool: { name: string; package: string }): string {
-  const spec = sha256(stableStringify({ module: group.module, version: group.version, package: tool.package, profile: group.profile, platform: `${process.platform}-${process.arch}` })).slice(0, 12);
+  const spec = sha256(stableStringify({ module: group.module, version: group.version, package: tool.package, profile: group.profile, ...(group.sum ? { sum: group.sum } : {}), platform: `${process.platform}-${process.arch}` })).slice(0, 12);
   return path.join(cacheDir, tool.name, `${group.version}-${spec}`, tool.name);
 }
 
@@ -132,6 +139,25 @@ async function moduleDate(module: string, version: string, env: GoEnv, cwd: stri
     /* fall through */
   }
   return '1970-01-01T00:00:00Z';
+}
+
+/**
+ * A wrapper for a module whose hash is pinned: the download is checked against the pin here, and
+ * the build uses the module's own go.sum, so the checksum database is never asked.
+ */
+async function pinnedModuleWrapper(group: BuildGroup, dir: string, env: GoEnv, fail: (what: string, r: { stderr: string }) => never): Promise<void> {
+  const dl = await execa('go', ['mod', 'download', '-json', `${group.module}@${group.version}`], {
+    cwd: os.tmpdir(), env: { ...env, GONOSUMDB: group.module, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() }, reject: false,
+  });
+  if (dl.exitCode !== 0) fail('go mod download', dl);
+  const info = JSON.parse(dl.stdout) as { Dir: string; GoMod: string; Sum: string; GoModSum: string };
+  if (info.Sum !== group.sum) {
+    throw new ToolError(group.tools[0]!.name, `${group.module}@${group.version} has hash ${info.Sum}, tools/versions.json pins ${group.sum}: refusing to build it`);
+  }
+  const goLine = /^go\s+(\S+)/m.exec(readFileSync(info.GoMod, 'utf8'))?.[1] ?? '1.24';
+  writeFileSync(path.join(dir, 'go.mod'), `module gitops.local/wrapper\n\ngo ${goLine}\n\nrequire ${group.module} ${group.version}\n`);
+  const moduleSums = existsSync(path.join(info.Dir, 'go.sum')) ? readFileSync(path.join(info.Dir, 'go.sum'), 'utf8') : '';
+  writeFileSync(path.join(dir, 'go.sum'), `${moduleSums.trimEnd()}\n${group.module} ${group.version} ${info.Sum}\n${group.module} ${group.version}/go.mod ${info.GoModSum}\n`);
 }
 
 /** The file name `go build -o dir/` gives a main package: its last element, skipping a /vN suffix. */
@@ -188,9 +214,14 @@ async function buildGroup(group: BuildGroup, cacheDir: string, emit: (e: BuildEv
     }
     phase = 'downloading';
     report();
-    const get = await go(['get', ...group.tools.map((t) => `${t.package}@${group.version}`)], dir, env, onLine);
-    const got = await get;
-    if (got.exitCode !== 0) fail('go get', got);
+    if (group.sum !== undefined) {
+      await pinnedModuleWrapper(group, dir, env, fail);
+      env.GOFLAGS = `${env.GOFLAGS} -mod=mod`;
+    } else {
+      const get = await go(['get', ...group.tools.map((t) => `${t.package}@${group.version}`)], dir, env, onLine);
+      const got = await get;
+      if (got.exitCode !== 0) fail('go get', got);
+    }
     phase = 'compiling';
     report();
     const build = await go(['build', ...buildArgs, '-o', `${outDir}/`, ...group.tools.map((t) => t.package)], dir, env, onLine);

@@ -3,6 +3,7 @@
  * catalogue of the gate's own rules: every rule id a report can carry has a heading here.
  */
 import type { RuleMeta } from '../policy/bundle.js';
+import { atAdmission } from '../policy/gatekeeper.js';
 import { GATE_RULES } from '../report/catalogue.js';
 import { POLICIES_DOC, ruleAnchor } from '../report/sarif.js';
 
@@ -10,6 +11,10 @@ export { POLICIES_DOC };
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function enforced(r: RuleMeta): string {
+  return atAdmission(r) ? 'CI, admission' : 'CI';
 }
 
 export function renderPoliciesDoc(rules: RuleMeta[]): string {
@@ -22,12 +27,13 @@ export function renderPoliciesDoc(rules: RuleMeta[]): string {
     '',
     `${sorted.length} rules. Severity is the default; a rule may raise or lower it for one finding (e.g. digest pinning outside prod).`,
     'Exceptions go in `policies/waivers.yaml` with an owner, a reason and an expiry (see docs/policy-authoring.md).',
+    'Enforced: `CI` (the gate, on every pull request) and `admission` (Gatekeeper in every cluster, docs/gatekeeper.md); a CI-only rule says why.',
     '',
   ];
   for (const ns of namespaces) {
-    lines.push(`## ${ns}`, '', '| Rule | Severity | Applies to | Baseline |', '|---|---|---|---|');
+    lines.push(`## ${ns}`, '', '| Rule | Severity | Enforced | Applies to | Baseline |', '|---|---|---|---|---|');
     for (const r of sorted.filter((x) => x.id.startsWith(`${ns}/`))) {
-      lines.push(`| [${r.id}](#${ruleAnchor(r.id)}) | ${r.severity} | ${cell(r.kinds.join(', '))} | ${cell(r.baseline)} |`);
+      lines.push(`| [${r.id}](#${ruleAnchor(r.id)}) | ${r.severity} | ${enforced(r)} | ${cell(r.kinds.join(', '))} | ${cell(r.baseline)} |`);
     }
     lines.push('');
   }
@@ -36,6 +42,7 @@ export function renderPoliciesDoc(rules: RuleMeta[]): string {
     if (r.description) lines.push(cell(r.description), '');
     if (r.rationale) lines.push(`Why: ${cell(r.rationale)}`, '');
     if (r.baseline) lines.push(`Baseline: ${cell(r.baseline)}`, '');
+    lines.push(`Enforced: ${atAdmission(r) ? 'CI and admission (Gatekeeper)' : `CI only (${cell(r.ciOnly ?? `reads ${r.input} input, which never reaches the API server`)})`}`, '');
   }
   lines.push(
     '## Findings of the gate itself',

@@ -21,6 +21,7 @@ import { execa } from 'execa';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { crdSchemaRelPath, crdToSchemas, DRAFT_07, type JsonSchema } from '../schema/convert.js';
 import { sha256, stableStringify } from '../schema/json.js';
+import { constraintCrds, matchSchemaFrom } from '../policy/gatekeeper-schemas.js';
 
 /** Bump when the generated output changes for the same inputs. */
 export const GENERATOR_VERSION = '1.0.0';
@@ -39,6 +40,13 @@ export interface CrdSource {
   version: string;
   /** Paths inside the module (a file, or a folder whose *.yaml files are all read). */
   paths: string[];
+  /** The module's go.sum hash, checked here instead of by the checksum database (which may not know it). */
+  sum?: string;
+  /**
+   * 'gatekeeper-constraints': the CRDs are not in the module; one per generated ConstraintTemplate
+   * is built from the template's parameters and the Match schema read from `paths`.
+   */
+  derive?: 'gatekeeper-constraints';
 }
 
 export interface ComposeSource {
@@ -99,6 +107,28 @@ export const SCHEMA_SOURCES: {
       version: 'v0.16.2',
       paths: ['config/crds/bases'],
     },
+    {
+      // The CRDs the gatekeeper chart the clusters pin installs (ConstraintTemplate, Config).
+      name: 'gatekeeper',
+      registry: 'go',
+      module: 'github.com/open-policy-agent/gatekeeper/v3',
+      version: 'v3.21.1',
+      sum: 'h1:7ogFlUu5tfINBlyU8l7tTMzM2snwXeDsPzNKyAXYHYw=',
+      paths: [
+        'charts/gatekeeper/crds/constrainttemplate-customresourcedefinition.yaml',
+        'charts/gatekeeper/crds/config-customresourcedefinition.yaml',
+      ],
+    },
+    {
+      // One constraint kind per generated ConstraintTemplate (base/gatekeeper-policies/templates).
+      name: 'gatekeeper-constraints',
+      registry: 'go',
+      module: 'github.com/open-policy-agent/gatekeeper/v3',
+      version: 'v3.21.1',
+      sum: 'h1:7ogFlUu5tfINBlyU8l7tTMzM2snwXeDsPzNKyAXYHYw=',
+      paths: ['config/crd/bases/match.gatekeeper.sh_matchcrd.yaml'],
+      derive: 'gatekeeper-constraints',
+    },
   ],
   compose: {
     name: 'compose',
@@ -134,6 +164,8 @@ export interface SyncOptions {
   log?: (line: string) => void;
   /** Download cache; default `<cwd>/.cache/gitops/schemas` (git-ignored). */
   cacheDir?: string;
+  /** The repository whose generated Gatekeeper templates define the constraint kinds; default cwd. */
+  templatesRoot?: string;
 }
 
 export interface SyncResult {
@@ -312,7 +344,7 @@ async function generateKubernetes(
 // ---------------------------------------------------------------------------------------------
 // CRDs (Go modules)
 
-export async function goModDownload(cacheDir: string, mod: string, version: string) {
+export async function goModDownload(cacheDir: string, mod: string, version: string, pinnedSum?: string) {
   const gomodcache = path.join(cacheDir, 'gomod');
   await mkdir(gomodcache, { recursive: true });
   const scratch = await mkdtemp(path.join(tmpdir(), 'gitops-gomod-'));
@@ -324,10 +356,12 @@ export async function goModDownload(cacheDir: string, mod: string, version: stri
         GOFLAGS: '-modcacherw',
         GOTOOLCHAIN: 'local',
         GO111MODULE: 'on',
+        ...(pinnedSum !== undefined ? { GONOSUMDB: mod } : {}),
       },
     });
     const info = JSON.parse(out) as { Dir?: string; Sum?: string; Error?: string };
     if (info.Error || !info.Dir) throw new SyncError(`go mod download ${mod}@${version}: ${info.Error ?? 'no Dir'}`);
+    if (pinnedSum !== undefined && info.Sum !== pinnedSum) throw new SyncError(`${mod}@${version} has hash ${info.Sum}, the pin says ${pinnedSum}`);
     return { dir: info.Dir, sum: info.Sum ?? '' };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -357,21 +391,25 @@ export interface CrdIndexEntry {
   source: string;
 }
 
-async function generateCrds(cacheDir: string, coreFiles: Set<string>, kubernetesVersion: string, log: (l: string) => void) {
+async function generateCrds(cacheDir: string, coreFiles: Set<string>, kubernetesVersion: string, log: (l: string) => void, repoRoot: string) {
   const files = new Map<string, string>();
   const index: Record<string, CrdIndexEntry> = {};
   const records: Array<Omit<SourceRecord, 'generatedFiles' | 'combinedSha256'> & { produced: string[] }> = [];
   for (const src of SCHEMA_SOURCES.crds) {
     log(`go: ${src.module}@${src.version}`);
-    const { dir, sum } = await goModDownload(cacheDir, src.module, src.version);
+    const { dir, sum } = await goModDownload(cacheDir, src.module, src.version, src.sum);
     const taken: string[] = [];
     const produced: string[] = [];
     for (const p of src.paths) taken.push(...(await listYaml(dir, p)));
     for (const rel of taken) {
       const text = stripTemplateLines(await readFile(path.join(dir, rel), 'utf8'));
-      for (const doc of parseAllDocuments(text)) {
-        if (doc.errors.length > 0) throw new SyncError(`${src.module}/${rel}: ${doc.errors[0]!.message}`);
-        const obj = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
+      const docs = src.derive === 'gatekeeper-constraints'
+        ? constraintCrds(repoRoot, matchSchemaFrom(text))
+        : parseAllDocuments(text).map((doc) => {
+          if (doc.errors.length > 0) throw new SyncError(`${src.module}/${rel}: ${doc.errors[0]!.message}`);
+          return doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
+        });
+      for (const obj of docs) {
         if (!obj || obj.kind !== 'CustomResourceDefinition') continue;
         for (const v of crdToSchemas(obj)) {
           const key = `${v.apiVersion}/${v.kind}`;
@@ -444,7 +482,7 @@ export async function syncSchemas(opts: SyncOptions): Promise<SyncResult> {
   await mkdir(cacheDir, { recursive: true });
 
   const k8s = await generateKubernetes(cacheDir, kubernetesVersion, log);
-  const crds = await generateCrds(cacheDir, k8s.coreFiles, kubernetesVersion, log);
+  const crds = await generateCrds(cacheDir, k8s.coreFiles, kubernetesVersion, log, path.resolve(opts.templatesRoot ?? cwd));
   const compose = await generateCompose(cacheDir, log);
 
   const all = new Map<string, string>([...k8s.files, ...crds.files, ...compose.files]);

@@ -8,7 +8,7 @@ import { buildGroups, cachePath, defaultCacheDir, installGroups, type BuildEvent
 export type ToolPin = GoToolPin;
 
 export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest'
-  | 'etcd' | 'kube-apiserver' | 'kubectl' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+  | 'etcd' | 'kube-apiserver' | 'kubectl' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'gator';
 
 export const TOOLS_DIR = '.tools/bin';
 const INSTALLED_FILE = '.installed.json';

@@ -40,6 +40,10 @@ export interface RuleMeta {
   rationale: string;
   baseline: string;
   file: string;
+  /** Why the rule runs in CI only (METADATA custom.ci_only); null: Gatekeeper enforces it at admission too. */
+  ciOnly?: string | null;
+  /** Kinds of other objects the rule reads at admission (METADATA custom.reads): Gatekeeper's sync set. */
+  reads?: string[];
 }
 
 export interface BundleManifest {
@@ -175,6 +179,8 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
         rationale: String(custom.rationale ?? ''),
         baseline: String(custom.baseline ?? ''),
         file,
+        ciOnly: custom.ci_only === undefined ? null : String(custom.ci_only),
+        reads: Array.isArray(custom.reads) ? custom.reads.map(String) : [],
       }];
     }).sort((x, y) => x.id.localeCompare(y.id));
     problems.push(...undeclaredRules(src, inspected.namespaces ?? {}, rules, rejected));
