@@ -37,6 +37,16 @@ export type Locate = (obj: ApiObject, field: string | null) => { location: Locat
 /** Kinds never sent to the server: their backends do not exist here, so they would only break it. */
 export const SKIPPED_KINDS = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService']);
 
+/**
+ * API groups whose kinds only exist once a controller that does not run here creates their CRDs:
+ * Gatekeeper turns each ConstraintTemplate into a CRD of constraints.gatekeeper.sh at runtime.
+ */
+export const SKIPPED_GROUPS = new Set(['constraints.gatekeeper.sh']);
+
+function skipped(obj: Record<string, unknown>): boolean {
+  return SKIPPED_KINDS.has(String(obj.kind)) || SKIPPED_GROUPS.has(String(obj.apiVersion).split('/')[0]!);
+}
+
 /** Kinds applied for real in every mode: the other objects need them to exist. */
 const PREREQUISITE_KINDS = new Set(['Namespace', 'CustomResourceDefinition']);
 
@@ -223,7 +233,7 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
 
   // 1. The base revision, for real; what fails there is the base's problem, not this change's.
   if (state.base && state.base.length > 0) {
-    const base = state.base.filter((o) => !SKIPPED_KINDS.has(String(o.kind))).sort((a, b) => applyOrder(String(a.kind)) - applyOrder(String(b.kind)));
+    const base = state.base.filter((o) => !skipped(o)).sort((a, b) => applyOrder(String(a.kind)) - applyOrder(String(b.kind)));
     const prereq = base.filter((o) => PREREQUISITE_KINDS.has(String(o.kind)));
     for (const o of prereq) await client.apply(o, false);
     const baseCrds = prereq.filter((o) => o.kind === 'CustomResourceDefinition');
@@ -234,7 +244,7 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
   }
 
   const objects = state.objects.filter((o) => {
-    if (SKIPPED_KINDS.has(o.resource.ref.kind)) {
+    if (skipped(o.resource.object)) {
       out.skipped += 1;
       return false;
     }

@@ -145,7 +145,7 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
       const t0 = Date.now();
       const checked = await checkCluster(p.client, cluster, opts.locate, opts.mode === 'apply');
       findings.push(...checked.findings);
-      progress(`apiserver: ${cluster.name}: ${checked.applied} applied, ${checked.dryRun} dry-run, ${checked.skipped} skipped (webhooks, APIServices), ${checked.findings.filter((f) => f.severity === 'error').length} rejected (${Date.now() - t0} ms)`);
+      progress(`apiserver: ${cluster.name}: ${checked.applied} applied, ${checked.dryRun} dry-run, ${checked.skipped} skipped (webhooks, APIServices, Gatekeeper constraints), ${checked.findings.filter((f) => f.severity === 'error').length} rejected (${Date.now() - t0} ms)`);
       if (opts.mode === 'apply') {
         const ready = await waitReady(p.client, cluster.objects, opts.locate, Math.min(remaining(), opts.settings.readyTimeoutSeconds * 1000), progress);
         findings.push(...ready.findings);
