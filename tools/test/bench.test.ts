@@ -25,3 +25,17 @@ describe('gitops bench', () => {
     // Each cluster target is its whole state (charts included): conftest reads it twice.
   }, 400_000);
 });
+
+describe('gitops bench --apiserver', () => {
+  it('reports what the loopback API server stage adds to a whole-repository run', async () => {
+    const lines: string[] = [];
+    const r = await runBench(REPO, 1, (l) => lines.push(l), { apiserver: true });
+    expect(r.apiserver).toBeDefined();
+    expect(r.apiserver!.ms).toBeGreaterThan(0);
+    expect(Number.isFinite(r.apiserver!.addedMs)).toBe(true);
+    // The repository passes the API server: the measured run is a real, complete one.
+    expect(r.apiserver!.errors).toBe(0);
+    expect(lines.some((l) => /^bench --apiserver: \d+ ms/.test(l))).toBe(true);
+    expect(formatBench(r)).toMatch(/gitops validate --apiserver \(one run\): \d+ ms, i\.e\. \+-?\d+ ms/);
+  });
+});

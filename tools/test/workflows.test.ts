@@ -155,9 +155,9 @@ describe('workflow rules', () => {
     expect(sarif).toBeGreaterThan(0);
     expect(upload).toBeGreaterThan(sarif);
     expect(annotations).toBeGreaterThan(upload);
-    expect(steps[sarif]?.run).toContain('npx gitops validate --format sarif > gitops.sarif');
+    expect(steps[sarif]?.run).toContain('npx gitops validate --apiserver --format sarif > gitops.sarif');
     expect(steps[sarif]?.run).toContain('set +e');
-    expect(steps[annotations]?.run).toBe('npx gitops validate --format github');
+    expect(steps[annotations]?.run).toBe('npx gitops validate --apiserver --format github');
     const generated = (wf.jobs.generated.steps as Json[]).map((s) => s.run).filter((r): r is string => typeof r === 'string');
     expect(generated.slice(0, 2)).toEqual(['npx gitops policy build', 'npx gitops docs']);
     expect(generated[2]).toContain('git diff --exit-code');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { runTool } from '../util/process.js';
 import { UsageError } from '../util/errors.js';
-import { findRepoRoot } from '../util/config.js';
+import { findRepoRoot, loadConfig } from '../util/config.js';
 import { exitCode, formatReport } from '../report/index.js';
 import type { OutputFormat } from '../pipeline/types.js';
 import { validate, type SchemaEngine } from '../pipeline/validate.js';
@@ -29,6 +29,11 @@ Options:
                            default: ajv, plus kubeconform when installed in .tools/bin
   --require-charts         a pinned Helm chart that cannot be rendered (not in .cache/charts) is
                            an error and makes the run incomplete (default: a warning)
+  --apiserver[=dry-run|apply|off]
+                           also send each cluster's state to a loopback kube-apiserver: Namespaces
+                           and CRDs applied, the rest server-side dry-run; =apply applies for real
+                           on kwok nodes and waits for readiness (default: apiserver.mode in
+                           gitops.yaml). With --since REF, REF's objects are applied first
   --quiet                  no progress on stderr
   -h, --help               this help
 
@@ -62,7 +67,10 @@ async function changedFiles(repoRoot: string, since: string | undefined, stagedO
 }
 
 export async function run(args: string[], cwd: string): Promise<number> {
+  // --apiserver alone means the dry-run mode (parseArgs has no optional values).
+  args = args.map((a) => (a === '--apiserver' ? '--apiserver=dry-run' : a));
   const { values, positionals } = parse(args, {
+    apiserver: { type: 'string' },
     format: { type: 'string' },
     changed: { type: 'boolean' },
     staged: { type: 'boolean' },
@@ -86,6 +94,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
   const repoRoot = findRepoRoot(cwd);
   if (values.staged && !values.changed) throw new UsageError('--staged goes with --changed');
   const changed = values.changed || values.since !== undefined ? await changedFiles(repoRoot, values.since, values.staged === true) : undefined;
+  const apiserverMode = oneOf('apiserver', values.apiserver, ['dry-run', 'apply', 'off'] as const, loadConfig(repoRoot).apiserver.mode);
   const showProgress = !values.quiet && process.stderr.isTTY !== false;
   const result = await validate({
     cwd,
@@ -94,6 +103,8 @@ export async function run(args: string[], cwd: string): Promise<number> {
     schemaEngine: engine,
     today: process.env.GITOPS_TODAY,
     requireCharts: values['require-charts'] === true,
+    apiserver: apiserverMode === 'off' ? undefined : apiserverMode,
+    baseRef: values.since,
     progress: showProgress ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   const color = format === 'text' && !process.env.NO_COLOR && process.stdout.isTTY === true;

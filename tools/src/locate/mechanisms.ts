@@ -56,14 +56,20 @@ export function sourceField(rendered: unknown, source: unknown, field: string): 
     }
     const item = asObject(getAt(rendered, segs.slice(0, i + 1)));
     const list = getAt(source, out);
-    const key = item ? MERGE_KEYS.find((k) => k in item && (typeof item[k] === 'string' || typeof item[k] === 'number')) : undefined;
-    if (!item || key === undefined || !Array.isArray(list)) {
+    const keys = item ? MERGE_KEYS.filter((k) => k in item && (typeof item[k] === 'string' || typeof item[k] === 'number')) : [];
+    if (!item || keys.length === 0 || !Array.isArray(list)) {
       out.push(seg);
       continue;
     }
-    const j = list.findIndex((x) => asObject(x)?.[key] === item[key]);
-    if (j < 0) return null;
-    out.push(j);
+    // Items sharing the first key (two ports named alike, which the API server rejects) are told
+    // apart by the other keys they carry.
+    const candidates = list.flatMap((x, j) => (asObject(x)?.[keys[0]!] === item[keys[0]!] ? [j] : []));
+    if (candidates.length === 0) return null;
+    const fits = (j: number): boolean => {
+      const x = asObject(list[j]) ?? {};
+      return keys.every((k) => !(k in x) || x[k] === item[k]);
+    };
+    out.push(candidates.find(fits) ?? candidates[0]!);
   }
   return join(out);
 }

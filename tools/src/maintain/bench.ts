@@ -27,6 +27,8 @@ export interface BenchResult {
   /** Policy findings on the kustomization targets: the gate's, and conftest's on the same input. */
   policyFindings: { gitops: number; conftest: number };
   ratios: { gitopsToKubeconform: number; gitopsToConftest: number; gitopsToBoth: number };
+  /** With `apiserver`: one whole-repository run with --apiserver, and what it adds to the median run. */
+  apiserver?: { ms: number; addedMs: number; errors: number };
 }
 
 function median(xs: number[]): number {
@@ -48,7 +50,7 @@ import rego.v1
 violation contains f.msg if some f in findings
 `;
 
-export async function runBench(repoRoot: string, runs: number, log: (line: string) => void): Promise<BenchResult> {
+export async function runBench(repoRoot: string, runs: number, log: (line: string) => void, opts: { apiserver?: boolean } = {}): Promise<BenchResult> {
   const config = loadConfig(repoRoot);
   const kubeconform = requireBinary(repoRoot, 'kubeconform');
   const conftest = requireBinary(repoRoot, 'conftest');
@@ -144,7 +146,22 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     }
     const m = { gitops: median(samples.gitops), kubeconform: median(samples.kubeconform), conftest: median(samples.conftest) };
     const round = (x: number) => Math.round(x * 100) / 100;
+    // The API server stage once (it takes seconds, not milliseconds): what --apiserver adds.
+    let apiserver: BenchResult['apiserver'];
+    if (opts.apiserver) {
+      let out: { stdout: string; exitCode: number | null; stderr: string } = { stdout: '', exitCode: null, stderr: '' };
+      const ms = await timed(async () => {
+        out = await runTool('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv', '--apiserver'], { cwd: repoRoot, timeoutMs: 900_000 });
+      });
+      const report = JSON.parse(out.stdout || '{}') as { summary?: { incomplete?: boolean; errors?: number } };
+      if (report.summary === undefined || report.summary.incomplete) {
+        throw new ToolError('apiserver', `bench: gitops validate --apiserver did not complete (exit ${out.exitCode}): run 'npx gitops setup --for apiserver'`, out.stderr);
+      }
+      apiserver = { ms: Math.round(ms), addedMs: Math.round(ms - m.gitops), errors: report.summary.errors ?? 0 };
+      log(`bench --apiserver: ${apiserver.ms} ms (+${apiserver.addedMs} ms over the median run)`);
+    }
     return {
+      ...(apiserver ? { apiserver } : {}),
       runs, targets: targets.length, resources,
       medianMs: { gitops: Math.round(m.gitops), kubeconform: Math.round(m.kubeconform), conftest: Math.round(m.conftest) },
       policyFindings: { gitops: gitopsFindings, conftest: conftestFindings },
@@ -171,5 +188,8 @@ export function formatBench(r: BenchResult): string {
     `| conftest | the same Rego, pre-rendered input, per target | ${r.medianMs.conftest} | ${r.ratios.gitopsToConftest} |`,
     `| kubeconform + conftest | | ${r.medianMs.kubeconform + r.medianMs.conftest} | ${r.ratios.gitopsToBoth} |`,
     '',
+    ...(r.apiserver
+      ? [`gitops validate --apiserver (one run): ${r.apiserver.ms} ms, i.e. +${r.apiserver.addedMs} ms for the loopback kube-apiserver stage (start, pinned CRDs, every cluster; ${r.apiserver.errors} errors).`, '']
+      : []),
   ].join('\n');
 }

@@ -342,7 +342,7 @@ async function generateKubernetes(
 // ---------------------------------------------------------------------------------------------
 // CRDs (Go modules)
 
-async function goModDownload(cacheDir: string, mod: string, version: string, pinnedSum?: string) {
+export async function goModDownload(cacheDir: string, mod: string, version: string, pinnedSum?: string) {
   const gomodcache = path.join(cacheDir, 'gomod');
   await mkdir(gomodcache, { recursive: true });
   const scratch = await mkdtemp(path.join(tmpdir(), 'gitops-gomod-'));
@@ -366,7 +366,7 @@ async function goModDownload(cacheDir: string, mod: string, version: string, pin
   }
 }
 
-async function listYaml(dir: string, rel: string): Promise<string[]> {
+export async function listYaml(dir: string, rel: string): Promise<string[]> {
   const abs = path.join(dir, rel);
   const st = await stat(abs).catch(() => undefined);
   if (!st) throw new SyncError(`missing ${rel}`);

@@ -1,25 +1,27 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { ToolError } from '../util/errors.js';
+import { buildGroups, cachePath, defaultCacheDir, installGroups, type BuildEvent, type BuildProfile, type GoToolPin } from './gobuild.js';
 
 /** The pinned external tools (tools/versions.json): the one place their versions live. */
-export interface ToolPin {
-  module: string;
-  package: string;
-  version: string;
-  /**
-   * The module's go.sum hash (h1:...). When set, setup checks the downloaded module against it
-   * itself and builds with the module's own go.sum, so no checksum-database lookup is needed.
-   */
-  sum?: string;
-}
+export type ToolPin = GoToolPin;
 
-export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest' | 'helm' | 'gator';
+export type ToolName = 'kustomize' | 'kubeconform' | 'opa' | 'actionlint' | 'conftest'
+  | 'etcd' | 'kube-apiserver' | 'kubectl' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'gator' | 'helm';
 
 export const TOOLS_DIR = '.tools/bin';
 const INSTALLED_FILE = '.installed.json';
+/** Build spec of each installed binary (version plus a hash of module, package and profile). */
+const SPECS_FILE = '.installed-specs.json';
+
+function readJson(file: string): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
 
 export function readPins(repoRoot: string): Record<ToolName, ToolPin> {
   const file = path.join(repoRoot, 'tools', 'versions.json');
@@ -85,87 +87,64 @@ export async function resolveKustomize(repoRoot: string): Promise<KustomizeRunne
 
 export interface SetupResult {
   installed: string[];
+  reused: string[];
   present: string[];
 }
 
 /**
- * Installs every pinned tool that is missing (or at another version) with `go install` into
- * .tools/bin. Modules whose go.mod has replace directives are built from a throwaway wrapper module.
+ * Installs every asked pinned tool that is missing (or at another version) into .tools/bin: from
+ * the tools cache when that version was built before, else built with Go (setup/build.ts), with
+ * what it does reported through `onEvent`.
  */
-export async function setupTools(repoRoot: string, log: (line: string) => void, only?: ToolName[]): Promise<SetupResult> {
+export async function setupTools(repoRoot: string, onEvent: (e: BuildEvent) => void, only?: ToolName[], cacheDir = defaultCacheDir()): Promise<SetupResult> {
   const pins = readPins(repoRoot);
   const binDir = path.join(repoRoot, TOOLS_DIR);
   mkdirSync(binDir, { recursive: true });
   const versions = installedVersions(binDir);
-  const result: SetupResult = { installed: [], present: [] };
-  const names = (only ?? (Object.keys(pins) as ToolName[]));
-  const missing = names.filter((name) => !(existsSync(path.join(binDir, name)) && (versions[name] ?? pins[name].version) === pins[name].version));
-  result.present = names.filter((n) => !missing.includes(n));
+  const names = only ?? (Object.keys(pins) as ToolName[]);
+  // A binary is current when its version and its build spec (module, package, profile) match.
+  const specs = readJson(path.join(binDir, SPECS_FILE));
+  const specOf = new Map<string, string>();
+  for (const g of buildGroups(pins, names, readProfiles(repoRoot))) for (const t of g.tools) specOf.set(t.name, path.basename(path.dirname(cachePath(cacheDir, g, t))));
+  const missing = names.filter((name) => !(existsSync(path.join(binDir, name)) && (versions[name] ?? pins[name].version) === pins[name].version && specs[name] === specOf.get(name)));
+  const result: SetupResult = { installed: [], reused: [], present: names.filter((n) => !missing.includes(n)) };
   if (missing.length === 0) return result;
-
-  const go = await runTool('go', ['version']);
-  if (go.exitCode !== 0) {
-    throw new ToolError('go', `Go is needed to install ${missing.join(', ')} into ${TOOLS_DIR} but 'go' is not on PATH: install Go 1.24 or newer, then run 'npx gitops setup'`);
+  const groups = buildGroups(pins, missing, readProfiles(repoRoot));
+  try {
+    const outcome = await installGroups(groups, binDir, cacheDir, onEvent);
+    result.installed = outcome.installed;
+    result.reused = outcome.reused;
+  } finally {
+    // Whatever was placed is recorded, even when another build failed.
+    const fresh = installedVersions(binDir);
+    for (const g of groups) for (const t of g.tools) if (existsSync(path.join(binDir, t.name)) && (result.installed.includes(t.name) || result.reused.includes(t.name))) fresh[t.name] = g.version;
+    writeFileSync(path.join(binDir, INSTALLED_FILE), `${JSON.stringify(fresh, null, 2)}\n`);
+    const freshSpecs = readJson(path.join(binDir, SPECS_FILE));
+    for (const n of [...result.installed, ...result.reused]) freshSpecs[n] = specOf.get(n) ?? '';
+    writeFileSync(path.join(binDir, SPECS_FILE), `${JSON.stringify(freshSpecs, null, 2)}\n`);
   }
-  const env = { GOBIN: binDir, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto', GOFLAGS: '-buildvcs=false' };
-  // Two at a time: the machines have 2 cores and go builds are CPU-bound.
-  const queue = [...missing];
-  const worker = async (): Promise<void> => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-      const pin = pins[name];
-      log(`installing ${name} ${pin.version} (${pin.sum === undefined ? 'go install' : 'go build, module hash pinned,'} ${pin.package})`);
-      let run = pin.sum !== undefined
-        ? await buildWithModuleSums(pin, binDir, name, env)
-        : await runTool('go', ['install', `${pin.package}@${pin.version}`], { cwd: os.tmpdir(), env });
-      if (pin.sum === undefined && run.exitCode !== 0 && /replace directive|must not contain directives/.test(run.stderr)) {
-        run = await buildInWrapper(pin, binDir, name, env);
-      }
-      if (run.exitCode !== 0) {
-        throw new ToolError(name, `go install ${pin.package}@${pin.version} failed`, run.stderr);
-      }
-      versions[name] = pin.version;
-      result.installed.push(name);
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  writeFileSync(path.join(binDir, INSTALLED_FILE), `${JSON.stringify(versions, null, 2)}\n`);
   return result;
 }
 
-async function buildInWrapper(pin: ToolPin, binDir: string, name: string, env: Record<string, string>) {
-  const dir = tempDir('gitops-tool-');
-  try {
-    await runTool('go', ['mod', 'init', 'gitops.local/wrapper'], { cwd: dir, env });
-    const get = await runTool('go', ['get', `${pin.module}@${pin.version}`], { cwd: dir, env });
-    if (get.exitCode !== 0) return get;
-    return await runTool('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env });
-  } finally {
-    removeTempDir(dir);
-  }
+/** Build profiles of tools/versions.json (replaces and version ldflags shared by several pins). */
+export function readProfiles(repoRoot: string): Record<string, BuildProfile> {
+  const file = path.join(repoRoot, 'tools', 'versions.json');
+  return ((JSON.parse(readFileSync(file, 'utf8')) as { profiles?: Record<string, BuildProfile> }).profiles) ?? {};
 }
 
 /**
- * Builds a pinned module whose hash is pinned in tools/versions.json: downloads it with the
- * checksum database skipped for that one module, refuses it unless its hash is the pinned one,
- * then builds from a wrapper module whose go.sum is the pinned module's own (which covers every
- * dependency), so nothing else is looked up in the checksum database either.
+ * What `setup --for PURPOSE` installs: the tools whose neededBy names it; for validate also the
+ * API server's tools when gitops.yaml turns the stage on (`apiserverMode`).
  */
-async function buildWithModuleSums(pin: ToolPin, binDir: string, name: string, env: Record<string, string>) {
-  const dlEnv = { ...env, GONOSUMDB: pin.module, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() };
-  const dl = await runTool('go', ['mod', 'download', '-json', `${pin.module}@${pin.version}`], { cwd: os.tmpdir(), env: dlEnv });
-  if (dl.exitCode !== 0) return dl;
-  const info = JSON.parse(dl.stdout) as { Dir: string; GoMod: string; Sum: string; GoModSum: string };
-  if (info.Sum !== pin.sum) {
-    return { ...dl, exitCode: 1, stderr: `${pin.module}@${pin.version} has hash ${info.Sum}, tools/versions.json pins ${pin.sum}: refusing to build it` };
-  }
-  const dir = tempDir('gitops-tool-');
-  try {
-    const goLine = /^go\s+(\S+)/m.exec(readFileSync(info.GoMod, 'utf8'))?.[1] ?? '1.24';
-    writeFileSync(path.join(dir, 'go.mod'), `module gitops.local/wrapper\n\ngo ${goLine}\n\nrequire ${pin.module} ${pin.version}\n`);
-    const moduleSums = existsSync(path.join(info.Dir, 'go.sum')) ? readFileSync(path.join(info.Dir, 'go.sum'), 'utf8') : '';
-    writeFileSync(path.join(dir, 'go.sum'), `${moduleSums.trimEnd()}\n${pin.module} ${pin.version} ${info.Sum}\n${pin.module} ${pin.version}/go.mod ${info.GoModSum}\n`);
-    return await runTool('go', ['build', '-o', path.join(binDir, name), pin.package], { cwd: dir, env: { ...env, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() } });
-  } finally {
-    removeTempDir(dir);
-  }
+export function toolsForPurpose(repoRoot: string, purpose: string, apiserverMode: 'off' | 'dry-run' | 'apply'): ToolName[] {
+  const purposes = [purpose];
+  if (purpose === 'validate' && apiserverMode === 'dry-run') purposes.push('apiserver');
+  if (purpose === 'validate' && apiserverMode === 'apply') purposes.push('apiserver-apply');
+  return toolsFor(repoRoot, purposes);
+}
+
+/** The pinned tools a purpose needs (`neededBy` in tools/versions.json). */
+export function toolsFor(repoRoot: string, purposes: string[]): ToolName[] {
+  const pins = readPins(repoRoot);
+  return (Object.keys(pins) as ToolName[]).filter((n) => (pins[n].neededBy ?? []).some((p) => purposes.includes(p)));
 }

@@ -14,7 +14,8 @@ import { pinnedBinary, resolveKustomize } from '../maintain/tools.js';
 import type { Finding, Report, Target } from './types.js';
 import { applyWaivers, loadWaivers } from '../waivers/waivers.js';
 import { summarize } from '../report/index.js';
-import { run, type RunContext, type SchemaEngine } from './run.js';
+import { kubernetesOf, run, type RunContext, type SchemaEngine } from './run.js';
+import { validateWithApiserver } from '../apiserver/stage.js';
 
 export type { SchemaEngine } from './run.js';
 
@@ -32,6 +33,10 @@ export interface ValidateOptions {
   cache?: FileCache;
   /** An unrendered Helm chart is an error and makes the run incomplete (--require-charts). */
   requireCharts?: boolean;
+  /** Also send every cluster's state to a loopback kube-apiserver (apiserver/stage.ts). */
+  apiserver?: 'dry-run' | 'apply';
+  /** With apiserver: the base revision applied first (--since REF). */
+  baseRef?: string;
 }
 
 export interface ValidateResult {
@@ -120,6 +125,17 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   Object.assign(tools, result.tools);
   findings.push(...result.findings);
   if (result.incomplete) incomplete = true;
+
+  // The loopback API server: what it rejects at apply time.
+  if (opts.apiserver !== undefined) {
+    const stage = await validateWithApiserver({
+      repoRoot, cache, config, mode: opts.apiserver, since: opts.baseRef, kustomize: ctx.kustomize, progress,
+      targets: result.loaded.map((lt) => ({ target: lt.target, kustomization: lt.kustomization, resources: kubernetesOf(lt).map((d) => d.resource!) })),
+    });
+    findings.push(...stage.findings);
+    if (stage.incomplete) incomplete = true;
+    tools.apiserver = stage.tool;
+  }
 
   // Waivers
   const { waivers, problems } = loadWaivers(repoRoot, cache);

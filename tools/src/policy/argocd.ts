@@ -17,6 +17,7 @@ import { mapLocation } from '../locate/sourcemap.js';
 import { displayPath } from '../util/paths.js';
 import { FileCache } from '../util/cache.js';
 import { asObject } from '../util/yaml.js';
+import { sourcesOf } from '../util/application.js';
 import type { Finding, Resource, Target } from '../pipeline/types.js';
 
 /** This repository's URLs: policy.argocd.repoUrls of gitops.yaml, the one place they are kept. */
@@ -40,11 +41,6 @@ interface AppEntry {
   index: Map<string, number>;
 }
 
-interface SourceEntry {
-  source: Record<string, unknown>;
-  /** Field path of the source: spec.source or spec.sources[i]. */
-  field: string;
-}
 
 export interface RenderedTarget {
   target: Target;
@@ -55,17 +51,6 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-function sourcesOf(app: Record<string, unknown>): SourceEntry[] {
-  const spec = asObject(app.spec) ?? {};
-  if (Array.isArray(spec.sources) && spec.sources.length > 0) {
-    return spec.sources.flatMap((s, i) => {
-      const o = asObject(s);
-      return o ? [{ source: o, field: `spec.sources[${i}]` }] : [];
-    });
-  }
-  const single = asObject(spec.source);
-  return single ? [{ source: single, field: 'spec.source' }] : [];
-}
 
 function isDirectory(abs: string): boolean {
   try {

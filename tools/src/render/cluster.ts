@@ -16,6 +16,7 @@ import { mapLocation } from '../locate/sourcemap.js';
 import { displayPath } from '../util/paths.js';
 import { FileCache } from '../util/cache.js';
 import { repoUrlsOf } from '../policy/argocd.js';
+import { sourcesOf } from '../util/application.js';
 import { pinnedBinary, readPins, resolveKustomize, type KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Resource, Severity } from '../pipeline/types.js';
 import { asObject, parseYaml } from '../util/yaml.js';
@@ -124,18 +125,6 @@ function clusterScopedKinds(repoRoot: string, objects: Array<{ object: Record<st
     if (kind && spec.scope === 'Cluster') out.add(kind);
   }
   return out;
-}
-
-function sourcesOf(app: Record<string, unknown>): Array<{ source: Record<string, unknown>; field: string }> {
-  const spec = asObject(app.spec) ?? {};
-  if (Array.isArray(spec.sources) && spec.sources.length > 0) {
-    return spec.sources.flatMap((s, i) => {
-      const o = asObject(s);
-      return o ? [{ source: o, field: `spec.sources[${i}]` }] : [];
-    });
-  }
-  const single = asObject(spec.source);
-  return single ? [{ source: single, field: 'spec.source' }] : [];
 }
 
 const ANNOTATION = 'gitops.funlynk.com';

@@ -7,10 +7,9 @@
  * RELEASE is helm.releaseName, else the Application's name; NS is helm.namespace, else the
  * destination namespace. Inline values are `valuesObject`, else `values` (a YAML string).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { stringify } from 'yaml';
 import { asObject, parseYaml } from '../util/yaml.js';
 import type { Resource } from '../pipeline/types.js';
@@ -186,21 +185,22 @@ export interface HelmRendered {
 
 /** Runs helm template for one Helm source (inline values in a temp file outside the repository). */
 export async function renderHelmSource(spec: HelmSourceSpec, chartDir: string, opts: HelmRenderOptions): Promise<HelmRendered> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'gitops-helm-'));
+  const tmp = tempDir('gitops-helm-');
   try {
     const valuesFile = path.join(tmp, 'values.yaml');
     const call = helmTemplateCall(spec, chartDir, opts, () => valuesFile);
     const inline = call.layers.find((l) => l.kind === 'valuesObject' || l.kind === 'values');
     if (inline) writeFileSync(valuesFile, stringify(inline.values));
     const env = { HELM_CACHE_HOME: path.join(tmp, 'cache'), HELM_CONFIG_HOME: path.join(tmp, 'config'), HELM_DATA_HOME: path.join(tmp, 'data') };
-    const run = await execa(opts.helm, call.args, { env, reject: false, timeout: opts.timeoutSeconds * 1000, cwd: tmp });
+    // Its own process group, offline: a chart is rendered from .cache/charts only.
+    const run = await runTool(opts.helm, call.args, { env, timeoutMs: opts.timeoutSeconds * 1000, cwd: tmp, offline: true });
     if (run.exitCode !== 0 || run.timedOut) {
-      const error = run.timedOut ? `helm template timed out after ${opts.timeoutSeconds}s` : run.stderr.split(tmp).join('<tmp>').trim().split('\n').slice(0, 3).join(' ');
+      const error = run.timedOut ? `helm template timed out after ${opts.timeoutSeconds}s and was stopped with every process it started` : run.startError !== null ? `helm could not run: ${run.startError}` : run.stderr.split(tmp).join('<tmp>').trim().split('\n').slice(0, 3).join(' ');
       return { ok: false, docs: [], call, error };
     }
     return { ok: true, docs: splitHelmOutput(run.stdout), call, error: null };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeTempDir(tmp);
   }
 }
 

@@ -21,6 +21,30 @@ const input = (id: string, title: string, doc: string): GateRule => ({ id: `inpu
 const tool = (id: string, title: string, doc: string): GateRule => ({ id: `tool/${id}`, severity: 'error', incomplete: true, title, doc });
 const schema = (id: string, title: string, doc: string): GateRule => ({ id: `schema/${id}`, severity: 'error', incomplete: false, title, doc });
 
+const apiserver = (id: string, title: string, doc: string, severity: Severity = 'error'): GateRule => ({ id: `apiserver/${id}`, severity, incomplete: false, title, doc });
+
+/** What the loopback kube-apiserver says (docs/gate.md, "API server"): one id per kind of rejection. */
+const APISERVER_RULES: GateRule[] = [
+  apiserver('invalid', 'The API server rejects a value', 'A field value the server refuses (FieldValueInvalid): a port name over 15 characters, a label value or object name that is not valid, a selector that does not match its template, a CEL rule (x-kubernetes-validations) of a CRD. The message is the server\'s.'),
+  apiserver('immutable', 'An immutable field changes', 'Against the base revision (--since REF) an update changes a field the server never lets change (a Deployment selector, StatefulSet volumeClaimTemplates or serviceName, a Service clusterIP): delete and recreate, or keep the field.'),
+  apiserver('required', 'The API server requires a field', 'A field the server requires is missing (FieldValueRequired).'),
+  apiserver('duplicate', 'A duplicate value', 'A value that must be unique repeats (FieldValueDuplicate), e.g. two Service ports with one name.'),
+  apiserver('not-supported', 'A value the server does not support', 'A value outside the allowed set (FieldValueNotSupported).'),
+  apiserver('forbidden', 'The API server forbids it', 'A field or combination the server forbids (FieldValueForbidden, e.g. a PodDisruptionBudget with both minAvailable and maxUnavailable), or an admission plugin refuses the object.'),
+  apiserver('too-long', 'A value is too long', 'A value over the server\'s length limit (FieldValueTooLong).'),
+  apiserver('too-many', 'Too many items', 'A list over the server\'s limit (FieldValueTooMany).'),
+  apiserver('type-invalid', 'A value of the wrong type', 'The server cannot decode a value as its type (FieldValueTypeInvalid).'),
+  apiserver('not-found', 'Something the object needs does not exist', 'The object needs another that the cluster\'s state does not hold, e.g. its namespace.'),
+  apiserver('bad-request', 'The API server cannot read the object', 'The request is malformed for the server (BadRequest), e.g. an unknown field under strict field validation.'),
+  apiserver('conflict', 'A conflicting change', 'The server reports a conflict applying the object.'),
+  apiserver('rejected', 'The API server rejects the object', 'A rejection of a kind not listed above; the message is the server\'s.'),
+  apiserver('unknown-kind', 'The API server serves no such kind', 'Neither Kubernetes nor a pinned or declared CRD provides the object\'s kind and version on the server.'),
+  apiserver('not-ready', 'Never became ready on the fake cluster', 'With --apiserver=apply, a Deployment was not Available, a StatefulSet not Ready or a claim not Bound within apiserver.readyTimeoutSeconds; the message gives the conditions and warning events (FailedScheduling, FailedCreate ...).'),
+  apiserver('warning', 'The API server warns', 'The server accepted the object with a warning (deprecations, finalizer names, PodSecurity levels); listed, not counted.', 'info'),
+  apiserver('readiness', 'Readiness on the fake cluster', 'With --apiserver=apply: how many Deployments, StatefulSets and claims of a cluster became ready.', 'info'),
+  apiserver('base-not-rendered', 'The base revision could not be rendered', 'With --since REF a target does not render at REF (or REF cannot be read); immutable-field changes of its objects are not checked.', 'info'),
+];
+
 export const GATE_RULES: readonly GateRule[] = [
   input('path', 'A PATH argument does not exist', 'A file or folder named on the command line does not exist (or is a kustomize Component, which is only checked through an overlay that uses it).'),
   input('yaml', 'A YAML file does not parse', 'A syntax error, a duplicate key or another YAML problem, at the line and column of the problem. Nothing in the file can be checked until it parses.'),
@@ -54,6 +78,9 @@ export const GATE_RULES: readonly GateRule[] = [
   { id: 'charts/values', severity: 'error', incomplete: false, title: 'Helm value file cannot be used', doc: 'A value file of a Helm source names a $ref no source declares, another repository or a URL, or does not exist; Argo CD would fail to render it.' },
   { id: 'remote/helm-chart', severity: 'info', incomplete: false, title: 'Helm chart not rendered offline', doc: 'An Argo CD Application deploys a Helm chart: listed so that what the gate does not render is visible, never skipped silently.' },
   { id: 'remote/git', severity: 'info', incomplete: false, title: 'Foreign git source not rendered offline', doc: 'An Argo CD Application deploys from another git repository than this one (gitops.yaml policy.argocd.repoUrls).' },
+  tool('apiserver', 'The API server stage could not run', 'validate --apiserver needs etcd and kube-apiserver (and for =apply kube-controller-manager, kube-scheduler, kwok) in .tools/bin and the pinned CRDs in .tools/apiserver-crds.json (npx gitops setup --for apiserver), or the control plane failed to start; the message quotes its log.'),
+  tool('apiserver-timeout', 'The API server stage ran out of time', 'Start, CRDs, every cluster and readiness took longer than apiserver.timeoutSeconds in gitops.yaml; every process of the stage was stopped.'),
+  ...APISERVER_RULES,
   { id: 'waiver/expired', severity: 'error', incomplete: false, title: 'Waiver expired', doc: 'A waiver\'s expiry date has passed: fix the finding or renew the waiver with a new reason.' },
   { id: 'waiver/unused', severity: 'warning', incomplete: false, title: 'Waiver matches nothing', doc: 'A waiver matches no finding of a whole-repository run: remove it.' },
 ];

@@ -11,6 +11,8 @@ export interface GateConfig {
   policy: Record<string, unknown>;
   /** Helm charts of the clusters (render/cluster-targets.ts). */
   charts?: { maxPolicySeverity?: 'error' | 'warning' | 'info' };
+  /** The loopback kube-apiserver stage (`validate --apiserver`); mode off unless asked. */
+  apiserver: { mode: 'off' | 'dry-run' | 'apply'; timeoutSeconds: number; readyTimeoutSeconds: number };
 }
 
 export const CONFIG_FILE = 'gitops.yaml';
@@ -19,6 +21,7 @@ const DEFAULTS: GateConfig = {
   kubernetesVersion: '1.35.0',
   render: { parallelism: 4, timeoutSeconds: 60 },
   policy: {},
+  apiserver: { mode: 'off', timeoutSeconds: 300, readyTimeoutSeconds: 120 },
 };
 
 /**
@@ -56,10 +59,20 @@ export function loadConfig(repoRoot: string): GateConfig {
   if (!/^\d+\.\d+\.\d+$/.test(version)) {
     throw new InputError(`${CONFIG_FILE}: kubernetesVersion must look like 1.35.0, found '${version}'`, CONFIG_FILE);
   }
+  const apiserver = { ...DEFAULTS.apiserver, ...(raw.apiserver ?? {}) };
+  if (!['off', 'dry-run', 'apply'].includes(apiserver.mode)) {
+    throw new InputError(`${CONFIG_FILE}: apiserver.mode must be off, dry-run or apply, found '${String(apiserver.mode)}'`, CONFIG_FILE);
+  }
+  for (const key of ['timeoutSeconds', 'readyTimeoutSeconds'] as const) {
+    if (typeof apiserver[key] !== 'number' || !(apiserver[key] > 0)) {
+      throw new InputError(`${CONFIG_FILE}: apiserver.${key} must be a positive number of seconds`, CONFIG_FILE);
+    }
+  }
   return {
     kubernetesVersion: version,
     render: { ...DEFAULTS.render, ...(raw.render ?? {}) },
     policy: raw.policy ?? {},
     ...(raw.charts ? { charts: raw.charts } : {}),
+    apiserver,
   };
 }

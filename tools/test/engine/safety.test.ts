@@ -2,7 +2,8 @@
  * Never a silent pass, and nothing written into the user's repository: missing tools, a stale
  * bundle, the kubectl fallback, --changed and waivers, each against the real tools.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,14 +197,17 @@ describe('remote sources are never skipped silently', () => {
 describe('setup without Go', () => {
   it('says that Go is needed, names the missing tools and exits 2, without a stack trace', async () => {
     const repo = makeRepo({}, { tools: [] });
+    // An empty tools cache: nothing can be reused, everything would have to be built.
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'gitops-tools-cache-'));
     try {
-      const run = await gitops(repo.root, ['setup'], { PATH: '/usr/bin:/bin' });
+      const run = await gitops(repo.root, ['setup'], { PATH: '/usr/bin:/bin', GITOPS_TOOLS_CACHE: cache });
       expect(run.exitCode).toBe(2);
       expect(run.stderr).toContain("Go is needed to install kustomize, kubeconform, opa");
       expect(run.stderr).toContain("'go' is not on PATH");
       expect(run.stderr).not.toMatch(/\n\s+at /);
     } finally {
       repo.cleanup();
+      rmSync(cache, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * The CustomResourceDefinitions installed into the loopback API server: the same pinned Go modules
+ * and paths as schemas/ (SCHEMA_SOURCES.crds in core/schema/sync.ts), so the server enforces what
+ * the schemas describe, CEL rules (x-kubernetes-validations) included.
+ *
+ * `gitops setup` collects them once (it is the step allowed to use the network) into
+ * .tools/apiserver-crds.json, keyed by a hash of the pins; validate only reads that file.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ToolError } from '../util/errors.js';
+import { sha256, stableStringify } from '../schema/json.js';
+import { goModDownload, listYaml, SCHEMA_SOURCES, stripTemplateLines } from '../maintain/schema-sync.js';
+
+export const CRD_BUNDLE = '.tools/apiserver-crds.json';
+
+interface CrdBundle {
+  key: string;
+  sources: Array<{ name: string; module: string; version: string }>;
+  crds: Array<Record<string, unknown>>;
+}
+
+/** Hash of the pinned CRD sources: a bundle made from other pins is stale. */
+export function crdSourcesKey(): string {
+  return sha256(stableStringify(SCHEMA_SOURCES.crds));
+}
+
+/** Whether the bundle for the current pins is in place. */
+export function crdBundlePresent(repoRoot: string): boolean {
+  const file = path.join(repoRoot, CRD_BUNDLE);
+  if (!existsSync(file)) return false;
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as CrdBundle).key === crdSourcesKey();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Puts the bundle for the current pins in place: from the tools cache when made before, else
+ * downloaded from the Go module proxy (into `cacheDir`) and kept in the cache. Used by `gitops setup`.
+ */
+export async function installCrdBundle(repoRoot: string, cacheDir: string, log: (line: string) => void): Promise<{ crds: number; reused: boolean }> {
+  const cached = path.join(cacheDir, 'apiserver-crds', `${crdSourcesKey().slice(0, 16)}.json`);
+  const file = path.join(repoRoot, CRD_BUNDLE);
+  mkdirSync(path.dirname(file), { recursive: true });
+  if (existsSync(cached)) {
+    copyFileSync(cached, file);
+    if (crdBundlePresent(repoRoot)) return { crds: readCrdBundle(repoRoot).length, reused: true };
+  }
+  const n = await buildCrdBundle(repoRoot, path.join(cacheDir, 'apiserver-crds', 'download'), log);
+  mkdirSync(path.dirname(cached), { recursive: true });
+  copyFileSync(file, `${cached}.part`);
+  renameSync(`${cached}.part`, cached);
+  return { crds: n, reused: false };
+}
+
+/** Downloads the pinned modules (Go module proxy) and writes the bundle. */
+export async function buildCrdBundle(repoRoot: string, cacheDir: string, log: (line: string) => void): Promise<number> {
+  const crds: Array<Record<string, unknown>> = [];
+  for (const src of SCHEMA_SOURCES.crds) {
+    log(`CRDs: ${src.module}@${src.version}`);
+    const { dir } = await goModDownload(cacheDir, src.module, src.version, src.sum);
+    const files: string[] = [];
+    for (const p of src.paths) files.push(...(await listYaml(dir, p)));
+    for (const rel of files) {
+      const text = stripTemplateLines(await readFile(path.join(dir, rel), 'utf8'));
+      for (const doc of parseAllDocuments(text)) {
+        if (doc.errors.length > 0) throw new ToolError('crds', `${src.module}/${rel}: ${doc.errors[0]!.message}`);
+        const obj = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
+        if (obj && obj.kind === 'CustomResourceDefinition') crds.push(obj);
+      }
+    }
+  }
+  const bundle: CrdBundle = {
+    key: crdSourcesKey(),
+    sources: SCHEMA_SOURCES.crds.map((s) => ({ name: s.name, module: s.module, version: s.version })),
+    crds,
+  };
+  const file = path.join(repoRoot, CRD_BUNDLE);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(bundle));
+  return crds.length;
+}
+
+/** The pinned CRDs, or a ToolError naming the fix. */
+export function readCrdBundle(repoRoot: string): Array<Record<string, unknown>> {
+  const file = path.join(repoRoot, CRD_BUNDLE);
+  if (!crdBundlePresent(repoRoot)) {
+    throw new ToolError('apiserver-crds', `the pinned CRDs for the API server are not in ${CRD_BUNDLE} (or were made from other pins): run 'npx gitops setup kube-apiserver'`);
+  }
+  return (JSON.parse(readFileSync(file, 'utf8')) as CrdBundle).crds;
+}

@@ -1,0 +1,191 @@
+/**
+ * The API server stage of `gitops validate --apiserver[=apply]`: starts a loopback control
+ * plane, installs the pinned CRDs, sends each cluster's state to it (check.ts), waits for
+ * readiness in apply mode (apply.ts), and stops everything, whatever happens, within the stage's
+ * time limit. Returns findings; never prints.
+ */
+import { ToolError } from '../util/errors.js';
+import { pinnedBinary, readPins, type ToolName } from '../maintain/tools.js';
+import type { Finding } from '../pipeline/types.js';
+import { fakeClusterObjects, kwokConfig, waitReady } from './apply.js';
+import { checkCluster, installCrds, resetNamespaces, type ClusterState, type Locate } from './check.js';
+import { ControlPlane, type ControlPlaneBinaries } from './cluster.js';
+import { readCrdBundle } from './crds.js';
+
+export type ApiserverMode = 'dry-run' | 'apply';
+
+export { type ApiObject, type ClusterState, type Locate } from './check.js';
+
+/** Tools of tools/versions.json each mode needs. */
+export const MODE_TOOLS: Record<ApiserverMode, ToolName[]> = {
+  'dry-run': ['etcd', 'kube-apiserver'],
+  apply: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'],
+};
+
+export interface ApiserverSettings {
+  /** Limit for the whole stage (start, CRDs, every cluster, readiness). */
+  timeoutSeconds: number;
+  /** In apply mode: how long workloads get to become ready, per cluster. */
+  readyTimeoutSeconds: number;
+}
+
+export interface ApiserverStageOptions {
+  repoRoot: string;
+  mode: ApiserverMode;
+  clusters: ClusterState[];
+  locate: Locate;
+  settings: ApiserverSettings;
+  progress?: (line: string) => void;
+}
+
+export interface ApiserverStageResult {
+  findings: Finding[];
+  /** The stage could not check everything (missing tool, a failed start, the time limit). */
+  incomplete: boolean;
+  /** For summary.tools. */
+  tool: string;
+}
+
+function toolFinding(ruleId: string, message: string): Finding {
+  return { ruleId, severity: 'error', message, target: '.', resource: null, location: null, field: null };
+}
+
+function binaries(repoRoot: string, mode: ApiserverMode): ControlPlaneBinaries {
+  const missing: string[] = [];
+  const bin = (name: ToolName): string => {
+    const b = pinnedBinary(repoRoot, name);
+    if (b === null) missing.push(name);
+    return b ?? '';
+  };
+  const out: ControlPlaneBinaries = { etcd: bin('etcd'), kubeApiserver: bin('kube-apiserver') };
+  if (mode === 'apply') {
+    out.kubeControllerManager = bin('kube-controller-manager');
+    out.kubeScheduler = bin('kube-scheduler');
+    out.kwok = bin('kwok');
+  }
+  if (missing.length > 0) {
+    throw new ToolError('apiserver', `--apiserver${mode === 'apply' ? '=apply' : ''} needs ${missing.join(', ')} in .tools/bin: run 'npx gitops setup ${MODE_TOOLS[mode].join(' ')}' (needs Go)`);
+  }
+  return out;
+}
+
+/**
+ * The pinned CRDs whose kinds the clusters use: installing a CRD costs the server real work
+ * (OpenAPI, CEL), and one nobody uses changes no verdict.
+ */
+export function crdsInUse(crds: Array<Record<string, unknown>>, clusters: ClusterState[]): Array<Record<string, unknown>> {
+  const used = new Set<string>();
+  for (const c of clusters) {
+    for (const o of [...c.objects.map((x) => x.resource.object), ...(c.base ?? [])]) {
+      used.add(`${String(o.apiVersion).split('/')[0]}/${String(o.kind)}`);
+    }
+  }
+  return crds.filter((crd) => {
+    const spec = (crd.spec ?? {}) as { group?: string; names?: { kind?: string } };
+    return used.has(`${spec.group}/${spec.names?.kind}`);
+  });
+}
+
+export async function runApiserverStage(opts: ApiserverStageOptions): Promise<ApiserverStageResult> {
+  const pins = readPins(opts.repoRoot);
+  const tool = `kube-apiserver ${pins['kube-apiserver']?.version ?? '?'}, etcd ${pins.etcd?.version ?? '?'}${opts.mode === 'apply' ? `, kwok ${pins.kwok?.version ?? '?'}` : ''} (${opts.mode})`;
+  const progress = opts.progress ?? (() => {});
+  const findings: Finding[] = [];
+  let bins: ControlPlaneBinaries;
+  let crds: Array<Record<string, unknown>>;
+  try {
+    bins = binaries(opts.repoRoot, opts.mode);
+    crds = readCrdBundle(opts.repoRoot);
+  } catch (err) {
+    return { findings: [toolFinding('tool/apiserver', (err as Error).message)], incomplete: true, tool };
+  }
+  const used = crdsInUse(crds, opts.clusters);
+  const limitMs = opts.settings.timeoutSeconds * 1000;
+  const deadline = Date.now() + limitMs;
+  const remaining = (): number => Math.max(1, deadline - Date.now());
+  let plane: ControlPlane | null = null;
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const start = async (): Promise<ControlPlane> => {
+    const p = await ControlPlane.start({
+      binaries: bins, controllers: opts.mode === 'apply', startTimeoutMs: Math.min(remaining(), 120_000),
+      kwokConfig: kwokConfig(), progress,
+    });
+    plane = p;
+    if (timedOut) throw new ToolError('apiserver-timeout', 'time limit');
+    const t0 = Date.now();
+    const installed = await installCrds(p.client, used, Math.min(remaining(), 120_000));
+    if (installed.problems.length > 0) {
+      throw new ToolError('apiserver-crds', `the pinned CRDs could not be installed: ${installed.problems.slice(0, 3).join('; ')}`);
+    }
+    progress(`apiserver: ${installed.installed} pinned CRDs installed (${Date.now() - t0} ms)`);
+    if (opts.mode === 'apply') {
+      for (const o of fakeClusterObjects()) {
+        const r = await p.client.apply(o, false);
+        if (r.status >= 300) throw new ToolError('apiserver', `could not create ${String(o.kind)} of the fake cluster: HTTP ${r.status}`);
+      }
+    }
+    return p;
+  };
+
+  const work = async (): Promise<void> => {
+    // A fresh control plane per cluster when anything but Namespaces is created for real
+    // (apply mode, a base revision); else one plane, its namespaces cleared between clusters.
+    const freshEach = opts.mode === 'apply' || opts.clusters.some((c) => (c.base?.length ?? 0) > 0);
+    let keep: Set<string> | null = null;
+    for (const cluster of opts.clusters) {
+      if (plane === null || freshEach) {
+        if (plane !== null) await (plane as ControlPlane).stop();
+        plane = null;
+        plane = await start();
+        keep = new Set(((await plane.client.get('/api/v1/namespaces')) as { items?: Array<{ metadata: { name: string } }> } | null)?.items?.map((n) => n.metadata.name) ?? []);
+      }
+      const p: ControlPlane = plane;
+      const t0 = Date.now();
+      const checked = await checkCluster(p.client, cluster, opts.locate, opts.mode === 'apply');
+      findings.push(...checked.findings);
+      progress(`apiserver: ${cluster.name}: ${checked.applied} applied, ${checked.dryRun} dry-run, ${checked.skipped} skipped (webhooks, APIServices, Gatekeeper constraints), ${checked.findings.filter((f) => f.severity === 'error').length} rejected (${Date.now() - t0} ms)`);
+      if (opts.mode === 'apply') {
+        const ready = await waitReady(p.client, cluster.objects, opts.locate, Math.min(remaining(), opts.settings.readyTimeoutSeconds * 1000), progress);
+        findings.push(...ready.findings);
+        progress(`apiserver: ${cluster.name}: ${ready.summary}`);
+        findings.push({
+          ruleId: 'apiserver/readiness', severity: 'info', message: `${cluster.name}: applied on kwok nodes: ${ready.summary}`,
+          target: cluster.objects[0]?.target ?? cluster.name, resource: null, location: null, field: null,
+        });
+      } else if (!freshEach && keep !== null) {
+        await resetNamespaces(p.client, keep);
+      }
+    }
+  };
+
+  // On the time limit the current plane is stopped at once, which makes the work fail fast; the
+  // stage then waits for it to settle, so nothing it started outlives the stage.
+  const running = work();
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      resolve();
+    }, limitMs);
+  });
+  try {
+    await Promise.race([running, limit]);
+    if (timedOut) {
+      if (plane !== null) await (plane as ControlPlane).stop();
+      await running.catch(() => undefined);
+      throw new ToolError('apiserver-timeout', `the API server stage did not finish within ${opts.settings.timeoutSeconds}s (apiserver.timeoutSeconds in gitops.yaml)`);
+    }
+    return { findings, incomplete: false, tool };
+  } catch (err) {
+    const e = err as Error;
+    const ruleId = timedOut ? 'tool/apiserver-timeout' : 'tool/apiserver';
+    const message = timedOut ? `the API server stage did not finish within ${opts.settings.timeoutSeconds}s (apiserver.timeoutSeconds in gitops.yaml)` : e.message;
+    const detail = !timedOut && err instanceof ToolError && err.stderr ? ` (control plane log: ${err.stderr.split('\n').slice(-3).join(' | ')})` : '';
+    findings.push(toolFinding(ruleId, `${message}${detail}`));
+    return { findings, incomplete: true, tool };
+  } finally {
+    clearTimeout(timer);
+    if (plane !== null) await (plane as ControlPlane).stop();
+  }
+}

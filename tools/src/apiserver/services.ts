@@ -1,0 +1,178 @@
+/**
+ * Long-running services of the API server stage (etcd, kube-apiserver, controllers, kwok), each in
+ * its own process group, so stopping one stops everything it started.
+ *
+ * A service is stopped:
+ * - by `stop()` (SIGTERM to the group, SIGKILL after a grace period);
+ * - when the gate exits, crashes (uncaught exception) or gets SIGINT/SIGTERM/SIGHUP (hooks below);
+ * - when the gate dies in a way no hook sees (SIGKILL, OOM): a watchdog `sh` per service holds the
+ *   read end of a pipe whose write end only the gate has; when the gate is gone the read returns
+ *   and the watchdog kills the service's group.
+ *
+ * (The repository's general process runner may later provide startService; this module keeps the
+ * same shape so it can move there.)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+
+export interface ServiceOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Where the service's stdout and stderr go (a log file descriptor), else discarded. */
+  logFd?: number;
+  /** A folder the watchdog removes after killing the group when the gate died without cleaning up. */
+  cleanupDir?: string;
+}
+
+export interface ServiceExit {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the program could not start at all. */
+  startError: string | null;
+}
+
+export interface Service {
+  name: string;
+  pid: number;
+  /** Resolves when the service exited (stopped, crashed or killed with the gate). */
+  exited: Promise<ServiceExit>;
+  /** Whether it has exited. */
+  readonly running: boolean;
+  /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves once the leader exited. */
+  stop(graceMs?: number): Promise<ServiceExit>;
+}
+
+const live = new Map<number, ChildProcess>();
+const watchdogs = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+let hooked = false;
+/** Where cleanup-only signal handlers of any module of the gate register themselves. */
+const CLEANUP_HANDLERS = Symbol.for('gitops.cleanup-signal-handlers');
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Kills every live service group and removes registered temp folders. Synchronous (works in 'exit'). */
+export function killAllServices(): void {
+  for (const pid of live.keys()) killGroup(pid, 'SIGKILL');
+  live.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+function installHooks(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', killAllServices);
+  process.on('uncaughtExceptionMonitor', killAllServices);
+  // Other modules may install the same kind of cleanup handler (they register in this shared
+  // set): the signal keeps its default outcome (the process dies by it) when every listener is
+  // such a cleanup handler, and the last of them to run re-raises it.
+  const shared = ((globalThis as Record<symbol, unknown>)[CLEANUP_HANDLERS] ??= new Set<unknown>()) as Set<unknown>;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      killAllServices();
+      const listeners = process.listeners(signal);
+      if (listeners.every((l) => shared.has(l)) && listeners[listeners.length - 1] === onSignal) {
+        for (const l of listeners) process.removeListener(signal, l as () => void);
+        process.kill(process.pid, signal);
+      }
+    };
+    shared.add(onSignal);
+    process.on(signal, onSignal);
+  }
+}
+
+/** A temp folder removed with the services at the latest (on exit, crash or signal). */
+export function registerTempDir(dir: string): void {
+  installHooks();
+  tempDirs.add(dir);
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/**
+ * The watchdog: `sh` reads its stdin (a pipe from the gate) until EOF, which comes when the gate
+ * closes it (stop) or dies (any way, SIGKILL included); then it kills the service's group.
+ */
+function startWatchdog(pid: number, cleanupDir: string | undefined): ChildProcess {
+  // The folder is removed only when the group was still there, i.e. the gate did not stop it.
+  const script = 'read _ignored; if kill -9 "-$1" 2>/dev/null && [ -n "$2" ]; then sleep 0.5; rm -rf -- "$2"; fi; exit 0';
+  const dog = spawn('/bin/sh', ['-c', script, 'gitops-watchdog', String(pid), cleanupDir ?? ''], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  dog.on('error', () => {
+    /* no sh: the exit hooks still apply */
+  });
+  dog.unref();
+  (dog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  dog.stdin?.on('error', () => {
+    /* the watchdog is gone already */
+  });
+  watchdogs.add(dog);
+  dog.on('exit', () => watchdogs.delete(dog));
+  return dog;
+}
+
+/** Starts a program in its own process group, watched so it never outlives the gate. */
+export function startService(name: string, command: string, args: string[], opts: ServiceOptions = {}): Service {
+  installHooks();
+  const out = opts.logFd ?? 'ignore';
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  let startError: string | null = null;
+  let running = true;
+  const pid = child.pid ?? -1;
+  let dog: ChildProcess | null = null;
+  if (pid > 0) {
+    live.set(pid, child);
+    dog = startWatchdog(pid, opts.cleanupDir);
+  }
+  const exited = new Promise<ServiceExit>((resolve) => {
+    const done = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+      if (!running) return;
+      running = false;
+      if (pid > 0) {
+        // The leader is gone: whatever it left in its group goes with it.
+        killGroup(pid, 'SIGKILL');
+        live.delete(pid);
+      }
+      dog?.stdin?.end();
+      resolve({ exitCode, signal, startError });
+    };
+    child.on('error', (e) => {
+      startError = e.message;
+      done(null, null);
+    });
+    child.on('exit', (code, signal) => done(code, signal));
+  });
+  return {
+    name,
+    pid,
+    exited,
+    get running() {
+      return running;
+    },
+    async stop(graceMs = 3000) {
+      if (!running) return exited;
+      killGroup(pid, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+      const r = await exited;
+      clearTimeout(timer);
+      return r;
+    },
+  };
+}
