@@ -9,11 +9,14 @@
  *   read end of a pipe whose write end only the gate has; when the gate is gone the read returns
  *   and the watchdog kills the service's group.
  *
- * (The repository's general process runner may later provide startService; this module keeps the
- * same shape so it can move there.)
+ * The groups and temp folders are registered with the one process runner (util/process.ts), whose
+ * exit, crash and signal hooks stop them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { killGroup, registerTempDir, removeTempDir, trackGroup, untrackGroup } from '../util/process.js';
+
+// The registry of live groups and temp folders (and the exit and signal hooks) is util/process.ts's.
+export { registerTempDir, removeTempDir };
 
 export interface ServiceOptions {
   cwd?: string;
@@ -42,62 +45,7 @@ export interface Service {
   stop(graceMs?: number): Promise<ServiceExit>;
 }
 
-const live = new Map<number, ChildProcess>();
 const watchdogs = new Set<ChildProcess>();
-const tempDirs = new Set<string>();
-let hooked = false;
-/** Where cleanup-only signal handlers of any module of the gate register themselves. */
-const CLEANUP_HANDLERS = Symbol.for('gitops.cleanup-signal-handlers');
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    /* already gone */
-  }
-}
-
-/** Kills every live service group and removes registered temp folders. Synchronous (works in 'exit'). */
-export function killAllServices(): void {
-  for (const pid of live.keys()) killGroup(pid, 'SIGKILL');
-  live.clear();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  tempDirs.clear();
-}
-
-function installHooks(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', killAllServices);
-  process.on('uncaughtExceptionMonitor', killAllServices);
-  // Other modules may install the same kind of cleanup handler (they register in this shared
-  // set): the signal keeps its default outcome (the process dies by it) when every listener is
-  // such a cleanup handler, and the last of them to run re-raises it.
-  const shared = ((globalThis as Record<symbol, unknown>)[CLEANUP_HANDLERS] ??= new Set<unknown>()) as Set<unknown>;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      killAllServices();
-      const listeners = process.listeners(signal);
-      if (listeners.every((l) => shared.has(l)) && listeners[listeners.length - 1] === onSignal) {
-        for (const l of listeners) process.removeListener(signal, l as () => void);
-        process.kill(process.pid, signal);
-      }
-    };
-    shared.add(onSignal);
-    process.on(signal, onSignal);
-  }
-}
-
-/** A temp folder removed with the services at the latest (on exit, crash or signal). */
-export function registerTempDir(dir: string): void {
-  installHooks();
-  tempDirs.add(dir);
-}
-
-export function removeTempDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
-}
 
 /**
  * The watchdog: `sh` reads its stdin (a pipe from the gate) until EOF, which comes when the gate
@@ -125,7 +73,6 @@ function startWatchdog(pid: number, cleanupDir: string | undefined): ChildProces
 
 /** Starts a program in its own process group, watched so it never outlives the gate. */
 export function startService(name: string, command: string, args: string[], opts: ServiceOptions = {}): Service {
-  installHooks();
   const out = opts.logFd ?? 'ignore';
   const child = spawn(command, args, {
     cwd: opts.cwd,
@@ -138,7 +85,7 @@ export function startService(name: string, command: string, args: string[], opts
   const pid = child.pid ?? -1;
   let dog: ChildProcess | null = null;
   if (pid > 0) {
-    live.set(pid, child);
+    trackGroup(pid);
     dog = startWatchdog(pid, opts.cleanupDir);
   }
   const exited = new Promise<ServiceExit>((resolve) => {
@@ -148,7 +95,7 @@ export function startService(name: string, command: string, args: string[], opts
       if (pid > 0) {
         // The leader is gone: whatever it left in its group goes with it.
         killGroup(pid, 'SIGKILL');
-        live.delete(pid);
+        untrackGroup(pid);
       }
       dog?.stdin?.end();
       resolve({ exitCode, signal, startError });

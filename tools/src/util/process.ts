@@ -70,7 +70,8 @@ const liveGroups = new Set<number>();
 const tempDirs = new Set<string>();
 let hooksInstalled = false;
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+/** A signal to a whole process group; a group that is gone already is fine. */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {
@@ -102,6 +103,25 @@ function installHooks(): void {
     };
     process.on(signal, onSignal);
   }
+}
+
+/**
+ * A process group started elsewhere (a service with its own watchdog, apiserver/services.ts) that
+ * is killed with the gate at the latest, like every group this module starts.
+ */
+export function trackGroup(pid: number): void {
+  installHooks();
+  liveGroups.add(pid);
+}
+
+export function untrackGroup(pid: number): void {
+  liveGroups.delete(pid);
+}
+
+/** A temp folder made elsewhere, removed with the gate at the latest (`removeTempDir` earlier). */
+export function registerTempDir(dir: string): void {
+  installHooks();
+  tempDirs.add(dir);
 }
 
 /**
