@@ -8,6 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { renderKustomization } from '../src/render/kustomize.js';
+import { resourcesFromRender } from '../src/inputs/kubernetes.js';
+import { mapLocation } from '../src/locate/sourcemap.js';
+import { FileCache } from '../src/util/cache.js';
+import { resolveKustomize } from '../src/maintain/tools.js';
+import type { Resource } from '../src/pipeline/types.js';
+import { parseYaml } from '../src/util/yaml.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(REPO, 'tools/bin/gitops.js');
@@ -97,4 +104,36 @@ export function lineOf(text: string, needle: string, from = 1): number {
   const lines = text.split('\n');
   for (let i = from - 1; i < lines.length; i += 1) if (lines[i]!.includes(needle)) return i + 1;
   throw new Error(`'${needle}' not found`);
+}
+
+/** A fixture repository whose overlays/prod is rendered by the pinned kustomize, with lookups into it. */
+export interface RenderedOverlay {
+  repo: FixtureRepo;
+  resources: Resource[];
+  /** overlays/prod/kustomization.yaml, absolute. */
+  kustomization: string;
+  /** The rendered resource of that kind whose name starts with `name` (prefixes come from namePrefix). */
+  find(kind: string, name: string): Resource;
+  /** Where the source map puts `field` of that resource. */
+  map(kind: string, name: string, field: string | null): ReturnType<typeof mapLocation>;
+}
+
+export async function renderOverlay(files: Record<string, string>): Promise<RenderedOverlay> {
+  const repo = makeRepo(files);
+  const kustomization = path.join(repo.root, 'overlays/prod/kustomization.yaml');
+  const runner = await resolveKustomize(repo.root);
+  if (!runner.label.includes('(binary)')) throw new Error(`the pinned kustomize is not installed (${runner.label}): run 'npx gitops setup'`);
+  const out = await renderKustomization(runner, path.join(repo.root, 'overlays/prod'), 60);
+  if (!out.ok) throw new Error(`kustomize build failed: ${out.stderr}`);
+  const resources = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, kustomization);
+  const cache = new FileCache();
+  const find = (kind: string, name: string): Resource => {
+    const r = resources.find((x) => x.ref.kind === kind && x.ref.name.startsWith(name));
+    if (!r) throw new Error(`${kind}/${name} not rendered`);
+    return r;
+  };
+  return {
+    repo, resources, kustomization, find,
+    map: (kind, name, field) => mapLocation(repo.root, cache, find(kind, name), field, kustomization),
+  };
 }

@@ -6,14 +6,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderKustomization } from '../../src/render/kustomize.js';
-import { resourcesFromRender } from '../../src/inputs/kubernetes.js';
-import { mapLocation } from '../../src/locate/sourcemap.js';
-import { FileCache } from '../../src/util/cache.js';
-import { resolveKustomize } from '../../src/maintain/tools.js';
 import type { Resource } from '../../src/pipeline/types.js';
-import { parseYaml } from '../../src/util/yaml.js';
-import { gitops, lineOf, makeRepo, type FixtureRepo } from '../helpers.js';
+import { gitops, lineOf, makeRepo, renderOverlay, type FixtureRepo, type RenderedOverlay } from '../helpers.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -136,33 +130,25 @@ function at(text: string, needle: string, from = 1): { line: number; column: num
   return { line, column: text.split('\n')[line - 1]!.indexOf(needle) + 1 };
 }
 
+let fixture: RenderedOverlay;
 let repo: FixtureRepo;
-let resources: Resource[];
-const cache = new FileCache();
-const kfile = () => path.join(repo.root, 'overlays/prod/kustomization.yaml');
 const O = 'overlays/prod/kustomization.yaml';
 
 beforeAll(async () => {
-  repo = makeRepo({
+  fixture = await renderOverlay({
     'base/app/deployment.yaml': DEPLOYMENT,
     'base/app/list.yaml': LIST,
     'base/app/app.env': ENV_FILE,
     'base/app/kustomization.yaml': BASE,
     'overlays/prod/kustomization.yaml': OVERLAY,
   });
-  const out = await renderKustomization(await resolveKustomize(repo.root), path.join(repo.root, 'overlays/prod'), 60);
-  expect(out.ok).toBe(true);
-  resources = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, kfile());
+  repo = fixture.repo;
 });
 
 afterAll(() => repo.cleanup());
 
-const find = (kind: string, name: string): Resource => {
-  const r = resources.find((x) => x.ref.kind === kind && x.ref.name.startsWith(name));
-  if (!r) throw new Error(`${kind}/${name} not rendered`);
-  return r;
-};
-const map = (kind: string, name: string, field: string | null) => mapLocation(repo.root, cache, find(kind, name), field, kfile());
+const find = (kind: string, name: string): Resource => fixture.find(kind, name);
+const map = (kind: string, name: string, field: string | null) => fixture.map(kind, name, field);
 
 describe('source map through kustomize mechanisms (real kustomize output)', () => {
   it('a field set by an inline patch: the line inside the patch text, with the list item matched by name', () => {

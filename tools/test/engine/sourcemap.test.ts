@@ -5,14 +5,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderKustomization } from '../../src/render/kustomize.js';
-import { resourcesFromRender } from '../../src/inputs/kubernetes.js';
 import { mapLocation } from '../../src/locate/sourcemap.js';
 import { FileCache } from '../../src/util/cache.js';
-import { resolveKustomize } from '../../src/maintain/tools.js';
 import type { Resource } from '../../src/pipeline/types.js';
-import { parseYaml } from '../../src/util/yaml.js';
-import { gitops, lineOf, makeRepo, type FixtureRepo } from '../helpers.js';
+import { gitops, lineOf, makeRepo, renderOverlay, type FixtureRepo, type RenderedOverlay } from '../helpers.js';
 
 const DEPLOYMENT = `---
 apiVersion: apps/v1
@@ -100,13 +96,14 @@ spec:
             - containerPort: 9090
 `;
 
+let fixture: RenderedOverlay;
 let repo: FixtureRepo;
 let resources: Resource[];
 const cache = new FileCache();
-const kfile = () => path.join(repo.root, 'overlays/prod/kustomization.yaml');
+const kfile = () => fixture.kustomization;
 
 beforeAll(async () => {
-  repo = makeRepo({
+  fixture = await renderOverlay({
     'base/app/deployment.yaml': DEPLOYMENT,
     'base/app/kustomization.yaml': BASE_KUSTOMIZATION,
     'overlays/prod/kustomization.yaml': OVERLAY,
@@ -114,20 +111,13 @@ beforeAll(async () => {
     'overlays/prod/version.yaml': VERSION_PATCH,
     'overlays/prod/json-patch.yaml': JSON_PATCH,
   });
-  const runner = await resolveKustomize(repo.root);
-  expect(runner.label).toContain('(binary)');
-  const out = await renderKustomization(runner, path.join(repo.root, 'overlays/prod'), 60);
-  expect(out.stderr).toBe('');
-  resources = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, kfile());
+  repo = fixture.repo;
+  resources = fixture.resources;
 });
 
 afterAll(() => repo.cleanup());
 
-const find = (kind: string, name: string) => {
-  const r = resources.find((x) => x.ref.kind === kind && x.ref.name.startsWith(name));
-  if (!r) throw new Error(`${kind}/${name} not rendered`);
-  return r;
-};
+const find = (kind: string, name: string) => fixture.find(kind, name);
 
 describe('source map', () => {
   it('strips the build annotations from the rendered objects', () => {
