@@ -4,10 +4,8 @@
  * to file:line through the run's source map, and with a base revision (--since REF) the same
  * targets are rendered at REF, outside the repository, and applied first.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import type { GateConfig } from '../util/config.js';
 import { renderKustomization } from '../render/kustomize.js';
 import { resourcesFromRender } from '../inputs/kubernetes.js';
@@ -16,7 +14,7 @@ import type { FileCache } from '../util/cache.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Resource, Target } from '../pipeline/types.js';
 import { parseYaml } from '../util/yaml.js';
-import { registerTempDir, removeTempDir } from './services.js';
+import { exportRevision, removeRevision } from '../util/revision.js';
 import { runApiserverStage, type ApiObject, type ApiserverMode, type ClusterState } from './index.js';
 
 export interface RenderedTarget {
@@ -53,19 +51,13 @@ async function renderBase(opts: ValidateStageOptions, targets: RenderedTarget[])
   const problems: string[] = [];
   const objects: Array<Record<string, unknown>> = [];
   if (!opts.since || opts.kustomize === null) return { objects, problems };
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-base-'));
-  registerTempDir(dir);
+  const base = await exportRevision(opts.repoRoot, opts.since);
+  if (!base.ok) {
+    problems.push(base.error);
+    return { objects, problems };
+  }
+  const dir = base.dir;
   try {
-    const archive = await execa('git', ['archive', '--format=tar', opts.since], { cwd: opts.repoRoot, encoding: 'buffer', reject: false });
-    if (archive.exitCode !== 0) {
-      problems.push(`git archive ${opts.since} failed: ${Buffer.from(archive.stderr).toString().trim()}`);
-      return { objects, problems };
-    }
-    const untar = await execa('tar', ['-x', '-C', dir], { input: archive.stdout, reject: false });
-    if (untar.exitCode !== 0) {
-      problems.push(`cannot unpack ${opts.since}: ${untar.stderr.trim()}`);
-      return { objects, problems };
-    }
     for (const t of targets) {
       if (t.target.kind !== 'kustomization') continue;
       const rel = path.relative(opts.repoRoot, t.target.abs);
@@ -79,7 +71,7 @@ async function renderBase(opts: ValidateStageOptions, targets: RenderedTarget[])
       for (const r of resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, abs)) objects.push(r.object);
     }
   } finally {
-    removeTempDir(dir);
+    removeRevision(dir);
   }
   return { objects, problems };
 }

@@ -4,11 +4,11 @@
  * each stay under GitHub's 65,536-character limit. The base tree is extracted with `git archive`
  * into a temporary folder outside the repository and rendered with this tree's tools and chart cache.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { stringify } from 'yaml';
+import { exportRevision, removeRevision } from '../util/revision.js';
 import { UsageError } from '../util/errors.js';
 import { CHARTS_CACHE } from './helm-lock.js';
 import { renderCluster, type ClusterObject, type ClusterState } from './cluster.js';
@@ -54,8 +54,8 @@ async function unifiedDiff(dir: string, label: string, a: string, b: string): Pr
   const fb = path.join(dir, 'b.yaml');
   writeFileSync(fa, a);
   writeFileSync(fb, b);
-  const r = await execa('diff', ['-u', '--label', `a/${label}`, '--label', `b/${label}`, fa, fb], { reject: false });
-  if (r.exitCode === 2) throw new UsageError(`diff failed: ${r.stderr}`);
+  const r = await runTool('diff', ['-u', '--label', `a/${label}`, '--label', `b/${label}`, fa, fb], { timeoutMs: 60_000 });
+  if (r.exitCode !== 0 && r.exitCode !== 1) throw new UsageError(`diff failed: ${r.stderr || r.startError || 'no output'}`);
   return r.stdout;
 }
 
@@ -65,7 +65,7 @@ function unrenderedOf(state: ClusterState): string[] {
 
 /** Compares two renders of one cluster, resource by resource. */
 export async function diffStates(base: ClusterState, head: ClusterState): Promise<ClusterDiff> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'gitops-diff-'));
+  const tmp = tempDir('gitops-diff-');
   try {
     const a = new Map(base.objects.map((o) => [keyOf(o), o]));
     const b = new Map(head.objects.map((o) => [keyOf(o), o]));
@@ -83,21 +83,16 @@ export async function diffStates(base: ClusterState, head: ClusterState): Promis
     const notes = missing.length > 0 ? [`not rendered at base or head, so their changes are not shown (gitops charts fetch --pull fills the cache): ${missing.join(', ')}`] : [];
     return { cluster: head.cluster || base.cluster, changes, notes };
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeTempDir(tmp);
   }
 }
 
 /** Renders every cluster at REF and in the working tree of repoRoot and compares them. */
 export async function diffClusters(repoRoot: string, ref: string, progress: (line: string) => void = () => {}): Promise<ClusterDiff[]> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'gitops-base-'));
+  const base = await exportRevision(repoRoot, ref);
+  if (!base.ok) throw new UsageError(`--base ${ref}: ${base.error}`);
+  const tree = base.dir;
   try {
-    const tar = path.join(tmp, 'base.tar');
-    const archive = await execa('git', ['archive', '--format=tar', '-o', tar, ref], { cwd: repoRoot, reject: false });
-    if (archive.exitCode !== 0) throw new UsageError(`--base ${ref}: git archive failed: ${archive.stderr.trim()}`);
-    const tree = path.join(tmp, 'tree');
-    await execa('mkdir', ['-p', tree]);
-    const x = await execa('tar', ['-xf', tar, '-C', tree], { reject: false });
-    if (x.exitCode !== 0) throw new UsageError(`--base ${ref}: cannot extract the tree: ${x.stderr.trim()}`);
     const clusters = [...new Set([...listClusters(tree), ...listClusters(repoRoot)])].sort();
     const out: ClusterDiff[] = [];
     for (const c of clusters) {
@@ -109,7 +104,7 @@ export async function diffClusters(repoRoot: string, ref: string, progress: (lin
     }
     return out;
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeRevision(tree);
   }
 }
 
