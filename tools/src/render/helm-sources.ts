@@ -6,7 +6,7 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { failureReason, runTool } from '../util/process.js';
 import { parseDocument } from 'yaml';
 import { ToolError } from '../util/errors.js';
 import { cachedChartDir, chartTreeHash, readChartsLock, type LockEntry } from './helm-lock.js';
@@ -85,7 +85,7 @@ async function downloadModule(entry: LockEntry): Promise<string> {
   const env: Record<string, string> = { GOFLAGS: '-mod=mod', GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto' };
   // The proxy's checksum database lacks some versions: the lock's content hash checks those instead.
   if (off.noSumDb) env.GONOSUMDB = off.goModule;
-  const run = await execa('go', ['mod', 'download', '-json', `${off.goModule}@${off.moduleVersion}`], { cwd: os.tmpdir(), env, reject: false });
+  const run = await runTool('go', ['mod', 'download', '-json', `${off.goModule}@${off.moduleVersion}`], { cwd: os.tmpdir(), env, timeoutMs: 900_000 });
   let info: { Dir?: string; Error?: string } = {};
   try {
     info = JSON.parse(run.stdout) as typeof info;
@@ -93,7 +93,7 @@ async function downloadModule(entry: LockEntry): Promise<string> {
     /* reported below */
   }
   if (run.exitCode !== 0 || !info.Dir) {
-    throw new ToolError('charts', `go mod download ${off.goModule}@${off.moduleVersion} failed: ${info.Error ?? run.stderr.trim()}`);
+    throw new ToolError('charts', `go mod download ${off.goModule}@${off.moduleVersion} failed: ${info.Error ?? failureReason(run)}`);
   }
   return info.Dir;
 }
@@ -130,8 +130,8 @@ async function pullChart(repoRoot: string, entry: LockEntry, helm: string): Prom
     const http = /^https?:\/\//.test(entry.repoURL);
     const oci = `oci://${entry.repoURL.replace(/^oci:\/\//, '').replace(/\/+$/, '')}/${entry.chart}`;
     const args = http ? ['pull', entry.chart, '--repo', entry.repoURL, '--version', entry.version] : ['pull', oci, '--version', entry.version];
-    const run = await execa(helm, [...args, '--untar', '--untardir', untar], { env, reject: false, timeout: 300_000 });
-    if (run.exitCode !== 0) throw new ToolError('helm', `helm ${args.join(' ')} failed`, run.stderr);
+    const run = await runTool(helm, [...args, '--untar', '--untardir', untar], { env, timeoutMs: 300_000 });
+    if (run.exitCode !== 0) throw new ToolError('helm', `helm ${args.join(' ')} failed: ${failureReason(run, 300_000)}`, run.stderr);
     rmSync(path.dirname(dest), { recursive: true, force: true });
     mkdirSync(path.dirname(dest), { recursive: true });
     cpSync(path.join(untar, entry.chart), dest, { recursive: true });
