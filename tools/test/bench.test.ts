@@ -2,9 +2,17 @@
  * The benchmark runs the gate, kubeconform and conftest on the same input and reports ratios.
  * Times are machine-dependent: this checks the shape and that all three really ran, never a time.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatBench, runBench } from '../src/maintain/bench.js';
+import { compareRuns, DEFAULT_HOOK_FILE, formatHookBench, planEdit, runHookBench, writeHookBench, type Finding, type HookBenchResult } from '../src/maintain/bench-hook.js';
+import { UsageError } from '../src/util/errors.js';
 import { REPO } from './helpers.js';
+
+const out = mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-hook-test-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('gitops bench', () => {
   it('measures the three tools on the same rendered input and reports ratios', async () => {
@@ -37,5 +45,86 @@ describe('gitops bench --apiserver', () => {
     expect(r.apiserver!.errors).toBe(0);
     expect(lines.some((l) => /^bench --apiserver: \d+ ms/.test(l))).toBe(true);
     expect(formatBench(r)).toMatch(/gitops validate --apiserver \(one run\): \d+ ms, i\.e\. \+-?\d+ ms/);
+  });
+});
+
+describe('gitops bench --hook', () => {
+  const original = readFileSync(path.join(REPO, DEFAULT_HOOK_FILE), 'utf8');
+  const verdicts = (r: HookBenchResult) => {
+    for (const v of Object.values(r.acceptance)) {
+      expect(Number.isFinite(v.value)).toBe(true);
+      expect(v.verdict).toBe(v === r.acceptance.hookWallMs ? (v.value < v.threshold ? 'met' : 'not met') : (v.value <= v.threshold ? 'met' : 'not met'));
+    }
+  };
+
+  it('measures the pre-commit run of a one-line base change against the whole repository, from the same warm caches', async () => {
+    const lines: string[] = [];
+    const r = await runHookBench(REPO, { runs: 1, log: (l) => lines.push(l) });
+    expect(r.runs).toBe(1);
+    expect(r.change.file).toBe(DEFAULT_HOOK_FILE);
+    expect(r.change.before).toMatch(/periodSeconds: \d+$/);
+    expect(r.change.after).toBe(r.change.before.replace(/\d+$/, (n) => String(Number(n) + 1)));
+    // The base file feeds the three overlays, not the clusters: the hook checks less.
+    expect(r.hookTargets).toEqual(['overlays/dev', 'overlays/prod', 'overlays/staging']);
+    expect(r.hook.targets).toBe(3);
+    expect(r.hook.targets).toBeLessThan(r.whole.targets);
+    expect(r.hook.resources).toBeGreaterThan(0);
+    expect(r.hook.resources).toBeLessThan(r.whole.resources);
+    expect(r.hook.command).toBe('validate --changed --staged');
+    for (const s of [r.hook, r.whole]) {
+      expect(s.wallMs).toHaveLength(1);
+      expect(s.cpuSeconds).toHaveLength(1);
+      expect(s.medianWallMs).toBeGreaterThan(0);
+      expect(s.medianCpuSeconds).toBeGreaterThan(0);
+    }
+    // The repository is clean on these targets: both pass, the hook finds what the whole run finds there.
+    expect([r.hook.exitCode, r.whole.exitCode]).toEqual([0, 0]);
+    expect(r.findings).toMatchObject({ notInWhole: [], notInHook: [], consistent: true });
+    expect(r.findings.hook).toBe(r.findings.wholeOnHookTargets);
+    expect(r.ratios.cpu).toBeGreaterThan(0);
+    expect(r.ratios.wall).toBeGreaterThan(0);
+    verdicts(r);
+    // Progress on stderr for each step, the warming run included.
+    expect(lines[0]).toMatch(/^bench --hook: copying/);
+    expect(lines.some((l) => /^bench --hook run 1\/1: hook \d+ ms \([\d.]+ CPU s\), whole \d+ ms/.test(l))).toBe(true);
+    const written = writeHookBench(r, out);
+    expect(JSON.parse(readFileSync(written, 'utf8'))).toEqual(r);
+    expect(formatHookBench(r)).toContain('| pre-commit hook | `gitops validate --changed --staged` | 3 |');
+    // Nothing written into the repository.
+    expect(readFileSync(path.join(REPO, DEFAULT_HOOK_FILE), 'utf8')).toBe(original);
+  }, 600_000);
+
+  it('reports a broken one-line change: both runs fail on it, with the same findings', async () => {
+    const { line } = planEdit(original, { file: DEFAULT_HOOK_FILE });
+    const text = original.split('\n')[line - 1]!.replace(/\d+$/, 'often');
+    const r = await runHookBench(REPO, { runs: 1, edit: { file: DEFAULT_HOOK_FILE, line, text } });
+    expect(r.change.after).toMatch(/periodSeconds: often$/);
+    expect([r.hook.exitCode, r.whole.exitCode]).toEqual([1, 1]);
+    // The schema error, once per overlay the base feeds.
+    expect(r.hook.errors).toBe(3);
+    expect(r.whole.errors).toBeGreaterThanOrEqual(r.hook.errors);
+    expect(r.findings.consistent).toBe(true);
+    expect(r.findings.notInWhole).toEqual([]);
+    expect(readFileSync(path.join(REPO, DEFAULT_HOOK_FILE), 'utf8')).toBe(original);
+  }, 600_000);
+
+  it('chooses the line to change, and refuses an edit that changes nothing or no line', () => {
+    const text = 'a: 1\n  livenessProbe:\n    periodSeconds: 10\n    periodSeconds: 4\n';
+    expect(planEdit(text, { file: 'x.yaml' })).toEqual({ line: 3, before: '    periodSeconds: 10', after: '    periodSeconds: 11' });
+    expect(planEdit(text, { file: 'x.yaml', line: 1, text: 'a: 2' })).toEqual({ line: 1, before: 'a: 1', after: 'a: 2' });
+    expect(() => planEdit('a: 1\n', { file: 'x.yaml' })).toThrow(UsageError);
+    expect(() => planEdit(text, { file: 'x.yaml', line: 9, text: 'b' })).toThrow(/has no line 9/);
+    expect(() => planEdit(text, { file: 'x.yaml', line: 1, text: 'a: 1' })).toThrow(/leaves x.yaml:1 as it is/);
+  });
+
+  it('flags a hook finding the whole run lacks, and different exit codes', () => {
+    const f = (target: string, message: string): Finding => ({ ruleId: 'k8s/x', severity: 'error', message, target, resource: null, location: { file: 'base/a.yaml', line: 1, column: 1 } });
+    const whole = { exitCode: 1, report: { findings: [f('overlays/dev', 'm'), f('clusters/dev', 'n')] } };
+    expect(compareRuns([[{ exitCode: 1, report: { findings: [f('overlays/dev', 'm')] } }, whole]], ['overlays/dev'])).toEqual({ notInWhole: [], notInHook: [], sameExitCode: true });
+    const bad = compareRuns([[{ exitCode: 0, report: { findings: [f('overlays/dev', 'other')] } }, whole]], ['overlays/dev']);
+    expect(bad.sameExitCode).toBe(false);
+    expect(bad.notInWhole).toHaveLength(1);
+    expect(bad.notInWhole[0]).toContain('other');
+    expect(bad.notInHook).toHaveLength(1);
   });
 });

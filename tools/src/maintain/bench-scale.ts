@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { runTool } from '../util/process.js';
 import { stringify } from 'yaml';
 import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
@@ -61,15 +61,20 @@ const HOOK = `import { writeFileSync } from 'node:fs';
 process.on('exit', () => { if (process.env.GITOPS_BENCH_USAGE) writeFileSync(process.env.GITOPS_BENCH_USAGE, JSON.stringify(process.resourceUsage())); });
 `;
 
-/** Runs a command under sh and returns the CPU seconds of everything it waited for. */
-async function cpuOf(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutSeconds?: number } = {}): Promise<{ cpu: number; stdout: string; exitCode: number; stderr: string; timedOut: boolean }> {
+/**
+ * Runs a command under sh (through the one process runner: own process group) and returns the CPU
+ * seconds of everything it waited for, from the shell's `times`, and the wall time of the run.
+ */
+export async function cpuOf(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutSeconds?: number } = {}): Promise<{ cpu: number; wallMs: number; stdout: string; exitCode: number; stderr: string; timedOut: boolean }> {
   const out = path.join(os.tmpdir(), `gitops-bench-out-${process.pid}-${Math.random().toString(36).slice(2)}`);
   // coreutils timeout stops the command itself (and the shell still reports the CPU it used).
   const limit = opts.timeoutSeconds === undefined ? [] : ['timeout', String(opts.timeoutSeconds)];
-  const r = await execa('/bin/sh', ['-c', '"$@" > "$BENCH_OUT" 2>"$BENCH_OUT.err"; code=$?; times; exit $code', 'sh', ...limit, cmd, ...args], {
-    cwd: opts.cwd, reject: false, env: { ...opts.env, BENCH_OUT: out }, maxBuffer: 64 * 1024 * 1024,
+  const t0 = process.hrtime.bigint();
+  const r = await runTool('/bin/sh', ['-c', '"$@" > "$BENCH_OUT" 2>"$BENCH_OUT.err"; code=$?; times; exit $code', 'sh', ...limit, cmd, ...args], {
+    cwd: opts.cwd, env: { ...opts.env, BENCH_OUT: out }, maxBuffer: 64 * 1024 * 1024,
   });
-  const lines = String(r.stdout).trim().split('\n');
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const lines = r.stdout.trim().split('\n');
   const children = lines.at(-1) ?? '';
   const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((n, m) => n + Number(m[1]) * 60 + Number(m[2]), 0);
   let stdout = '';
@@ -82,7 +87,7 @@ async function cpuOf(cmd: string, args: string[], opts: { cwd?: string; env?: Re
     rmSync(`${out}.err`, { force: true });
   }
   const exitCode = r.exitCode ?? -1;
-  return { cpu: seconds, stdout, stderr, exitCode, timedOut: opts.timeoutSeconds !== undefined && exitCode === 124 };
+  return { cpu: seconds, wallMs, stdout, stderr, exitCode, timedOut: opts.timeoutSeconds !== undefined && exitCode === 124 };
 }
 
 export interface ScaleOptions {

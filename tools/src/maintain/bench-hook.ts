@@ -1,0 +1,325 @@
+/**
+ * The pre-commit benchmark: what the husky hook runs (`gitops validate --changed --staged`) for a
+ * one-line change to one base file, against a whole-repository run with the same change, both on
+ * the same warm caches, in one run. Works on a temporary copy of the committed tree outside the
+ * repository (its own git repository with one commit, so `--changed --staged` sees exactly the
+ * staged edit); the pinned tools, node_modules, the built gate and the pinned charts are linked
+ * from the repository. Reports medians of wall and CPU time, their ratios and the verdicts of the
+ * acceptance thresholds; never asserted by a test.
+ *
+ * Warm state: everything under the copy's `.cache/` except `.cache/charts` (the pinned charts, an
+ * input) is the gate's own cache. It is filled by one untimed whole run before the edit,
+ * snapshotted, and restored before every measured run, so each run starts from the same state.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ToolError, UsageError } from '../util/errors.js';
+import { removeTempDir, runTool, tempDir } from '../util/process.js';
+import { exportRevision, removeRevision } from '../util/revision.js';
+import { FileCache } from '../util/cache.js';
+import { discoverTargets, targetsForChanges } from '../discover/targets.js';
+import { cpuOf } from './bench-scale.js';
+
+/** The acceptance thresholds of the pre-commit path (issue 14). */
+export const HOOK_MAX_RATIO = 0.25;
+export const HOOK_MAX_WALL_MS = 1000;
+
+export const DEFAULT_HOOK_FILE = 'base/backend/deployment.yaml';
+
+/** A one-line change: line `line` (1-based) of `file` becomes `text`. */
+export interface HookEdit {
+  /** Repository-relative path of the file. */
+  file: string;
+  /** Default: the first `periodSeconds: N` line of the file. */
+  line?: number;
+  /** Default: that line with N + 1 (still a valid probe). */
+  text?: string;
+}
+
+export interface HookSide {
+  /** The gate's arguments (after `gitops`). */
+  command: string;
+  targets: number;
+  resources: number;
+  exitCode: number;
+  errors: number;
+  warnings: number;
+  findings: number;
+  /** Per measured run, in order. */
+  wallMs: number[];
+  cpuSeconds: number[];
+  medianWallMs: number;
+  medianCpuSeconds: number;
+}
+
+export interface Verdict {
+  value: number;
+  threshold: number;
+  verdict: 'met' | 'not met';
+}
+
+export interface HookBenchResult {
+  date: string;
+  cpus: number;
+  node: string;
+  runs: number;
+  change: { file: string; line: number; before: string; after: string };
+  /** The targets the staged change feeds (what the hook checked). */
+  hookTargets: string[];
+  hook: HookSide;
+  whole: HookSide;
+  /** hook / whole, of the medians. */
+  ratios: { wall: number; cpu: number };
+  /**
+   * The hook's findings against the whole run's findings on the same targets (ruleId, severity,
+   * message, target, resource, location, field). `notInWhole` non-empty, or different exit codes,
+   * is a gate bug: the hook reported something the whole run does not.
+   */
+  findings: { hook: number; wholeOnHookTargets: number; notInWhole: string[]; notInHook: string[]; consistent: boolean };
+  sameExitCode: boolean;
+  acceptance: { cpuRatio: Verdict; wallRatio: Verdict; hookWallMs: Verdict };
+}
+
+export interface HookBenchOptions {
+  runs?: number;
+  edit?: HookEdit;
+  log?: (line: string) => void;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: string;
+  message: string;
+  target: string;
+  resource: unknown;
+  location: unknown;
+  field?: unknown;
+}
+
+interface Report {
+  summary: { targets: number; resources: number; errors: number; warnings: number; incomplete: boolean };
+  findings: Finding[];
+}
+
+const PROGRESS_EVERY_MS = 5000;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Runs `fn`, logging `label` with the elapsed seconds every 5 s while it runs. */
+async function ticking<T>(log: (line: string) => void, label: string, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const timer = setInterval(() => log(`${label}: ${Math.round((Date.now() - started) / 1000)} s`), PROGRESS_EVERY_MS);
+  timer.unref();
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The line to change and its new text: the given one, or the first periodSeconds + 1. */
+export function planEdit(text: string, edit: HookEdit): { line: number; before: string; after: string } {
+  const lines = text.split('\n');
+  let line = edit.line;
+  if (line === undefined) {
+    const i = lines.findIndex((l) => /^\s*periodSeconds:\s*\d+\s*$/.test(l));
+    if (i < 0) throw new UsageError(`bench --hook: ${edit.file} has no 'periodSeconds: N' line to change: give --hook-edit LINE=TEXT`);
+    line = i + 1;
+  }
+  if (!Number.isInteger(line) || line < 1 || line > lines.length) throw new UsageError(`bench --hook: ${edit.file} has no line ${line} (${lines.length} lines)`);
+  const before = lines[line - 1]!;
+  const after = edit.text ?? before.replace(/(periodSeconds:\s*)(\d+)/, (_, k: string, n: string) => `${k}${Number(n) + 1}`);
+  if (after === before) throw new UsageError(`bench --hook: the edit leaves ${edit.file}:${line} as it is: give --hook-edit LINE=TEXT`);
+  if (after.includes('\n')) throw new UsageError('bench --hook: the edit must be one line');
+  return { line, before, after };
+}
+
+function findingKey(f: Finding): string {
+  return JSON.stringify([f.ruleId, f.severity, f.target, f.resource ?? null, f.location ?? null, f.field ?? null, f.message]);
+}
+
+/**
+ * The hook's runs against the whole runs, pair by pair: the hook's findings the whole run lacks
+ * (a gate bug), the whole run's findings on the hook's targets the hook lacks, and whether every
+ * pair exited alike.
+ */
+export function compareRuns(pairs: Array<[{ exitCode: number; report: { findings: Finding[] } }, { exitCode: number; report: { findings: Finding[] } }]>, hookTargets: string[]): { notInWhole: string[]; notInHook: string[]; sameExitCode: boolean } {
+  const names = new Set(hookTargets);
+  const notInWhole = new Set<string>();
+  const notInHook = new Set<string>();
+  let sameExitCode = true;
+  for (const [h, w] of pairs) {
+    if (h.exitCode !== w.exitCode) sameExitCode = false;
+    const hookKeys = new Set(h.report.findings.map(findingKey));
+    const wholeKeys = new Set(w.report.findings.filter((f) => names.has(f.target)).map(findingKey));
+    for (const k of hookKeys) if (!wholeKeys.has(k)) notInWhole.add(k);
+    for (const k of wholeKeys) if (!hookKeys.has(k)) notInHook.add(k);
+  }
+  return { notInWhole: [...notInWhole], notInHook: [...notInHook], sameExitCode };
+}
+
+async function git(cwd: string, args: string[]): Promise<void> {
+  const r = await runTool('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', '-c', 'user.name=gitops bench', '-c', 'user.email=bench@localhost', ...args], { cwd, timeoutMs: 120_000 });
+  if (r.exitCode !== 0) throw new ToolError('git', `bench --hook: git ${args.join(' ')} failed: ${(r.stderr || r.startError || '').trim()}`, r.stderr);
+}
+
+/** The copy's cache entries that are the gate's warm state (all of .cache/ but the pinned charts). */
+function warmEntries(cacheDir: string): string[] {
+  return existsSync(cacheDir) ? readdirSync(cacheDir).filter((e) => e !== 'charts') : [];
+}
+
+export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}): Promise<HookBenchResult> {
+  const runs = opts.runs ?? 3;
+  const log = opts.log ?? (() => {});
+  const edit: HookEdit = opts.edit ?? { file: DEFAULT_HOOK_FILE };
+  const source = path.join(repoRoot, edit.file);
+  if (!existsSync(source)) throw new UsageError(`bench --hook: ${edit.file} does not exist`);
+
+  log('bench --hook: copying the committed tree (HEAD) to a temporary repository');
+  const revision = await exportRevision(repoRoot, 'HEAD');
+  if (!revision.ok) throw new ToolError('git', `bench --hook: ${revision.error}`);
+  const copy = revision.dir;
+  const snapshot = tempDir('gitops-bench-hook-cache-');
+  try {
+    const file = path.join(copy, edit.file);
+    if (!existsSync(file)) throw new UsageError(`bench --hook: ${edit.file} is not committed (the bench works on HEAD)`);
+    // What the copy takes from the repository: the pinned tools, the installed packages, the
+    // built gate and the pinned charts (an input, not the gate's cache).
+    const links: Array<[string, string]> = [['.tools', '.tools'], ['node_modules', 'node_modules'], ['tools/dist', 'tools/dist'], ['.cache/charts', '.cache/charts']];
+    for (const [from, to] of links) {
+      if (!existsSync(path.join(repoRoot, from))) continue;
+      mkdirSync(path.dirname(path.join(copy, to)), { recursive: true });
+      symlinkSync(path.join(repoRoot, from), path.join(copy, to), 'dir');
+    }
+    if (!existsSync(path.join(copy, 'tools', 'dist', 'cli.js'))) throw new UsageError("bench --hook: the gate is not built (tools/dist/cli.js): run 'npm run build'");
+    await git(copy, ['init', '-q']);
+    writeFileSync(path.join(copy, '.git', 'info', 'exclude'), links.map(([, to]) => `/${to}\n`).join(''));
+    await git(copy, ['add', '-A']);
+    await git(copy, ['commit', '-q', '--no-verify', '-m', 'bench base']);
+
+    const cli = path.join(copy, 'tools', 'bin', 'gitops.js');
+    const gate = async (args: string[], label: string) => {
+      const r = await ticking(log, label, () => cpuOf('node', [cli, ...args], { cwd: copy }));
+      let report: Report;
+      try {
+        report = JSON.parse(r.stdout) as Report;
+      } catch {
+        throw new ToolError('gitops', `bench --hook: gitops ${args.join(' ')} gave no report (exit ${r.exitCode})`, r.stderr);
+      }
+      return { ...r, report };
+    };
+
+    // Warm: one untimed whole run before the edit fills the gate's caches.
+    const whole = ['validate', '--format', 'json', '--quiet'];
+    const hook = ['validate', '--changed', '--staged', '--format', 'json', '--quiet'];
+    log('bench --hook: warming the caches (one untimed whole run)');
+    const warm = await gate(whole, 'bench --hook: warming');
+    if (warm.exitCode !== 0 && warm.exitCode !== 1) throw new ToolError('gitops', `bench --hook: the warming run exited ${warm.exitCode}`, warm.stderr);
+    const cacheDir = path.join(copy, '.cache');
+    for (const e of warmEntries(cacheDir)) cpSync(path.join(cacheDir, e), path.join(snapshot, e), { recursive: true });
+    const restore = () => {
+      for (const e of warmEntries(cacheDir)) rmSync(path.join(cacheDir, e), { recursive: true, force: true });
+      for (const e of readdirSync(snapshot)) cpSync(path.join(snapshot, e), path.join(cacheDir, e), { recursive: true });
+    };
+
+    // The one-line change, staged.
+    const text = readFileSync(file, 'utf8');
+    const change = planEdit(text, edit);
+    const lines = text.split('\n');
+    lines[change.line - 1] = change.after;
+    writeFileSync(file, lines.join('\n'));
+    await git(copy, ['add', '--', edit.file]);
+    log(`bench --hook: ${edit.file}:${change.line} '${change.before.trim()}' -> '${change.after.trim()}', staged`);
+    const hookTargets = targetsForChanges(copy, discoverTargets(copy), [file], new FileCache()).map((t) => t.name);
+
+    const samples = { hook: [] as Array<Awaited<ReturnType<typeof gate>>>, whole: [] as Array<Awaited<ReturnType<typeof gate>>> };
+    for (let r = 1; r <= runs; r += 1) {
+      restore();
+      samples.hook.push(await gate(hook, `bench --hook: run ${r}/${runs}, the hook`));
+      restore();
+      samples.whole.push(await gate(whole, `bench --hook: run ${r}/${runs}, the whole repository`));
+      const [h, w] = [samples.hook.at(-1)!, samples.whole.at(-1)!];
+      log(`bench --hook run ${r}/${runs}: hook ${h.wallMs.toFixed(0)} ms (${h.cpu.toFixed(2)} CPU s), whole ${w.wallMs.toFixed(0)} ms (${w.cpu.toFixed(2)} CPU s)`);
+    }
+
+    const { notInWhole, notInHook, sameExitCode } = compareRuns(samples.hook.map((x, i) => [x, samples.whole[i]!]), hookTargets);
+    const side = (xs: typeof samples.hook, args: string[]): HookSide => {
+      const s = xs[0]!.report.summary;
+      return {
+        command: args.filter((a) => a !== '--quiet' && a !== '--format' && a !== 'json').join(' '),
+        targets: s.targets, resources: s.resources, exitCode: xs[0]!.exitCode, errors: s.errors, warnings: s.warnings,
+        findings: xs[0]!.report.findings.length,
+        wallMs: xs.map((x) => Math.round(x.wallMs)), cpuSeconds: xs.map((x) => round(x.cpu)),
+        medianWallMs: Math.round(median(xs.map((x) => x.wallMs))), medianCpuSeconds: round(median(xs.map((x) => x.cpu))),
+      };
+    };
+    const h = side(samples.hook, hook);
+    const w = side(samples.whole, whole);
+    if (h.targets !== hookTargets.length) {
+      throw new ToolError('gitops', `bench --hook: the hook checked ${h.targets} targets, the change feeds ${hookTargets.length} (${hookTargets.join(', ')})`);
+    }
+    const ratios = { wall: round(h.medianWallMs / Math.max(w.medianWallMs, 1), 3), cpu: round(h.medianCpuSeconds / Math.max(w.medianCpuSeconds, 0.01), 3) };
+    const verdict = (value: number, threshold: number, ok: boolean): Verdict => ({ value, threshold, verdict: ok ? 'met' : 'not met' });
+    const consistent = notInWhole.length === 0 && sameExitCode;
+    if (!consistent) {
+      log(`bench --hook: MISMATCH (a gate bug): ${sameExitCode ? '' : `exit codes differ (hook ${h.exitCode}, whole ${w.exitCode}); `}${notInWhole.length} hook finding(s) not in the whole run`);
+      for (const k of notInWhole.slice(0, 10)) log(`  not in the whole run: ${k}`);
+    }
+    return {
+      date: new Date().toISOString().slice(0, 10), cpus: os.availableParallelism(), node: process.version, runs,
+      change: { file: edit.file, ...change },
+      hookTargets,
+      hook: h, whole: w, ratios,
+      findings: {
+        hook: h.findings,
+        wholeOnHookTargets: samples.whole[0]!.report.findings.filter((f) => hookTargets.includes(f.target)).length,
+        notInWhole, notInHook, consistent,
+      },
+      sameExitCode,
+      acceptance: {
+        cpuRatio: verdict(ratios.cpu, HOOK_MAX_RATIO, ratios.cpu <= HOOK_MAX_RATIO),
+        wallRatio: verdict(ratios.wall, HOOK_MAX_RATIO, ratios.wall <= HOOK_MAX_RATIO),
+        hookWallMs: verdict(h.medianWallMs, HOOK_MAX_WALL_MS, h.medianWallMs < HOOK_MAX_WALL_MS),
+      },
+    };
+  } finally {
+    removeTempDir(snapshot);
+    removeRevision(copy);
+  }
+}
+
+export function formatHookBench(r: HookBenchResult): string {
+  const row = (name: string, s: HookSide) => `| ${name} | \`gitops ${s.command}\` | ${s.targets} | ${s.resources} | ${s.exitCode} | ${s.findings} | ${s.medianWallMs} | ${s.medianCpuSeconds} |`;
+  const a = r.acceptance;
+  return [
+    `One-line change: ${r.change.file}:${r.change.line} '${r.change.before.trim()}' -> '${r.change.after.trim()}' (staged); warm caches, median of ${r.runs} runs; ${r.cpus} cores, ${r.node}, ${r.date}.`,
+    `The change feeds: ${r.hookTargets.join(', ') || '(no target)'}.`,
+    '',
+    '| run | command | targets | objects | exit | findings | median wall ms | median CPU s |',
+    '|---|---|---|---|---|---|---|---|',
+    row('pre-commit hook', r.hook),
+    row('whole repository', r.whole),
+    '',
+    `hook / whole: wall ${r.ratios.wall}, CPU ${r.ratios.cpu}.`,
+    `Findings: hook ${r.findings.hook}, whole run on the same targets ${r.findings.wholeOnHookTargets}; ${r.findings.consistent ? 'the hook\'s are all in the whole run, same exit code' : `MISMATCH (a gate bug): ${r.findings.notInWhole.length} hook finding(s) not in the whole run${r.sameExitCode ? '' : ', exit codes differ'}`}.`,
+    '',
+    `- CPU ratio ${a.cpuRatio.value} (at most ${a.cpuRatio.threshold}): **${a.cpuRatio.verdict}**`,
+    `- wall ratio ${a.wallRatio.value} (at most ${a.wallRatio.threshold}): **${a.wallRatio.verdict}**`,
+    `- hook median wall ${a.hookWallMs.value} ms (under ${a.hookWallMs.threshold} ms): **${a.hookWallMs.verdict}**`,
+    '',
+  ].join('\n');
+}
+
+/** Writes hook.json into `dir` (docs/performance by default). */
+export function writeHookBench(r: HookBenchResult, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const json = path.join(dir, 'hook.json');
+  writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
+  return json;
+}
