@@ -24,6 +24,7 @@ Commands:
   charts fetch           fill .cache/charts from charts.lock.json (offline sources; --pull: helm pull)
   docs [--check]         generate docs/POLICIES.md from the policies' metadata
   bench                  time the gate against kubeconform and conftest on the same input
+                         (--scale: synthetic trees; --hook: the pre-commit path)
 
 Run 'gitops <command> --help' for a command's options.
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 incomplete run or bad usage.

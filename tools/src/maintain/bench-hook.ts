@@ -189,6 +189,8 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
   try {
     const file = path.join(copy, edit.file);
     if (!existsSync(file)) throw new UsageError(`bench --hook: ${edit.file} is not committed (the bench works on HEAD)`);
+    const text = readFileSync(file, 'utf8');
+    const change = planEdit(text, edit);
     // What the copy takes from the repository: the pinned tools, the installed packages, the
     // built gate and the pinned charts (an input, not the gate's cache).
     const links: Array<[string, string]> = [['.tools', '.tools'], ['node_modules', 'node_modules'], ['tools/dist', 'tools/dist'], ['.cache/charts', '.cache/charts']];
@@ -229,8 +231,6 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     };
 
     // The one-line change, staged.
-    const text = readFileSync(file, 'utf8');
-    const change = planEdit(text, edit);
     const lines = text.split('\n');
     lines[change.line - 1] = change.after;
     writeFileSync(file, lines.join('\n'));
