@@ -182,7 +182,7 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
   if (!existsSync(source)) throw new UsageError(`bench --hook: ${edit.file} does not exist`);
 
   log('bench --hook: copying the committed tree (HEAD) to a temporary repository');
-  const revision = await exportRevision(repoRoot, 'HEAD');
+  const revision = await ticking(log, 'bench --hook: copying', () => exportRevision(repoRoot, 'HEAD'));
   if (!revision.ok) throw new ToolError('git', `bench --hook: ${revision.error}`);
   const copy = revision.dir;
   const snapshot = tempDir('gitops-bench-hook-cache-');
@@ -202,8 +202,10 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     if (!existsSync(path.join(copy, 'tools', 'dist', 'cli.js'))) throw new UsageError("bench --hook: the gate is not built (tools/dist/cli.js): run 'npm run build'");
     await git(copy, ['init', '-q']);
     writeFileSync(path.join(copy, '.git', 'info', 'exclude'), links.map(([, to]) => `/${to}\n`).join(''));
-    await git(copy, ['add', '-A']);
-    await git(copy, ['commit', '-q', '--no-verify', '-m', 'bench base']);
+    await ticking(log, 'bench --hook: committing the copy', async () => {
+      await git(copy, ['add', '-A']);
+      await git(copy, ['commit', '-q', '--no-verify', '-m', 'bench base']);
+    });
 
     const cli = path.join(copy, 'tools', 'bin', 'gitops.js');
     const gate = async (args: string[], label: string) => {
