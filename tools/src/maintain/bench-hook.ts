@@ -193,15 +193,15 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     const change = planEdit(text, edit);
     // What the copy takes from the repository: the pinned tools, the installed packages, the
     // built gate and the pinned charts (an input, not the gate's cache).
-    const links: Array<[string, string]> = [['.tools', '.tools'], ['node_modules', 'node_modules'], ['tools/dist', 'tools/dist'], ['.cache/charts', '.cache/charts']];
-    for (const [from, to] of links) {
-      if (!existsSync(path.join(repoRoot, from))) continue;
-      mkdirSync(path.dirname(path.join(copy, to)), { recursive: true });
-      symlinkSync(path.join(repoRoot, from), path.join(copy, to), 'dir');
+    const links = ['.tools', 'node_modules', path.join('tools', 'dist'), path.join('.cache', 'charts')];
+    for (const link of links) {
+      if (!existsSync(path.join(repoRoot, link))) continue;
+      mkdirSync(path.dirname(path.join(copy, link)), { recursive: true });
+      symlinkSync(path.join(repoRoot, link), path.join(copy, link), 'dir');
     }
     if (!existsSync(path.join(copy, 'tools', 'dist', 'cli.js'))) throw new UsageError("bench --hook: the gate is not built (tools/dist/cli.js): run 'npm run build'");
     await git(copy, ['init', '-q']);
-    writeFileSync(path.join(copy, '.git', 'info', 'exclude'), links.map(([, to]) => `/${to}\n`).join(''));
+    writeFileSync(path.join(copy, '.git', 'info', 'exclude'), links.map((link) => `/${link.split(path.sep).join('/')}\n`).join(''));
     await ticking(log, 'bench --hook: committing the copy', async () => {
       await git(copy, ['add', '-A']);
       await git(copy, ['commit', '-q', '--no-verify', '-m', 'bench base']);
