@@ -16,6 +16,7 @@ import { applyWaivers, loadWaivers } from '../waivers/waivers.js';
 import { summarize } from '../report/index.js';
 import { kubernetesOf, run, type RunContext, type SchemaEngine } from './run.js';
 import { validateWithApiserver } from '../apiserver/stage.js';
+import { ResultCache } from '../util/results.js';
 
 export type { SchemaEngine } from './run.js';
 
@@ -37,6 +38,8 @@ export interface ValidateOptions {
   apiserver?: 'dry-run' | 'apply';
   /** With apiserver: the base revision applied first (--since REF). */
   baseRef?: string;
+  /** Compute every verdict again: neither read nor update the results cache (--no-cache). */
+  noCache?: boolean;
 }
 
 export interface ValidateResult {
@@ -76,7 +79,9 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     if (opts.changedFiles !== undefined) targets = targetsForChanges(repoRoot, targets, opts.changedFiles, cache);
   }
 
-  const ctx: RunContext = { repoRoot, config, cache, kustomize: null };
+  const results = opts.noCache === true ? ResultCache.none() : ResultCache.forRepo(repoRoot);
+  cache.useResults(results);
+  const ctx: RunContext = { repoRoot, config, cache, kustomize: null, results };
   if (targets.some((t) => t.kind === 'kustomization')) {
     try {
       ctx.kustomize = await resolveKustomize(repoRoot);
@@ -110,6 +115,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     const bundle = readBundle(repoRoot);
     rules = bundle.manifest.rules;
     engine = await PolicyEngine.load(bundle, policyConfig(config));
+    engine.useResults(results);
     tools.policies = bundle.manifest.sourcesSha256;
   } catch (err) {
     toolFinding(err instanceof ToolError ? 'tool/policy-bundle' : 'tool/policy', (err as Error).message);
@@ -122,6 +128,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     progress,
     requireCharts: opts.requireCharts === true,
   });
+  results.save();
   Object.assign(tools, result.tools);
   findings.push(...result.findings);
   if (result.incomplete) incomplete = true;

@@ -42,6 +42,22 @@ describe('runTool', () => {
     expect(await gone([child])).toBe(true);
   });
 
+  it('keeps everything a program wrote before it exited, also when the gate was busy longer than the drain time', async () => {
+    // 60 KB fits the pipe: the program exits before the gate has read any of it. The gate then
+    // stays busy (synchronous work, as when it parses or evaluates) past the drain time.
+    const size = 60_000;
+    const service = startService('sh', ['-c', `head -c ${size} /dev/zero | tr '\\0' x`]);
+    service.child.once('exit', () => {
+      const until = Date.now() + 600;
+      while (Date.now() < until) {
+        // busy
+      }
+    });
+    const r = await service.exited;
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.length).toBe(size);
+  });
+
   it('kills the whole group on timeout and says so', async () => {
     const r = await runTool('sh', ['-c', 'sleep 600 & echo $!; wait'], { timeoutMs: 300 });
     expect(r.timedOut).toBe(true);
