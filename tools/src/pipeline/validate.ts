@@ -15,7 +15,6 @@ import type { Finding, Report, Target } from './types.js';
 import { applyWaivers, loadWaivers } from '../waivers/waivers.js';
 import { summarize } from '../report/index.js';
 import { kubernetesOf, run, type RunContext, type SchemaEngine } from './run.js';
-import { validateWithApiserver } from '../apiserver/stage.js';
 import { ResultCache } from '../util/results.js';
 
 export type { SchemaEngine } from './run.js';
@@ -135,6 +134,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
 
   // The loopback API server: what it rejects at apply time.
   if (opts.apiserver !== undefined) {
+    // Loaded only when asked for: most runs never start an API server.
+    const { validateWithApiserver } = await import('../apiserver/stage.js');
     const stage = await validateWithApiserver({
       repoRoot, cache, config, mode: opts.apiserver, since: opts.baseRef, kustomize: ctx.kustomize, progress,
       targets: result.loaded.map((lt) => ({ target: lt.target, kustomization: lt.kustomization, resources: kubernetesOf(lt).map((d) => d.resource!) })),
