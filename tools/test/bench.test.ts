@@ -71,6 +71,9 @@ describe('gitops bench --hook', () => {
     expect(r.hook.resources).toBeGreaterThan(0);
     expect(r.hook.resources).toBeLessThan(r.whole.resources);
     expect(r.hook.command).toBe('validate --changed --staged');
+    // The gate's caches (compiled validators, earlier verdicts), never the pinned charts.
+    expect(r.warmState).toEqual(expect.arrayContaining(['ajv', 'results']));
+    expect(r.warmState).not.toContain('charts');
     for (const s of [r.hook, r.whole]) {
       expect(s.wallMs).toHaveLength(1);
       expect(s.cpuSeconds).toHaveLength(1);

@@ -65,6 +65,8 @@ export interface HookBenchResult {
   node: string;
   runs: number;
   change: { file: string; line: number; before: string; after: string };
+  /** What of the copy's .cache/ was snapshotted after the warming run and restored before each measured run. */
+  warmState: string[];
   /** The targets the staged change feeds (what the hook checked). */
   hookTargets: string[];
   hook: HookSide;
@@ -226,7 +228,9 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     const warm = await gate(whole, 'bench --hook: warming');
     if (warm.exitCode !== 0 && warm.exitCode !== 1) throw new ToolError('gitops', `bench --hook: the warming run exited ${warm.exitCode}`, warm.stderr);
     const cacheDir = path.join(copy, '.cache');
-    for (const e of warmEntries(cacheDir)) cpSync(path.join(cacheDir, e), path.join(snapshot, e), { recursive: true });
+    const warmState = warmEntries(cacheDir).sort();
+    for (const e of warmState) cpSync(path.join(cacheDir, e), path.join(snapshot, e), { recursive: true });
+    log(`bench --hook: warm state .cache/{${warmState.join(',')}} kept for every measured run`);
     const restore = () => {
       for (const e of warmEntries(cacheDir)) rmSync(path.join(cacheDir, e), { recursive: true, force: true });
       for (const e of readdirSync(snapshot)) cpSync(path.join(snapshot, e), path.join(cacheDir, e), { recursive: true });
@@ -276,7 +280,7 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     return {
       date: new Date().toISOString().slice(0, 10), cpus: os.availableParallelism(), node: process.version, runs,
       change: { file: edit.file, ...change },
-      hookTargets,
+      warmState, hookTargets,
       hook: h, whole: w, ratios,
       findings: {
         hook: h.findings,
@@ -301,7 +305,7 @@ export function formatHookBench(r: HookBenchResult): string {
   const a = r.acceptance;
   return [
     `One-line change: ${r.change.file}:${r.change.line} '${r.change.before.trim()}' -> '${r.change.after.trim()}' (staged); warm caches, median of ${r.runs} runs; ${r.cpus} cores, ${r.node}, ${r.date}.`,
-    `The change feeds: ${r.hookTargets.join(', ') || '(no target)'}.`,
+    `The change feeds: ${r.hookTargets.join(', ') || '(no target)'}. Warm state restored before each run: .cache/{${r.warmState.join(',')}}.`,
     '',
     '| run | command | targets | objects | exit | findings | median wall ms | median CPU s |',
     '|---|---|---|---|---|---|---|---|',
