@@ -7,8 +7,9 @@ import { ToolError } from '../util/errors.js';
 import type { Severity } from '../pipeline/types.js';
 import { ENTRYPOINT, ruleIdOf, type LoadedBundle, type RuleMeta } from './bundle.js';
 import type { RepositoryFacts } from './argocd.js';
-import { collectPromql, collectUnits } from './facts.js';
+import { collectPromql, collectUnits, parsePromql, type PromqlResult } from './facts.js';
 import { targetIndex } from './target-index.js';
+import { digest, type ResultCache } from '../util/results.js';
 
 export interface Violation {
   /** Rule id (k8s/run-as-non-root). */
@@ -66,12 +67,13 @@ export function policyData(
   config: Record<string, unknown>,
   repository: RepositoryFacts = NO_FACTS,
   environment: Array<Record<string, unknown>> = [],
+  promql: (expr: string) => PromqlResult = parsePromql,
 ): Record<string, unknown> {
   return {
     target,
     environment: { resources: environment },
     units: collectUnits([...target.resources, config]),
-    promql: collectPromql(target.resources),
+    promql: collectPromql(target.resources, promql),
     index: targetIndex(target.resources),
     config,
     repository,
@@ -97,33 +99,60 @@ export const NO_FACTS: RepositoryFacts = { complete: false, applications: [], pa
 export class PolicyEngine {
   private readonly rules: Map<string, RuleMeta>;
   private repository: RepositoryFacts = NO_FACTS;
+  private repositoryDigest = digest(JSON.stringify(NO_FACTS));
 
   private constructor(
     private readonly policy: Policy,
     rules: RuleMeta[],
     private readonly config: Record<string, unknown>,
+    /** The digest of the bundle's manifest (wasm digest, sources digest, rule metadata). */
+    private readonly bundleDigest: string,
   ) {
     this.rules = new Map(rules.map((r) => [r.policy, r]));
+  }
+
+  /**
+   * What every verdict depends on besides the target and the document: the compiled bundle, the
+   * settings and the repository facts (pipeline/verdicts.ts).
+   */
+  get fingerprint(): string {
+    return digest(this.bundleDigest, JSON.stringify(this.config), this.repositoryDigest);
   }
 
   static async load(bundle: LoadedBundle, config: Record<string, unknown>): Promise<PolicyEngine> {
     try {
       const policy = await loadPolicy(bundle.wasm);
-      return new PolicyEngine(policy, bundle.manifest.rules, config);
+      return new PolicyEngine(policy, bundle.manifest.rules, config, digest(JSON.stringify(bundle.manifest)));
     } catch (err) {
       throw new ToolError('policy', `the policy bundle could not be loaded: ${(err as Error).message}`);
     }
   }
 
+  private promql: (expr: string) => PromqlResult = parsePromql;
+
+  /** PromQL parses of earlier runs (a parse depends on the expression alone). */
+  useResults(results: ResultCache): void {
+    if (!results.enabled) return;
+    this.promql = (expr) => {
+      const key = results.key('promql', expr);
+      const known = results.get<PromqlResult>('promql', key);
+      if (known !== undefined) return known;
+      const parsed = parsePromql(expr);
+      results.set('promql', key, parsed);
+      return parsed;
+    };
+  }
+
   /** The repository-wide facts (data.repository) for every evaluation that follows; set before setTarget. */
   setRepository(facts: RepositoryFacts): void {
     this.repository = facts;
+    this.repositoryDigest = digest(JSON.stringify(facts));
   }
 
   /** Gives the policies the whole target (and the facts derived from it) as data. */
   setTarget(target: TargetData, environment: Array<Record<string, unknown>> = []): void {
     const clean = (list: Array<Record<string, unknown>>) => list.map((r) => dropNulls(r) as Record<string, unknown>);
-    this.policy.setData(policyData({ ...target, resources: clean(target.resources) }, this.config, this.repository, clean(environment)));
+    this.policy.setData(policyData({ ...target, resources: clean(target.resources) }, this.config, this.repository, clean(environment), this.promql));
   }
 
   evaluate(input: Record<string, unknown>): Violation[] {
