@@ -4,7 +4,7 @@
  * per scope. Checked on the pure classification, on a throwaway policy tree built by the real opa
  * (what each kind of reference makes a rule), and on the committed bundle.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,6 +206,26 @@ describe('a throwaway policy tree built by the real opa', () => {
       rmSync(file);
     }
   });
+
+  it('keeps opa deps output in .cache/opa-deps, keyed by the modules loaded: an edited rule is asked again', async () => {
+    const cacheDir = path.join(repo.root, '.cache/opa-deps');
+    const entries = () => readdirSync(cacheDir).filter((f) => f.endsWith('.json')).length;
+    expect(entries()).toBe(Object.keys(RULES).length);
+    const file = path.join(repo.root, 'policies/scratch/input-only/policy.rego');
+    const original = readFileSync(file, 'utf8');
+    try {
+      writeFileSync(file, original.replace('not input.resource.metadata.labels.team', 'not input.resource.metadata.labels.team\n\tcount(data.target.resources) > 1'));
+      const edited = await buildBundle(repo.root);
+      expect(edited.rules.find((r) => r.policy === 'scratch.input_only')).toMatchObject({ scope: 'target', targetReads: ['data.target.resources'] });
+      expect(entries()).toBe(Object.keys(RULES).length + 1);
+    } finally {
+      writeFileSync(file, original);
+    }
+    const again = await buildBundle(repo.root);
+    expect(again.rules.find((r) => r.policy === 'scratch.input_only')?.scope).toBe('object');
+    expect(entries()).toBe(Object.keys(RULES).length + 1);
+    expect(again.rules.map((r) => [r.policy, r.scope])).toEqual(manifest.rules.map((r) => [r.policy, r.scope]));
+  }, 120_000);
 
   it('makes a failing opa deps call a ToolError, never an object scope', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-scope-broken-'));

@@ -201,7 +201,8 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     }
     // Each rule's scope, from the compiler's dependencies of its whole closure (before the
     // generated entrypoints join the sources).
-    const scopes = await ruleScopes(opa, src, inspected.namespaces ?? {}, rules.map((r) => r.policy));
+    const opaVersion = readPins(repoRoot).opa.version;
+    const scopes = await ruleScopes(opa, src, inspected.namespaces ?? {}, rules.map((r) => r.policy), { dir: path.join(repoRoot, '.cache', 'opa-deps'), opaVersion });
     for (const r of rules) {
       const verdict = scopes.get(r.policy)!;
       r.scope = verdict.scope;
@@ -215,7 +216,7 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     const wasm = extractFromTarGz(readFileSync(out), '/policy.wasm');
     if (wasm === null) throw new ToolError('opa', 'opa build produced no policy.wasm');
     const manifest: BundleManifest = {
-      opaVersion: readPins(repoRoot).opa.version,
+      opaVersion,
       entrypoint: ENTRYPOINT,
       entrypoints,
       sourcesSha256: sourcesHash(repoRoot),

@@ -15,7 +15,10 @@
  * sources only: the union of the object-scoped rules' findings and that of the target-scoped ones,
  * in the shape main/findings has. main/findings itself stays as policies/main.rego defines it.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { ToolError } from '../util/errors.js';
 import { mapLimit } from '../util/pool.js';
 import { runTool } from '../util/process.js';
@@ -121,16 +124,30 @@ export function scopeFromDeps(output: string, query: readonly string[]): ScopeVe
  * keeps it about 5x cheaper than loading every rule; a rule whose closure reaches into another
  * rule's package (a base reference below data.rules then) is asked again over all the sources.
  * Calls run in parallel, one per core; a failing call is a ToolError (never a silent object scope).
+ * With `cache`, opa's output is kept on disk under the sha256 of the opa version, the query and
+ * the path and text of every module loaded, so a rebuild after editing one rule asks opa about
+ * that rule only (and about every rule after a library change).
  */
-export async function ruleScopes(opa: string, srcDir: string, namespaces: Record<string, string[]>, policies: readonly string[]): Promise<Map<string, ScopeVerdict>> {
+export async function ruleScopes(
+  opa: string,
+  srcDir: string,
+  namespaces: Record<string, string[]>,
+  policies: readonly string[],
+  cache: DepsCache | null = null,
+): Promise<Map<string, ScopeVerdict>> {
   const shared = [...new Set(Object.entries(namespaces).filter(([ns]) => ns !== 'data.rules' && !ns.startsWith('data.rules.')).flatMap(([, files]) => files))].sort();
+  const everything = [...new Set(Object.values(namespaces).flat())].sort();
   const deps = async (query: string[], files: string[] | null): Promise<string> => {
+    const key = cache === null ? null : depsKey(cache.opaVersion, srcDir, query, files ?? everything);
+    const cached = key === null ? null : readCached(cache!.dir, key);
+    if (cached !== null) return cached;
     const load = files === null ? ['-d', '.'] : files.flatMap((f) => ['-d', f]);
     const r = await runTool(opa, ['deps', '--format', 'json', ...load, refText(query)], { cwd: srcDir, timeoutMs: 120_000 });
     if (r.failed) {
       const why = [r.startError ?? '', r.timedOut ? 'timed out' : '', r.stderr.trim(), r.stdout.trim()].filter(Boolean).join('\n');
       throw new ToolError('opa', `opa deps ${refText(query)} failed (the rule's scope cannot be derived):\n${why}`, r.stderr);
     }
+    if (key !== null) writeCached(cache!.dir, key, r.stdout);
     return r.stdout;
   };
   const verdicts = await mapLimit(policies, os.availableParallelism(), async (policy) => {
@@ -143,6 +160,40 @@ export async function ruleScopes(opa: string, srcDir: string, namespaces: Record
     return [policy, verdict] as const;
   });
   return new Map(verdicts);
+}
+
+/** Where ruleScopes keeps opa deps output: `<repo>/.cache/opa-deps` (git-ignored), for this opa version. */
+export interface DepsCache {
+  dir: string;
+  opaVersion: string;
+}
+
+function depsKey(opaVersion: string, srcDir: string, query: readonly string[], files: readonly string[]): string {
+  const h = createHash('sha256').update(`opa ${opaVersion}\0${refText(query)}\0`);
+  for (const f of files) h.update(f).update('\0').update(readFileSync(path.join(srcDir, f))).update('\0');
+  return h.digest('hex');
+}
+
+/** A cached output, when it is there and JSON (a truncated or foreign file is asked again). */
+function readCached(dir: string, key: string): string | null {
+  try {
+    const text = readFileSync(path.join(dir, `${key}.json`), 'utf8');
+    JSON.parse(text);
+    return text;
+  } catch {
+    return null;
+  }
+}
+
+function writeCached(dir: string, key: string, text: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const tmp = path.join(dir, `${key}.json.${process.pid}.tmp`);
+    writeFileSync(tmp, text);
+    renameSync(tmp, path.join(dir, `${key}.json`));
+  } catch {
+    // A cache that cannot be written (read-only checkout) only costs the next build the call.
+  }
 }
 
 /**
