@@ -5,7 +5,8 @@
  * - the object-scope findings plus the target-scope findings are exactly main/findings;
  * - the object-scope findings of a document are the same when the target around it is empty: no
  *   resources, an empty index, no environment, no repository facts, and data.units / data.promql
- *   computed from the document and the settings alone (its target name and env kept).
+ *   computed from the document and the settings alone (its target name and env kept), and the
+ *   document at no position in it (input.index -1).
  * The run's engine is the real one; the test only listens to its calls (and asks the other scopes
  * beside each), so the documents and the data are exactly those of `gitops validate`.
  */
@@ -66,7 +67,8 @@ async function listeningEngine(tally: Tally): Promise<PolicyEngine> {
       units: collectUnits([...own, config]),
       promql: collectPromql(own),
     });
-    const alone = bare.evaluate(input, 'object');
+    // Nor does its position in the target count (input.index is a target fact).
+    const alone = bare.evaluate('index' in input ? { ...input, index: -1 } : input, 'object');
     if (JSON.stringify(multiset(alone)) !== JSON.stringify(multiset(objectScope))) {
       tally.problems.push(`${what}: object-scope findings change without the target:\n  in target: ${multiset(objectScope).join('\n             ')}\n  alone:     ${multiset(alone).join('\n             ')}`);
     }

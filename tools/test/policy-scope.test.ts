@@ -26,7 +26,7 @@ const deps = (base: unknown[], virtual: unknown[] = [ref(...QUERY)]): string => 
 describe('scopeFromDeps', () => {
   it('is object scope when every base document is the input, the settings, the memo tables or the target name and env', () => {
     expect(scopeFromDeps(deps([
-      ref('input', 'kind'), ref('input', 'resource', { var: 'x' }), ref('data', 'config', 'trustedRegistries'), ref('data', 'config'),
+      ref('input', 'kind'), ref('input', 'resource', { var: 'x' }), ref('input', 'dockerfiles'), ref('data', 'config', 'trustedRegistries'), ref('data', 'config'),
       ref('data', 'units', 'cpu'), ref('data', 'promql'), ref('data', 'target', 'name'), ref('data', 'target', 'env'),
     ]), QUERY)).toEqual({ scope: 'object', targetReads: [] });
     // A rule with no base document at all (opa deps then prints no `base`).
@@ -44,6 +44,10 @@ describe('scopeFromDeps', () => {
     expect(scopeFromDeps(deps([ref('data')]), QUERY).scope).toBe('target');
     expect(scopeFromDeps(deps([ref('data', 'target', 'names')]), QUERY).scope).toBe('target');
     expect(scopeFromDeps(deps([ref('data', 'configuration')]), QUERY).scope).toBe('target');
+    // The input's position in the target, the whole input, or a computed key of it (which may be the position).
+    expect(scopeFromDeps(deps([ref('input', 'index')]), QUERY)).toEqual({ scope: 'target', targetReads: ['input.index'] });
+    expect(scopeFromDeps(deps([ref('input')]), QUERY).scope).toBe('target');
+    expect(scopeFromDeps(deps([ref('input', { var: 'k' })]), QUERY)).toEqual({ scope: 'target', targetReads: ['input[_]'] });
   });
 
   it('is target scope for output it does not understand', () => {

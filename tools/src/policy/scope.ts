@@ -3,12 +3,14 @@
  * derived at build time from the compiler's dependency analysis (`opa deps`, which follows the
  * rule's whole closure through lib functions), never declared by hand.
  *
- * - `object`: the findings of one document depend only on the document itself (`input`), the
+ * - `object`: the findings of one document depend only on the document itself (`input`, but not
+ *   `input.index`, its position in the target, which moves when an object is added before it), the
  *   settings (`data.config`), the memo tables of pure functions of strings of the input and the
  *   settings (`data.units`, `data.promql`), and the target's name and environment. They can be
  *   cached per object between runs.
  * - `target`: anything else (`data.target.resources`, `data.index`, `data.environment`,
- *   `data.repository`, a dynamic reference, output opa deps gave that is not understood): the
+ *   `data.repository`, `input.index`, the whole `input` or `data`, a dynamic reference, output
+ *   opa deps gave that is not understood): the
  *   findings must be recomputed whenever the target changes.
  *
  * The bundle gets two more entrypoints (SCOPE_ENTRYPOINTS), written into the build's temporary
@@ -37,7 +39,7 @@ export const SCOPE_ENTRYPOINTS: Record<RuleScope, string> = {
   target: `${SCOPE_PACKAGE}/target_findings`,
 };
 
-/** Base documents an object-scoped rule may read, each with everything below it. */
+/** Base documents an object-scoped rule may read, each with everything below it (but INPUT_POSITION). */
 export const OBJECT_SCOPE_DOCUMENTS: readonly string[][] = [
   ['input'],
   ['data', 'config'],
@@ -46,6 +48,9 @@ export const OBJECT_SCOPE_DOCUMENTS: readonly string[][] = [
   ['data', 'target', 'name'],
   ['data', 'target', 'env'],
 ];
+
+/** input.index: where the document sits in data.target.resources, a fact of the target. */
+export const INPUT_POSITION = 'index';
 
 export interface ScopeVerdict {
   scope: RuleScope;
@@ -86,6 +91,8 @@ function isRef(value: unknown): value is Term[] {
 function inObjectScope(ref: Term[]): boolean {
   const head = ref[0]!;
   if (head.type !== 'var' || (head.value !== 'input' && head.value !== 'data')) return false;
+  // The input, but neither the whole of it nor a key that may be its position.
+  if (head.value === 'input' && (ref.length < 2 || ref[1]!.type !== 'string' || ref[1]!.value === INPUT_POSITION)) return false;
   return OBJECT_SCOPE_DOCUMENTS.some((doc) => doc.length <= ref.length
     && doc.every((seg, i) => (i === 0 ? ref[0]!.value === seg : ref[i]!.type === 'string' && ref[i]!.value === seg)));
 }
