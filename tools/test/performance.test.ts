@@ -141,9 +141,13 @@ describe('kubeconform', () => {
     const unknown = run.json().findings.filter((f) => f.ruleId === 'schema/unknown-field');
     // ajv's finding; kubeconform's identical one is de-duplicated against it.
     expect(unknown.map((f) => [f.target, f.resource?.name])).toEqual([['overlays/two', 'settings-two']]);
-    const kubeconformOnly = await gitops(repo.root, ['validate', '--format', 'json', '--schema-engine', 'kubeconform']);
+    const kubeconformOnly = await gitops(repo.root, ['validate', '--format', 'json', '--schema-engine', 'kubeconform', '--no-cache']);
     expect(kubeconformOnly.json().findings.filter((f) => f.ruleId === 'schema/unknown-field').map((f) => f.target)).toEqual(['overlays/two']);
     expect(existsSync(log)).toBe(true);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(2);
+    // Unchanged objects: kubeconform's verdicts of the first run, and no process at all.
+    const again = await gitops(repo.root, ['validate', '--format', 'json', '--schema-engine', 'kubeconform']);
+    expect(again.json().findings).toEqual(kubeconformOnly.json().findings);
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(2);
   }, 300_000);
 });

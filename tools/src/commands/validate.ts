@@ -34,6 +34,8 @@ Options:
                            and CRDs applied, the rest server-side dry-run; =apply applies for real
                            on kwok nodes and waits for readiness (default: apiserver.mode in
                            gitops.yaml). With --since REF, REF's objects are applied first
+  --no-cache               compute every verdict again (the results of earlier runs in the
+                           git-ignored .cache/results are neither read nor updated)
   --quiet                  no progress on stderr
   -h, --help               this help
 
@@ -78,6 +80,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
     'fail-on': { type: 'string' },
     'schema-engine': { type: 'string' },
     quiet: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
     'require-charts': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -105,6 +108,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
     requireCharts: values['require-charts'] === true,
     apiserver: apiserverMode === 'off' ? undefined : apiserverMode,
     baseRef: values.since,
+    noCache: values['no-cache'] === true,
     progress: showProgress ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   const color = format === 'text' && !process.env.NO_COLOR && process.stdout.isTTY === true;

@@ -10,8 +10,8 @@
 import { fileDocument, type Document } from '../pipeline/document.js';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DockerfileParser } from 'dockerfile-ast';
-import type { Instruction } from 'dockerfile-ast';
+import { createRequire } from 'node:module';
+import type { DockerfileParser as Parser, Instruction } from 'dockerfile-ast';
 
 export interface InputProblem {
   message: string;
@@ -239,6 +239,13 @@ function propertiesOf(ins: Instruction): string[] {
   });
 }
 
+let parserClass: typeof Parser | undefined;
+/** The Dockerfile parser, loaded with the first Dockerfile (a run that checks none never loads it). */
+function dockerfileParser(): typeof Parser {
+  parserClass ??= (createRequire(import.meta.url)('dockerfile-ast') as { DockerfileParser: typeof Parser }).DockerfileParser;
+  return parserClass;
+}
+
 /** Parses Dockerfile text. `file` is the display path put into the input. Never throws. */
 export function parseDockerfile(text: string, file: string, dockerignoreText: string | null): DockerfileInput {
   return parseWithProblems(text, file, dockerignoreText).input;
@@ -251,7 +258,7 @@ export function parseWithProblems(
 ): { input: DockerfileInput; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   const source = new SourceText(text);
-  const df = DockerfileParser.parse(text);
+  const df = dockerfileParser().parse(text);
   const escape = df.getEscapeCharacter();
   const stages: DockerfileStage[] = [];
   const globalArgs: DockerfileArg[] = [];

@@ -83,7 +83,7 @@ export function resourcesFromDocs(docs: YamlDoc[], absFile: string): { resources
 }
 
 /** Resources of rendered kustomize output: origin annotations read, resolved and stripped. */
-export function resourcesFromRender(docs: YamlDoc[], wrapperDir: string, targetKustomization: string): Resource[] {
+export function resourcesFromRender(docs: Array<Pick<YamlDoc, 'value'>>, wrapperDir: string, targetKustomization: string): Resource[] {
   const out: Resource[] = [];
   for (const doc of docs) {
     if (checkObject(doc.value) !== null) continue;

@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runTool } from '../util/process.js';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { crdSchemaRelPath, crdToSchemas, DRAFT_07, type JsonSchema } from '../schema/convert.js';
 import { sha256, stableStringify } from '../schema/json.js';
 import { constraintCrds, matchSchemaFrom } from '../policy/gatekeeper-schemas.js';

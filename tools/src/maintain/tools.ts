@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { removeTempDir, runTool, tempDir } from '../util/process.js';
+import { runTool } from '../util/process.js';
 import { ToolError } from '../util/errors.js';
 import { buildGroups, cachePath, defaultCacheDir, installGroups, type BuildEvent, type BuildProfile, type GoToolPin } from './gobuild.js';
 

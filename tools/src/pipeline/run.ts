@@ -11,7 +11,7 @@ import type { FileCache } from '../util/cache.js';
 import { composeDocument, buildComposeInput } from '../inputs/compose.js';
 import { dockerfileDocument, loadDockerfile } from '../inputs/dockerfile.js';
 import { kubernetesDocument, resourcesFromDocs, resourcesFromRender } from '../inputs/kubernetes.js';
-import { kustomizationDeps, kustomizationFile, remoteRefs, renderKustomization } from '../render/kustomize.js';
+import { kustomizationDeps, kustomizationFile, parseRendered, remoteRefs, renderKustomization } from '../render/kustomize.js';
 import type { PolicyEngine, Violation } from '../policy/evaluate.js';
 import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js';
 import type { SchemaError } from '../schema/ajv.js';
@@ -22,11 +22,13 @@ import { displayPath } from '../util/paths.js';
 import { locateKustomizeError } from '../locate/mechanisms.js';
 import { directoryFiles, isComposeFile, isDockerfile } from '../discover/targets.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
-import { locateField, parseYaml, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
+import { locateField, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
 import type { Document } from './document.js';
 import type { Finding, Severity, Target } from './types.js';
 import { capChartFindings, chartsMaxSeverity, dropRepeatedClusterFindings, expandClusterTargets, isClusterTarget, retargetPathFindings } from '../render/cluster-targets.js';
 import type { RepositoryFacts } from '../policy/argocd.js';
+import { ResultCache } from '../util/results.js';
+import { schemaVerdictKey, kubeconformVerdictKey, objectDigest, policyTargetKey } from './verdicts.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
 
@@ -37,6 +39,8 @@ export interface RunContext {
   cache: FileCache;
   /** null: kustomize is not available (kustomization targets are then incomplete). */
   kustomize: KustomizeRunner | null;
+  /** Results of earlier runs (util/results.ts); absent: none kept. */
+  results?: ResultCache;
 }
 
 export interface RunOptions {
@@ -84,6 +88,11 @@ export interface RunResult {
   environments: Map<string, Array<Record<string, unknown>>>;
 }
 
+function resultsOf(ctx: RunContext): ResultCache {
+  ctx.results ??= ResultCache.none();
+  return ctx.results;
+}
+
 function fileFinding(ctx: RunContext, target: Target, ruleId: string, severity: Severity, message: string, abs: string | null, line = 1, column = 1, field: string | null = null): Finding {
   return {
     ruleId, severity, message, target: target.name, resource: null, field,
@@ -106,8 +115,7 @@ function yamlProblemsInTree(ctx: RunContext, target: Target): Finding[] {
   const out: Finding[] = [];
   for (const dep of kustomizationDeps(target.abs, ctx.cache)) {
     if (!/\.(ya?ml)$|Kustomization$/.test(dep.file)) continue;
-    const parsed = ctx.cache.get(dep.file);
-    for (const p of parsed?.problems ?? []) {
+    for (const p of ctx.cache.problems(dep.file) ?? []) {
       out.push(fileFinding(ctx, target, p.ruleId ?? 'input/yaml', 'error', `${displayPath(ctx.repoRoot, dep.file)}: ${p.message}`, dep.file, p.line, p.column));
     }
   }
@@ -155,7 +163,14 @@ async function loadKustomization(ctx: RunContext, lt: LoadedTarget): Promise<voi
     }
     return;
   }
-  addKubernetes(ctx, lt, resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, lt.kustomization ?? target.abs));
+  const rendered = parseRendered(out.stdout, resultsOf(ctx));
+  if (rendered.problem !== null) {
+    // kustomize writes YAML it can read back: this is a cut or damaged output, never a pass.
+    lt.incomplete = true;
+    lt.findings.push(fileFinding(ctx, target, 'tool/kustomize', 'error', `kustomize's output could not be read (${rendered.problem}); the target is not checked`, lt.kustomization));
+    return;
+  }
+  addKubernetes(ctx, lt, resourcesFromRender(rendered.docs, out.wrapperDir, lt.kustomization ?? target.abs));
 }
 
 /** A kustomize error, at the kustomization entry it is about when the message names one. */
@@ -291,9 +306,18 @@ function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<Run
     seen.add(key);
     lt.findings.push(documentFinding(lt, doc, schemaRuleId(e), 'error', `${doc.schemaMessage(e)}${via}`, e.instancePath === '' ? null : e.instancePath, null));
   };
+  const results = resultsOf(ctx);
   if (engine !== 'kubeconform') {
     for (const doc of objects) {
+      // An unchanged object against an unchanged schema: the verdict of an earlier run.
+      const key = schemaVerdictKey(results, store, doc.resource!.object, crds);
+      const known = key === null ? undefined : results.get<SchemaError[]>('schema', key);
+      if (known !== undefined) {
+        for (const e of known) add(doc, e, '');
+        continue;
+      }
       const outcome = store.validate(doc.resource!.object, crds);
+      if (key !== null && (outcome.status === 'valid' || outcome.status === 'invalid')) results.set('schema', key, outcome.errors);
       if (outcome.status === 'schema-error') {
         lt.incomplete = true;
         lt.findings.push(documentFinding(lt, doc, 'tool/schema', 'error', `${doc.resource!.ref.kind}/${doc.resource!.ref.name}: its schema could not be compiled: ${outcome.errors[0]?.message ?? ''}`, null, null));
@@ -329,23 +353,36 @@ function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<Run
   return { lt, objects, crds, add };
 }
 
-/** kubeconform on every target of the run at once: one process (per distinct set of target CRDs). */
-async function checkKubeconform(ctx: RunContext, passes: SchemaPass[], engine: SchemaEngine, kubeconform: string): Promise<void> {
+/**
+ * kubeconform on every target of the run at once: one process (per distinct set of target CRDs),
+ * given only the objects whose verdict no earlier run holds.
+ */
+async function checkKubeconform(ctx: RunContext, passes: SchemaPass[], schema: NonNullable<RunOptions['schema']>, kubeconform: string): Promise<void> {
+  const results = resultsOf(ctx);
+  const via = schema.engine === 'kubeconform' ? '' : ' (kubeconform)';
+  const pending = passes.map(({ objects, crds, add }) => objects.flatMap((doc, i) => {
+    const key = kubeconformVerdictKey(results, schema.store, kubeconform, doc.resource!.object, crds);
+    const known = key === null ? undefined : results.get<SchemaError[]>('kubeconform', key);
+    if (known === undefined) return [{ i, doc, key }];
+    for (const e of known) add(doc, e, via);
+    return [];
+  }));
   const outcomes = await runKubeconformSets(
-    passes.map((p, t) => ({ docs: p.objects.map((d, i) => ({ id: `${t}:${i}`, object: d.resource!.object })), extraCrdSchemas: [...p.crds.byKey.values()] })),
+    passes.map((p, t) => ({ docs: pending[t]!.map(({ i, doc }) => ({ id: `${t}:${i}`, object: doc.resource!.object })), extraCrdSchemas: [...p.crds.byKey.values()] })),
     { bin: kubeconform, repoRoot: ctx.repoRoot, kubernetesVersion: ctx.config.kubernetesVersion },
   );
-  passes.forEach(({ lt, objects, add }, t) => {
+  passes.forEach(({ lt, add }, t) => {
     const outcome = outcomes[t]!;
     if (!outcome.ok) {
       lt.incomplete = true;
       lt.findings.push(fileFinding(ctx, lt.target, 'tool/kubeconform', 'error', `kubeconform failed: ${outcome.error.message}`, null));
       return;
     }
-    for (const [id, result] of outcome.results) {
-      const doc = objects[Number(id.slice(id.indexOf(':') + 1))];
-      if (!doc) continue;
-      for (const e of result.errors) add(doc, e, engine === 'kubeconform' ? '' : ' (kubeconform)');
+    for (const { i, doc, key } of pending[t]!) {
+      const result = outcome.results.get(`${t}:${i}`);
+      if (!result) continue;
+      for (const e of result.errors) add(doc, e, via);
+      if (key !== null && result.status !== 'error') results.set('kubeconform', key, result.errors);
     }
   });
 }
@@ -360,16 +397,29 @@ function environmentOf(lt: LoadedTarget, loaded: LoadedTarget[]): Array<Record<s
 }
 
 function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, violations: RunViolation[], lookup: DocumentLookup, environment: Array<Record<string, unknown>>): void {
-  engine.setTarget({ name: lt.target.name, env: lt.target.env, resources: kubernetesOf(lt).map((d) => d.resource!.object) }, environment);
+  const results = resultsOf(ctx);
+  const resources = kubernetesOf(lt).map((d) => d.resource!.object);
+  // Violations depend on the document and on the whole target as data: an unchanged target's
+  // documents take an earlier run's verdicts, and the data is only handed over when one is missing.
+  const targetKey = results.enabled ? policyTargetKey(results, engine, lt.target, resources, environment) : null;
+  let dataSet = false;
   for (const doc of lt.documents) {
-    let found: Violation[];
-    try {
-      found = engine.evaluate(doc.input);
-    } catch (err) {
-      lt.incomplete = true;
-      const what = doc.resource !== null ? `${doc.resource.ref.kind}/${doc.resource.ref.name}` : displayPath(ctx.repoRoot, doc.file);
-      lt.findings.push(fileFinding(ctx, lt.target, 'tool/policy', 'error', `${what}: ${(err as Error).message}`, null));
-      continue;
+    const key = targetKey === null ? null : results.key(targetKey, objectDigest(doc.input));
+    let found = key === null ? undefined : results.get<Violation[]>('policy', key);
+    if (found === undefined) {
+      if (!dataSet) {
+        engine.setTarget({ name: lt.target.name, env: lt.target.env, resources }, environment);
+        dataSet = true;
+      }
+      try {
+        found = engine.evaluate(doc.input);
+      } catch (err) {
+        lt.incomplete = true;
+        const what = doc.resource !== null ? `${doc.resource.ref.kind}/${doc.resource.ref.name}` : displayPath(ctx.repoRoot, doc.file);
+        lt.findings.push(fileFinding(ctx, lt.target, 'tool/policy', 'error', `${what}: ${(err as Error).message}`, null));
+        continue;
+      }
+      if (key !== null) results.set('policy', key, found);
     }
     for (const v of found) {
       violations.push({ target: lt.target.name, document: doc, violation: v });
@@ -438,7 +488,7 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   const lookup: DocumentLookup = (target, index) => byName.get(target)?.[index];
   // kubeconform runs (one process for the run) while the policies evaluate in this one.
   const kubeconform = opts.schema?.kubeconform ?? null;
-  const kubeconformDone = opts.schema !== null && kubeconform !== null ? checkKubeconform(ctx, passes, opts.schema.engine, kubeconform) : Promise.resolve();
+  const kubeconformDone = opts.schema !== null && kubeconform !== null ? checkKubeconform(ctx, passes, opts.schema, kubeconform) : Promise.resolve();
   for (const lt of loaded) {
     if (engine !== null) checkPolicies(ctx, lt, engine, violations, lookup, environments.get(lt) ?? []);
   }
@@ -454,8 +504,15 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   if (engine !== null) {
     // Rules about the repository as a whole read one `repository` document, once per run.
     try {
-      engine.setTarget({ name: '.', env: null, resources: [] });
-      for (const v of engine.evaluate({ kind: 'repository' })) {
+      const results = resultsOf(ctx);
+      const key = results.enabled ? results.key(policyTargetKey(results, engine, { name: '.', env: null }, [], []), 'repository') : null;
+      let found = key === null ? undefined : results.get<Violation[]>('policy', key);
+      if (found === undefined) {
+        engine.setTarget({ name: '.', env: null, resources: [] });
+        found = engine.evaluate({ kind: 'repository' });
+        if (key !== null) results.set('policy', key, found);
+      }
+      for (const v of found) {
         violations.push({ target: v.target ?? '.', document: null, violation: v });
         findings.push({
           ruleId: v.ruleId, severity: v.severity, message: v.message, target: v.target ?? '.', resource: null,

@@ -15,7 +15,7 @@ import type { Finding, Report, Target } from './types.js';
 import { applyWaivers, loadWaivers } from '../waivers/waivers.js';
 import { summarize } from '../report/index.js';
 import { kubernetesOf, run, type RunContext, type SchemaEngine } from './run.js';
-import { validateWithApiserver } from '../apiserver/stage.js';
+import { ResultCache } from '../util/results.js';
 
 export type { SchemaEngine } from './run.js';
 
@@ -37,6 +37,8 @@ export interface ValidateOptions {
   apiserver?: 'dry-run' | 'apply';
   /** With apiserver: the base revision applied first (--since REF). */
   baseRef?: string;
+  /** Compute every verdict again: neither read nor update the results cache (--no-cache). */
+  noCache?: boolean;
 }
 
 export interface ValidateResult {
@@ -76,7 +78,9 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     if (opts.changedFiles !== undefined) targets = targetsForChanges(repoRoot, targets, opts.changedFiles, cache);
   }
 
-  const ctx: RunContext = { repoRoot, config, cache, kustomize: null };
+  const results = opts.noCache === true ? ResultCache.none() : ResultCache.forRepo(repoRoot);
+  cache.useResults(results);
+  const ctx: RunContext = { repoRoot, config, cache, kustomize: null, results };
   if (targets.some((t) => t.kind === 'kustomization')) {
     try {
       ctx.kustomize = await resolveKustomize(repoRoot);
@@ -110,6 +114,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     const bundle = readBundle(repoRoot);
     rules = bundle.manifest.rules;
     engine = await PolicyEngine.load(bundle, policyConfig(config));
+    engine.useResults(results);
     tools.policies = bundle.manifest.sourcesSha256;
   } catch (err) {
     toolFinding(err instanceof ToolError ? 'tool/policy-bundle' : 'tool/policy', (err as Error).message);
@@ -122,12 +127,15 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     progress,
     requireCharts: opts.requireCharts === true,
   });
+  results.save();
   Object.assign(tools, result.tools);
   findings.push(...result.findings);
   if (result.incomplete) incomplete = true;
 
   // The loopback API server: what it rejects at apply time.
   if (opts.apiserver !== undefined) {
+    // Loaded only when asked for: most runs never start an API server.
+    const { validateWithApiserver } = await import('../apiserver/stage.js');
     const stage = await validateWithApiserver({
       repoRoot, cache, config, mode: opts.apiserver, since: opts.baseRef, kustomize: ctx.kustomize, progress,
       targets: result.loaded.map((lt) => ({ target: lt.target, kustomization: lt.kustomization, resources: kubernetesOf(lt).map((d) => d.resource!) })),

@@ -9,9 +9,10 @@ import { ToolError } from '../util/errors.js';
 import type { Severity } from '../pipeline/types.js';
 import { ENTRYPOINT, ruleIdOf, type LoadedBundle, type RuleMeta } from './bundle.js';
 import type { RepositoryFacts } from './argocd.js';
-import { collectPromql, collectUnits } from './facts.js';
+import { collectPromql, collectUnits, parsePromql, type PromqlResult } from './facts.js';
 import { targetIndex } from './target-index.js';
 import type { EvaluationScope } from './scope.js';
+import { digest, type ResultCache } from '../util/results.js';
 
 export interface Violation {
   /** Rule id (k8s/run-as-non-root). */
@@ -69,12 +70,13 @@ export function policyData(
   config: Record<string, unknown>,
   repository: RepositoryFacts = NO_FACTS,
   environment: Array<Record<string, unknown>> = [],
+  promql: (expr: string) => PromqlResult = parsePromql,
 ): Record<string, unknown> {
   return {
     target,
     environment: { resources: environment },
     units: collectUnits([...target.resources, config]),
-    promql: collectPromql(target.resources),
+    promql: collectPromql(target.resources, promql),
     index: targetIndex(target.resources),
     config,
     repository,
@@ -102,11 +104,14 @@ export class PolicyEngine {
   private repository: RepositoryFacts = NO_FACTS;
   /** The wasm entrypoint of each scope this bundle has (an older bundle: `all` only). */
   private readonly entrypoints: Partial<Record<EvaluationScope, string>>;
+  private repositoryDigest = digest(JSON.stringify(NO_FACTS));
 
   private constructor(
     private readonly policy: Policy,
     manifest: LoadedBundle['manifest'],
     private readonly config: Record<string, unknown>,
+    /** The digest of the bundle's manifest (wasm digest, sources digest, rule metadata). */
+    private readonly bundleDigest: string,
   ) {
     this.rules = new Map(manifest.rules.map((r) => [r.policy, r]));
     // A scope counts when the manifest names its entrypoint, the wasm exports it and every rule has a scope.
@@ -119,10 +124,27 @@ export class PolicyEngine {
     }
   }
 
+  /**
+   * What every verdict depends on besides the target and the document: the compiled bundle, the
+   * settings and the repository facts (pipeline/verdicts.ts).
+   */
+  get fingerprint(): string {
+    return digest(this.bundleDigest, JSON.stringify(this.config), this.repositoryDigest);
+  }
+
+  /**
+   * What an object-scope verdict depends on besides the document (the whole input, which has no
+   * position: input.index makes a rule target-scoped) and the target's name and env: the bundle and
+   * the settings. Not the repository facts, the environment or the other objects (policy/scope.ts).
+   */
+  get objectFingerprint(): string {
+    return digest(this.bundleDigest, JSON.stringify(this.config));
+  }
+
   static async load(bundle: LoadedBundle, config: Record<string, unknown>): Promise<PolicyEngine> {
     try {
       const policy = await loadPolicy(bundle.wasm);
-      return new PolicyEngine(policy, bundle.manifest, config);
+      return new PolicyEngine(policy, bundle.manifest, config, digest(JSON.stringify(bundle.manifest)));
     } catch (err) {
       throw new ToolError('policy', `the policy bundle could not be loaded: ${(err as Error).message}`);
     }
@@ -138,15 +160,31 @@ export class PolicyEngine {
     return this.entrypoints.object !== undefined && this.entrypoints.target !== undefined;
   }
 
+  private promql: (expr: string) => PromqlResult = parsePromql;
+
+  /** PromQL parses of earlier runs (a parse depends on the expression alone). */
+  useResults(results: ResultCache): void {
+    if (!results.enabled) return;
+    this.promql = (expr) => {
+      const key = results.key('promql', expr);
+      const known = results.get<PromqlResult>('promql', key);
+      if (known !== undefined) return known;
+      const parsed = parsePromql(expr);
+      results.set('promql', key, parsed);
+      return parsed;
+    };
+  }
+
   /** The repository-wide facts (data.repository) for every evaluation that follows; set before setTarget. */
   setRepository(facts: RepositoryFacts): void {
     this.repository = facts;
+    this.repositoryDigest = digest(JSON.stringify(facts));
   }
 
   /** Gives the policies the whole target (and the facts derived from it) as data. */
   setTarget(target: TargetData, environment: Array<Record<string, unknown>> = []): void {
     const clean = (list: Array<Record<string, unknown>>) => list.map((r) => dropNulls(r) as Record<string, unknown>);
-    this.setData(policyData({ ...target, resources: clean(target.resources) }, this.config, this.repository, clean(environment)));
+    this.setData(policyData({ ...target, resources: clean(target.resources) }, this.config, this.repository, clean(environment), this.promql));
   }
 
   /** The whole data document of the evaluations that follow, as policyData builds it (setTarget is the usual way). */

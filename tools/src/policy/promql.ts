@@ -8,7 +8,8 @@
  * Function signatures follow the Prometheus documentation ("Query functions"): argument types
  * and the result type of each function.
  */
-import { parser } from '@prometheus-io/lezer-promql';
+import { createRequire } from 'node:module';
+import type { LRParser } from '@lezer/lr';
 import type { SyntaxNode } from '@lezer/common';
 
 export type PromqlType = 'scalar' | 'vector' | 'matrix' | 'string';
@@ -220,11 +221,18 @@ class Checker {
   }
 }
 
+let loaded: LRParser | undefined;
+/** The PromQL grammar, loaded on the first expression (most runs meet none, or only known ones). */
+function promqlParser(): LRParser {
+  loaded ??= (createRequire(import.meta.url)('@prometheus-io/lezer-promql') as { parser: LRParser }).parser;
+  return loaded;
+}
+
 /** Every fact the policies read about one expression. */
 export function analyzePromql(expr: string): PromqlFacts {
   const facts: PromqlFacts = { ok: true, error: '', typeErrors: [], histogramQuantile: [] };
   if (expr.trim() === '') return { ...facts, ok: false, error: 'empty expression' };
-  const tree = parser.parse(expr);
+  const tree = promqlParser().parse(expr);
   tree.iterate({
     enter(node) {
       if (facts.error === '' && node.type.isError) {

@@ -10,7 +10,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot, loadConfig } from '../util/config.js';
-import { kustomizationDeps, kustomizationFile, renderKustomization } from '../render/kustomize.js';
+import { kustomizationDeps, kustomizationFile, parseRendered, renderKustomization } from '../render/kustomize.js';
+import { ResultCache } from '../util/results.js';
 import { refOf, resourcesFromRender } from '../inputs/kubernetes.js';
 import { mapLocation } from '../locate/sourcemap.js';
 import { displayPath } from '../util/paths.js';
@@ -19,7 +20,7 @@ import { repoUrlsOf } from '../policy/argocd.js';
 import { sourcesOf } from '../util/application.js';
 import { pinnedBinary, readPins, resolveKustomize, type KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Resource, Severity } from '../pipeline/types.js';
-import { asObject, parseYaml } from '../util/yaml.js';
+import { asObject } from '../util/yaml.js';
 import { findLockEntry, readChartsLock, type ChartsLock } from './helm-lock.js';
 import { resolveCachedChart } from './helm-sources.js';
 import { renderHelmSource, type ChartOrigin } from './helm.js';
@@ -293,7 +294,13 @@ export async function expandCluster(opts: ClusterRenderOptions, base: Resource[]
           findings.push(at(app, `${s.field}.path`, 'input/kustomize', 'error', `${name}: kustomize build ${rel} failed: ${out.stderr.replace(/^Error: /, '').trim().split('\n')[0]}`));
           continue;
         }
-        resources = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, kustomizationFile(abs)!);
+        const rendered = parseRendered(out.stdout, ResultCache.none());
+        if (rendered.problem !== null) {
+          incomplete = true;
+          findings.push(at(app, `${s.field}.path`, 'tool/kustomize', 'error', `${name}: kustomize's output for ${rel} could not be read (${rendered.problem})`));
+          continue;
+        }
+        resources = resourcesFromRender(rendered.docs, out.wrapperDir, kustomizationFile(abs)!);
       }
       for (const r of resources) {
         objects.push({ ...r, object: withDeployer(r.object, app, null), application: app.ref, renderer: 'kustomize', path: rel, chart: null, defaultNamespace: destNs } as ClusterObject & { defaultNamespace: string | null });
@@ -360,6 +367,10 @@ export async function renderCluster(repoRoot: string, cluster: string, o: Render
   if (!out.ok) {
     return { cluster: clusterPath, objects: [], charts: [], incomplete: true, findings: [{ ruleId: 'input/kustomize', severity: 'error', message: `kustomize build failed: ${out.stderr.replace(/^Error: /, '').trim().split('\n')[0]}`, target: clusterPath, resource: null, location: { file: displayPath(root, kfile), line: 1, column: 1 }, field: null }] };
   }
-  const base = resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, kfile);
+  const rendered = parseRendered(out.stdout, ResultCache.none());
+  if (rendered.problem !== null) {
+    return { cluster: clusterPath, objects: [], charts: [], incomplete: true, findings: [{ ruleId: 'tool/kustomize', severity: 'error', message: `kustomize's output could not be read (${rendered.problem})`, target: clusterPath, resource: null, location: { file: displayPath(root, kfile), line: 1, column: 1 }, field: null }] };
+  }
+  const base = resourcesFromRender(rendered.docs, out.wrapperDir, kfile);
   return expandCluster(opts, base);
 }

@@ -193,7 +193,7 @@ export async function renderHelmSource(spec: HelmSourceSpec, chartDir: string, o
     if (inline) writeFileSync(valuesFile, stringify(inline.values));
     const env = { HELM_CACHE_HOME: path.join(tmp, 'cache'), HELM_CONFIG_HOME: path.join(tmp, 'config'), HELM_DATA_HOME: path.join(tmp, 'data') };
     // Its own process group, offline: a chart is rendered from .cache/charts only.
-    const run = await runTool(opts.helm, call.args, { env, timeoutMs: opts.timeoutSeconds * 1000, cwd: tmp, offline: true });
+    const run = await runTool(opts.helm, call.args, { env, timeoutMs: opts.timeoutSeconds * 1000, cwd: tmp, offline: true, batchGo: true });
     if (run.exitCode !== 0 || run.timedOut) {
       const error = run.timedOut ? `helm template timed out after ${opts.timeoutSeconds}s and was stopped with every process it started` : run.startError !== null ? `helm could not run: ${run.startError}` : run.stderr.split(tmp).join('<tmp>').trim().split('\n').slice(0, 3).join(' ');
       return { ok: false, docs: [], call, error };

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { FileCache } from '../util/cache.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
+import { parseYaml } from '../util/yaml.js';
+import { jsonExact, type ResultCache } from '../util/results.js';
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -135,6 +137,7 @@ export async function renderKustomization(runner: KustomizeRunner, targetDir: st
       timeoutMs: timeoutSeconds * 1000,
       cwd: targetDir,
       offline: true,
+      batchGo: true,
     });
     const stderr = cleanKustomizeMessage(run.startError ?? run.stderr, wrapperDir, targetDir);
     const crashed = !run.timedOut && run.exitCode !== 0
@@ -161,4 +164,35 @@ export function cleanKustomizeMessage(text: string, wrapperDir: string, targetDi
   out = out.split(`${wrapperDir}/`).join('');
   out = out.split(wrapperDir).join('.');
   return out;
+}
+
+/**
+ * The objects of kustomize's output. kustomize writes one document per object, separated by
+ * `---` lines (never inside an object: block scalars are indented). Each document is parsed on its
+ * own and kept in the results cache by its text, so a run parses only the objects that changed
+ * since an earlier one. Output that does not split cleanly is parsed whole, as before.
+ */
+export function parseRendered(stdout: string, results: ResultCache): { docs: Array<{ value: unknown }>; problem: string | null } {
+  const whole = (): { docs: Array<{ value: unknown }>; problem: string | null } => {
+    const parsed = parseYaml(stdout);
+    const p = parsed.problems[0];
+    return { docs: parsed.docs, problem: p === undefined ? null : `line ${p.line}: ${p.message}` };
+  };
+  if (!results.enabled) return whole();
+  const docs: Array<{ value: unknown }> = [];
+  for (const chunk of stdout.split(/^---\n/m)) {
+    if (chunk.trim() === '') continue;
+    const key = results.key('kustomize-document', chunk);
+    const known = results.get<unknown[]>('rendered', key);
+    if (known !== undefined) {
+      for (const value of known) docs.push({ value });
+      continue;
+    }
+    const parsed = parseYaml(chunk);
+    if (parsed.problems.length > 0) return whole();
+    const values = parsed.docs.map((d) => d.value);
+    if (jsonExact(values)) results.set('rendered', key, values);
+    docs.push(...parsed.docs);
+  }
+  return { docs, problem: null };
 }

@@ -136,6 +136,7 @@ export async function runKubeconform(
     const r = await runTool(opts.bin, args, {
       timeoutMs: opts.timeoutMs ?? 120_000,
       maxBuffer: 256 * 1024 * 1024,
+      batchGo: true,
     });
     const stderr = String(r.stderr ?? '');
     if (r.timedOut) throw new KubeconformError(`kubeconform timed out after ${opts.timeoutMs ?? 120_000} ms and was stopped with every process it started`, stderr);

@@ -42,6 +42,14 @@ describe('runTool', () => {
     expect(await gone([child])).toBe(true);
   });
 
+  it('keeps reading while output still arrives after the program exited, past the drain time', async () => {
+    // The leader exits at once; what it started writes for another 0.4 s, never pausing for as
+    // long as the drain time (250 ms). All of it is the program's output.
+    const r = await runTool('sh', ['-c', '(for i in 1 2 3 4; do printf "$i"; sleep 0.1; done) & exit 0']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('1234');
+  });
+
   it('kills the whole group on timeout and says so', async () => {
     const r = await runTool('sh', ['-c', 'sleep 600 & echo $!; wait'], { timeoutMs: 300 });
     expect(r.timedOut).toBe(true);

@@ -1,0 +1,80 @@
+/**
+ * The keys under which a run finds the verdicts of earlier runs (util/results.ts): each is the
+ * digest of everything the verdict depends on, so that a hit is exactly what the stage would
+ * compute again. A verdict whose inputs cannot be named completely gets no key (null) and is
+ * always computed.
+ */
+import { statSync } from 'node:fs';
+import type { PolicyEngine } from '../policy/evaluate.js';
+import type { SchemaStore, TargetCrds } from '../schema/store.js';
+import { stableStringify } from '../schema/json.js';
+import { digest, type ResultCache } from '../util/results.js';
+
+const digests = new WeakMap<object, string>();
+
+/** The digest of a JSON value (an object, a policy input), computed once per value. */
+export function objectDigest(value: object): string {
+  let d = digests.get(value);
+  if (d === undefined) {
+    d = digest(JSON.stringify(value));
+    digests.set(value, d);
+  }
+  return d;
+}
+
+/** What the schema of `object` is made of: the vendored file's bytes, or the target CRD's schema. */
+function schemaIdentity(results: ResultCache, store: SchemaStore, object: Record<string, unknown>, crds: TargetCrds): string | null {
+  const { apiVersion, kind } = object;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return null;
+  const res = store.resolve(apiVersion, kind, crds);
+  // An unknown kind costs nothing to judge again, and its message lists the whole store.
+  if (res.status !== 'found') return null;
+  if (res.crd) return `target-crd ${res.key} ${objectDigest(res.crd.schema)}`;
+  const file = results.fileDigest(res.file!);
+  return file === null ? null : `${res.source} ${res.key} ${file}`;
+}
+
+/** ajv's verdict on an object: the object and its schema. */
+export function schemaVerdictKey(results: ResultCache, store: SchemaStore, object: Record<string, unknown>, crds: TargetCrds): string | null {
+  if (!results.enabled) return null;
+  const schema = schemaIdentity(results, store, object, crds);
+  return schema === null ? null : results.key('ajv', store.description, schema, objectDigest(object));
+}
+
+/** kubeconform's verdict on an object: the object, its schema and the kubeconform binary. */
+export function kubeconformVerdictKey(results: ResultCache, store: SchemaStore, bin: string, object: Record<string, unknown>, crds: TargetCrds): string | null {
+  if (!results.enabled) return null;
+  const schema = schemaIdentity(results, store, object, crds);
+  if (schema === null) return null;
+  let stamp: string;
+  try {
+    const s = statSync(bin);
+    stamp = `${s.size} ${s.mtimeMs} ${s.ino}`;
+  } catch {
+    return null;
+  }
+  // Every target CRD is a schema location of the process: they are part of the verdict.
+  const located = stableStringify([...crds.byKey.keys()].sort());
+  return results.key('kubeconform', bin, stamp, store.description, schema, located, objectDigest(object));
+}
+
+/**
+ * What every policy verdict of a target depends on besides the document: the bundle and the
+ * settings (engine.fingerprint), the repository facts, the target's name, environment and
+ * objects, and the objects of its environment.
+ */
+export function policyTargetKey(
+  results: ResultCache,
+  engine: PolicyEngine,
+  target: { name: string; env: string | null },
+  resources: Array<Record<string, unknown>>,
+  environment: Array<Record<string, unknown>>,
+): string {
+  return results.key(
+    'policy',
+    engine.fingerprint,
+    JSON.stringify([target.name, target.env]),
+    resources.map(objectDigest).join(','),
+    environment.map(objectDigest).join(','),
+  );
+}

@@ -1,0 +1,209 @@
+/**
+ * Results of earlier runs, kept on disk so that a run only computes what changed: parsed objects
+ * of kustomize's output, schema verdicts, kubeconform verdicts and policy violations, each under
+ * a key that is the sha256 of everything the result depends on (docs/performance.md, "Results
+ * cache"). A key never names a file or a time: the same inputs give the same key, so a hit is the
+ * result the gate would compute again.
+ *
+ * Stored in the git-ignored `<repo>/.cache/results/<namespace>.json`, each file written whole and
+ * atomically (a temp file renamed), so two runs at once never leave a torn file; the last writer
+ * wins and both wrote right results. Every key also holds the fingerprint of the gate's own code
+ * (its compiled files and the locked dependencies), so a changed gate never reads an older gate's
+ * results. A file that cannot be read or parsed is ignored (the results are computed again); a
+ * cache that cannot be written (read-only checkout) is skipped silently.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+
+const FORMAT = 1;
+/** Entries kept per namespace; the least recently used go first. */
+const MAX_ENTRIES = 50_000;
+
+interface Stored {
+  format: number;
+  entries: Record<string, [number, unknown]>;
+}
+
+interface Namespace {
+  entries: Map<string, [number, unknown]>;
+  /** Keys whose value a caller already holds this run: later callers get a copy. */
+  handedOut: Set<string>;
+  /** Entries added, or hits whose use time moved: the file must be written. */
+  dirty: boolean;
+}
+
+export interface ResultStats {
+  hits: number;
+  misses: number;
+}
+
+export function digest(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}
+
+let codeFingerprint: string | undefined;
+
+/**
+ * The gate's own code as results depend on it: every file of the compiled gate (or of the sources,
+ * when run from them under vitest) by path, size and modification time, and the lockfile of its
+ * dependencies. Rebuilding the gate, or upgrading ajv or opa-wasm, starts from an empty cache.
+ */
+export function gateFingerprint(): string {
+  if (codeFingerprint === undefined) {
+    const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+    const parts: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        const abs = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(abs);
+        else if (/\.(js|ts)$/.test(entry.name)) {
+          const s = statSync(abs);
+          parts.push(`${path.relative(root, abs)} ${s.size} ${s.mtimeMs}`);
+        }
+      }
+    };
+    walk(root);
+    for (const lock of [path.join(root, '..', '..', 'package-lock.json')]) {
+      try {
+        const s = statSync(lock);
+        parts.push(`package-lock.json ${s.size} ${s.mtimeMs}`);
+      } catch {
+        parts.push('no lockfile');
+      }
+    }
+    codeFingerprint = digest(...parts);
+  }
+  return codeFingerprint;
+}
+
+export class ResultCache {
+  readonly stats: ResultStats = { hits: 0, misses: 0 };
+  private readonly namespaces = new Map<string, Namespace>();
+  private readonly now = Date.now();
+  private readonly fingerprint: string;
+  private readonly fileDigests = new Map<string, string>();
+
+  /** `dir` null: nothing is kept (every lookup misses, nothing is written). */
+  constructor(private readonly dir: string | null) {
+    this.fingerprint = dir === null ? '' : gateFingerprint();
+  }
+
+  static forRepo(repoRoot: string): ResultCache {
+    return new ResultCache(path.join(repoRoot, '.cache', 'results'));
+  }
+
+  static none(): ResultCache {
+    return new ResultCache(null);
+  }
+
+  get enabled(): boolean {
+    return this.dir !== null;
+  }
+
+  /** The key of a result: the gate's fingerprint and the parts it depends on. */
+  key(...parts: string[]): string {
+    return digest(this.fingerprint, ...parts);
+  }
+
+  private namespace(name: string): Namespace {
+    let ns = this.namespaces.get(name);
+    if (ns === undefined) {
+      ns = { entries: new Map(), handedOut: new Set(), dirty: false };
+      if (this.dir !== null) {
+        try {
+          const stored = JSON.parse(readFileSync(path.join(this.dir, `${name}.json`), 'utf8')) as Stored;
+          if (stored.format === FORMAT && stored.entries !== null && typeof stored.entries === 'object') {
+            ns.entries = new Map(Object.entries(stored.entries));
+          }
+        } catch {
+          // none yet, or damaged: computed again and rewritten
+        }
+      }
+      this.namespaces.set(name, ns);
+    }
+    return ns;
+  }
+
+  /** A result stored under `key`, or undefined. No two callers of a run share a value's objects. */
+  get<T>(name: string, key: string): T | undefined {
+    if (this.dir === null) {
+      this.stats.misses += 1;
+      return undefined;
+    }
+    const ns = this.namespace(name);
+    const entry = ns.entries.get(key);
+    if (entry === undefined || !Array.isArray(entry) || entry.length !== 2) {
+      this.stats.misses += 1;
+      return undefined;
+    }
+    this.stats.hits += 1;
+    entry[0] = this.now;
+    if (ns.handedOut.has(key)) return structuredClone(entry[1]) as T;
+    ns.handedOut.add(key);
+    return entry[1] as T;
+  }
+
+  /** Keeps `value` (JSON) under `key`; a value JSON cannot carry exactly is not kept. */
+  set(name: string, key: string, value: unknown): void {
+    if (this.dir === null) return;
+    const ns = this.namespace(name);
+    ns.entries.set(key, [this.now, value]);
+    ns.handedOut.add(key);
+    ns.dirty = true;
+  }
+
+  /**
+   * The sha256 of a file's bytes, read once per run (a schema file as a result depends on it).
+   * Unreadable: null.
+   */
+  fileDigest(abs: string): string | null {
+    let d = this.fileDigests.get(abs);
+    if (d === undefined) {
+      try {
+        d = createHash('sha256').update(readFileSync(abs)).digest('hex');
+      } catch {
+        return null;
+      }
+      this.fileDigests.set(abs, d);
+    }
+    return d;
+  }
+
+  /** Writes every namespace that gained entries this run. Never throws. */
+  save(): void {
+    if (this.dir === null) return;
+    for (const [name, ns] of this.namespaces) {
+      if (!ns.dirty) continue;
+      let entries = [...ns.entries];
+      if (entries.length > MAX_ENTRIES) entries = entries.sort((a, b) => b[1][0] - a[1][0]).slice(0, MAX_ENTRIES);
+      const stored: Stored = { format: FORMAT, entries: Object.fromEntries(entries) };
+      try {
+        mkdirSync(this.dir, { recursive: true });
+        const file = path.join(this.dir, `${name}.json`);
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify(stored));
+        renameSync(tmp, file);
+        ns.dirty = false;
+      } catch {
+        // read-only or full disk: the next run computes these again
+      }
+    }
+  }
+}
+
+/** True when `value` survives JSON unchanged (no undefined, NaN, Infinity, -0 or non-plain objects). */
+export function jsonExact(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(jsonExact);
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    return Object.values(value as Record<string, unknown>).every(jsonExact);
+  }
+  return false;
+}

@@ -1,0 +1,162 @@
+/**
+ * The results cache (util/results.ts, pipeline/verdicts.ts): a run that takes earlier verdicts
+ * reports exactly what a run computing everything again (--no-cache) reports, after every kind of
+ * change: an object edited, an unchanged object whose verdict depends on an edited one, a change
+ * undone, a damaged cache. Real kustomize, kubeconform and policy bundle; never a time.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonExact, ResultCache } from '../src/util/results.js';
+import { gitops, makeRepo, normalizedReport, type FixtureRepo } from './helpers.js';
+
+const deployment = (app: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: ${app}
+  template:
+    metadata:
+      labels:
+        app: ${app}
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/web:1.0.0
+          ports:
+            - name: http
+              containerPort: 8080
+`;
+
+const service = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    app: web
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+`;
+
+describe('a run with the results of earlier runs', () => {
+  let repo: FixtureRepo;
+  beforeAll(() => {
+    repo = makeRepo({
+      'base/web/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - service.yaml\n',
+      'base/web/deployment.yaml': deployment('web'),
+      'base/web/service.yaml': service,
+      'overlays/dev/kustomization.yaml': 'resources:\n  - ../../base/web\n',
+    });
+  });
+  afterAll(() => repo.cleanup());
+
+  const both = async () => {
+    const warm = await gitops(repo.root, ['validate', '--format', 'json']);
+    const fresh = await gitops(repo.root, ['validate', '--format', 'json', '--no-cache']);
+    expect(normalizedReport(warm)).toBe(normalizedReport(fresh));
+    expect(warm.exitCode).toBe(fresh.exitCode);
+    return warm;
+  };
+  const selectorFindings = (run: Awaited<ReturnType<typeof both>>) =>
+    run.json().findings.filter((f) => f.ruleId === 'k8s/service-selector').map((f) => `${f.resource?.kind}/${f.resource?.name} ${f.location?.file}:${f.location?.line}`);
+
+  it('reports what a run computing everything reports, through edits, dependent verdicts, undo and damage', async () => {
+    const first = await both();
+    expect(selectorFindings(first)).toEqual([]);
+    const files = readdirSync(path.join(repo.root, '.cache/results')).sort();
+    expect(files).toEqual(expect.arrayContaining(['kubeconform.json', 'policy.json', 'rendered.json', 'schema.json', 'yaml.json']));
+
+    // The Service is unchanged, but its verdict depends on the Deployment's pod labels.
+    repo.write('base/web/deployment.yaml', deployment('shop-web'));
+    const edited = await both();
+    expect(selectorFindings(edited)).toEqual(['Service/web base/web/service.yaml:7']);
+
+    // Undone: the first run's verdicts apply again.
+    repo.write('base/web/deployment.yaml', deployment('web'));
+    const undone = await both();
+    expect(normalizedReport(undone)).toBe(normalizedReport(first));
+
+    // A schema error in the edited object, found at its line.
+    repo.write('base/web/deployment.yaml', deployment('web').replace('  replicas: 2', '  replicas: two'));
+    const broken = await both();
+    expect(broken.json().findings.filter((f) => f.ruleId === 'schema/type').map((f) => `${f.location?.file}:${f.location?.line}`)).toContain('base/web/deployment.yaml:7');
+
+    // Damaged cache files are ignored and rewritten.
+    for (const f of readdirSync(path.join(repo.root, '.cache/results'))) writeFileSync(path.join(repo.root, '.cache/results', f), '{"format": 1, "entries": {"x": 7}');
+    const damaged = await both();
+    expect(normalizedReport(damaged)).toBe(normalizedReport(broken));
+    expect(() => JSON.parse(readFileSync(path.join(repo.root, '.cache/results/policy.json'), 'utf8'))).not.toThrow();
+  }, 300_000);
+
+  it('--no-cache neither reads nor writes the cache', async () => {
+    const other = makeRepo({
+      'overlays/dev/kustomization.yaml': 'resources:\n  - service.yaml\n',
+      'overlays/dev/service.yaml': service,
+    });
+    try {
+      const run = await gitops(other.root, ['validate', '--format', 'json', '--no-cache']);
+      expect(run.exitCode).not.toBe(2);
+      expect(existsSync(path.join(other.root, '.cache/results'))).toBe(false);
+    } finally {
+      other.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('ResultCache', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const dir = () => {
+    const d = mkdtempSync(path.join(os.tmpdir(), 'gitops-results-'));
+    dirs.push(d);
+    return path.join(d, 'results');
+  };
+
+  it('keeps values across instances, under keys that depend on every part', () => {
+    const d = dir();
+    const a = new ResultCache(d);
+    const key = a.key('x', 'y');
+    expect(a.key('x', 'y')).toBe(key);
+    expect(a.key('xy')).not.toBe(key);
+    expect(a.key('x', 'y', '')).not.toBe(key);
+    expect(a.get('ns', key)).toBeUndefined();
+    a.set('ns', key, { errors: [{ message: 'm' }] });
+    a.save();
+    const b = new ResultCache(d);
+    expect(b.get('ns', key)).toEqual({ errors: [{ message: 'm' }] });
+    expect(b.stats).toEqual({ hits: 1, misses: 0 });
+  });
+
+  it('never lets two callers of a run share a value', () => {
+    const c = new ResultCache(dir());
+    const value = { list: [1, 2] };
+    c.set('ns', 'k', value);
+    const got = c.get<{ list: number[] }>('ns', 'k')!;
+    expect(got).toEqual(value);
+    got.list.push(3);
+    expect(value.list).toEqual([1, 2]);
+  });
+
+  it('a disabled cache misses and writes nothing', () => {
+    const c = ResultCache.none();
+    c.set('ns', 'k', 1);
+    expect(c.get('ns', 'k')).toBeUndefined();
+    expect(c.enabled).toBe(false);
+  });
+
+  it('tells which values JSON carries exactly', () => {
+    expect(jsonExact({ a: [1, 'x', true, null, { b: 2.5 }] })).toBe(true);
+    for (const bad of [{ a: undefined }, [Number.NaN], { a: Infinity }, -0, new Date(0), { a: new Map() }]) expect(jsonExact(bad)).toBe(false);
+  });
+});
