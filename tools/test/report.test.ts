@@ -302,6 +302,36 @@ describe('text', () => {
     );
   });
 
+  it('brief: only the findings that fail the run, the rest counted in the summary line', () => {
+    // EXPECTED without the clusters/prod (info) and overlays/dev (warning) groups.
+    const lines = EXPECTED.split('\n');
+    expect(lines[3]).toBe('clusters/prod');
+    expect(lines[6]).toBe('overlays/dev');
+    expect(lines[9]).toBe('overlays/prod');
+    const brief = formatReport(sampleReport(), 'text', { ...OPTS, brief: true });
+    expect(brief).toBe([
+      ...lines.slice(0, 3),
+      ...lines.slice(9, -2),
+      `${lines.at(-2)}; 2 below --fail-on not listed (run without --brief to see them)`,
+      '',
+    ].join('\n'));
+    // With --fail-on warning the warning fails the run too: only the info is left out.
+    const strict = formatReport(sampleReport(), 'text', { ...OPTS, brief: true, failOn: 'warning' });
+    expect(strict).toContain('overlays/dev/version.yaml:8:16  warning  k8s/image-digest');
+    expect(strict).not.toContain('remote/argocd');
+    expect(strict).toMatch(/; 1 below --fail-on not listed \(run without --brief to see it\)\n$/);
+  });
+
+  it('brief: a passing run is the summary line alone', () => {
+    const warnings = [finding('warning'), { ...finding('info'), ruleId: 'k8s/y' }];
+    const report: Report = { version: 1, summary: summarize(warnings, 0, 2, 7, 5, {}, false), findings: warnings };
+    expect(exitCode(report, 'error')).toBe(0);
+    expect(formatReport(report, 'text', { ...OPTS, brief: true })).toBe(
+      '0 errors, 1 warning, 1 info, 0 waived in 2 targets (7 resources); 2 below --fail-on not listed (run without --brief to see them)\n',
+    );
+    expect(formatReport(reportOf([]), 'text', { ...OPTS, brief: true })).toBe(formatReport(reportOf([]), 'text', OPTS));
+  });
+
   it('shows absolute paths inside the repository relative to it', () => {
     const f: Finding = { ...finding('error'), target: 'overlays/dev', location: { file: `${REPO}/base/a.yaml`, line: 2, column: 3 } };
     expect(formatReport(reportOf([f]), 'text', OPTS).split('\n')[1]).toBe('  base/a.yaml:2:3  error    k8s/x  m');

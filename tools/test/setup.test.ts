@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildGroups, cachePath, goBinaryName, type BuildGroup } from '../src/maintain/gobuild.js';
+import { buildGroups, cachePath, goBinaryName, installGroups, type BuildEvent, type BuildGroup } from '../src/maintain/gobuild.js';
 import { PLAIN_EVERY_MS, ProgressView } from '../src/maintain/progress.js';
 import { readPins, readProfiles, toolsForPurpose } from '../src/maintain/tools.js';
 import { gitops, makeRepo, REPO, type FixtureRepo } from './helpers.js';
@@ -120,6 +120,36 @@ describe('setup builds into a cache by version and reuses it', () => {
     expect(third.exitCode).toBe(0);
     expect(third.stderr).toBe('');
   });
+
+  it('streams what go downloads and compiles into the progress events while it builds', async () => {
+    // An empty module cache fed from the machine's own (the test above left kubeconform's modules
+    // there) through a file:// proxy: go prints each download and package, offline.
+    const goEnv = await execa('go', ['env', 'GOMODCACHE']);
+    const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-stream-'));
+    const saved = { GOMODCACHE: process.env.GOMODCACHE, GOPROXY: process.env.GOPROXY, GOSUMDB: process.env.GOSUMDB };
+    Object.assign(process.env, { GOMODCACHE: path.join(work, 'mod'), GOPROXY: `file://${goEnv.stdout.trim()}/cache/download`, GOSUMDB: 'off' });
+    const events: BuildEvent[] = [];
+    try {
+      const groups = buildGroups(readPins(REPO), ['kubeconform'], readProfiles(REPO));
+      const outcome = await installGroups(groups, path.join(work, 'bin'), path.join(work, 'cache'), (e) => events.push(e));
+      expect(outcome).toEqual({ installed: ['kubeconform'], reused: [] });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      // Go makes its module cache read-only.
+      await execa('chmod', ['-R', 'u+w', work]);
+      rmSync(work, { recursive: true, force: true });
+    }
+    const phases = events.flatMap((e) => (e.type === 'phase' ? [e] : []));
+    expect(events[0]?.type).toBe('start');
+    expect(events.at(-1)?.type).toBe('done');
+    // Counted from go's own lines ("go: downloading ...", one package path per compiled package).
+    expect(phases.some((p) => p.phase === 'downloading' && p.downloads > 0)).toBe(true);
+    expect(Math.max(...phases.map((p) => p.packages))).toBeGreaterThan(5);
+    expect(phases.findIndex((p) => p.downloads > 0)).toBeLessThan(phases.findIndex((p) => p.packages > 0));
+  }, 600_000);
 
   it('the Kubernetes binaries say their release version (ldflags of the profile)', async () => {
     for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {

@@ -307,6 +307,6 @@ describe('pre-commit hook', () => {
   it('runs the gate on the staged change only, with the installed package', async () => {
     const hook = await readFile(path.join(ROOT, '.husky/pre-commit'), 'utf8');
     const commands = hook.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
-    expect(commands).toEqual(['npx --no-install gitops validate --changed --staged --format text']);
+    expect(commands).toEqual(['npx --no-install gitops validate --changed --staged --brief --quiet']);
   });
 });

@@ -21,6 +21,8 @@ compose files), or one file; inside or outside the repository.
 
 Options:
   --format text|json|sarif|junit|github   report format on stdout (default text)
+  --brief                  text: only the findings that fail the run and the summary line, so a
+                           passing run prints one line (what the pre-commit hook runs)
   --changed                only the targets that changed files (staged, unstaged, untracked) touch
   --staged                 with --changed: only staged files (what the pre-commit hook runs)
   --since REF              only the targets touched by changes since git REF (e.g. origin/main)
@@ -45,7 +47,7 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on;
 Examples:
   gitops validate                          the whole repository
   gitops validate overlays/prod            one overlay
-  gitops validate --changed --staged       what the pre-commit hook runs
+  gitops validate --changed --staged --brief --quiet   what the pre-commit hook runs
   gitops validate --format sarif > gitops.sarif
   gitops validate ./some/dir --format json | jq '.findings[] | .location'
 `;
@@ -80,6 +82,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
     'fail-on': { type: 'string' },
     'schema-engine': { type: 'string' },
     quiet: { type: 'boolean' },
+    brief: { type: 'boolean' },
     'no-cache': { type: 'boolean' },
     'require-charts': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -94,6 +97,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
   if ((values.changed || values.since !== undefined) && positionals.length > 0) {
     throw new UsageError('--changed/--since and PATH arguments exclude each other');
   }
+  if (values.brief && format !== 'text') throw new UsageError(`--brief goes with --format text (not ${format})`);
   const repoRoot = findRepoRoot(cwd);
   if (values.staged && !values.changed) throw new UsageError('--staged goes with --changed');
   const changed = values.changed || values.since !== undefined ? await changedFiles(repoRoot, values.since, values.staged === true) : undefined;
@@ -112,6 +116,6 @@ export async function run(args: string[], cwd: string): Promise<number> {
     progress: showProgress ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   const color = format === 'text' && !process.env.NO_COLOR && process.stdout.isTTY === true;
-  process.stdout.write(formatReport(result.report, format, { color, repoRoot: result.repoRoot, rules: result.rules, failOn, targets: result.targets }));
+  process.stdout.write(formatReport(result.report, format, { color, repoRoot: result.repoRoot, rules: result.rules, failOn, targets: result.targets, brief: values.brief === true }));
   return exitCode(result.report, failOn);
 }

@@ -6,17 +6,17 @@
  * time on a shared machine measures the neighbours; the ratios are what to compare. Peak memory is
  * the gate's own process (maxRSS). Written as JSON and an SVG plot; never asserted by a test.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { loadConfig, policyConfig } from '../util/config.js';
 import { ToolError } from '../util/errors.js';
 import { copyPolicySources, readBundle } from '../policy/bundle.js';
 import { policyData } from '../policy/evaluate.js';
 import { schemaLocations } from '../schema/kubeconform.js';
+import { failureReason, removeTempDir, runTool, tempDir } from '../util/process.js';
 import { requireBinary } from './tools.js';
 import { appObjects, OBJECTS_PER_APP, writeSyntheticTree, type SyntheticLayout } from './synthetic.js';
 
@@ -61,14 +61,28 @@ const HOOK = `import { writeFileSync } from 'node:fs';
 process.on('exit', () => { if (process.env.GITOPS_BENCH_USAGE) writeFileSync(process.env.GITOPS_BENCH_USAGE, JSON.stringify(process.resourceUsage())); });
 `;
 
-/** Runs a command under sh and returns the CPU seconds of everything it waited for. */
+/** A run with no budget of its own (the gate, kubeconform) is still killed after this long. */
+const BACKSTOP_SECONDS = 60 * 60;
+
+/**
+ * Runs a command under sh (through util/process: own process group, killed with the bench) and
+ * returns the CPU seconds of everything it waited for.
+ */
 async function cpuOf(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutSeconds?: number } = {}): Promise<{ cpu: number; stdout: string; exitCode: number; stderr: string; timedOut: boolean }> {
   const out = path.join(os.tmpdir(), `gitops-bench-out-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  // coreutils timeout stops the command itself (and the shell still reports the CPU it used).
-  const limit = opts.timeoutSeconds === undefined ? [] : ['timeout', String(opts.timeoutSeconds)];
-  const r = await execa('/bin/sh', ['-c', '"$@" > "$BENCH_OUT" 2>"$BENCH_OUT.err"; code=$?; times; exit $code', 'sh', ...limit, cmd, ...args], {
-    cwd: opts.cwd, reject: false, env: { ...opts.env, BENCH_OUT: out }, maxBuffer: 64 * 1024 * 1024,
+  // coreutils timeout stops the command itself (and the shell still reports the CPU it used);
+  // --foreground keeps it in the shell's process group, so the whole run dies with the bench.
+  const limit = opts.timeoutSeconds === undefined ? [] : ['timeout', '--foreground', String(opts.timeoutSeconds)];
+  // The process runner's timeout is a backstop past the budget: the budget itself is coreutils'.
+  const backstop = (opts.timeoutSeconds ?? BACKSTOP_SECONDS) + 120;
+  const r = await runTool('/bin/sh', ['-c', '"$@" > "$BENCH_OUT" 2>"$BENCH_OUT.err"; code=$?; times; exit $code', 'sh', ...limit, cmd, ...args], {
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), env: { ...opts.env, BENCH_OUT: out }, maxBuffer: 64 * 1024 * 1024, timeoutMs: backstop * 1000,
   });
+  if (r.timedOut || r.startError !== null) {
+    rmSync(out, { force: true });
+    rmSync(`${out}.err`, { force: true });
+    throw new ToolError(path.basename(cmd), `bench: ${path.basename(cmd)} ${failureReason(r, backstop * 1000)}`);
+  }
   const lines = String(r.stdout).trim().split('\n');
   const children = lines.at(-1) ?? '';
   const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((n, m) => n + Number(m[1]) * 60 + Number(m[2]), 0);
@@ -100,7 +114,7 @@ export async function runScaleBench(repoRoot: string, opts: ScaleOptions = {}): 
   const conftest = requireBinary(repoRoot, 'conftest');
   const cli = fileURLToPath(new URL('../../bin/gitops.js', import.meta.url));
   const kubernetesRules = new Set(readBundle(repoRoot).manifest.rules.filter((r) => r.input === 'kubernetes').map((r) => r.id));
-  const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-scale-'));
+  const work = tempDir('gitops-bench-scale-');
   const points: ScalePoint[] = [];
   try {
     const hook = path.join(work, 'usage-hook.mjs');
@@ -177,7 +191,7 @@ export async function runScaleBench(repoRoot: string, opts: ScaleOptions = {}): 
       }
     }
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeTempDir(work);
   }
   const growth: ScaleResult['growth1kTo10k'] = {};
   for (const layout of ['overlays', 'folder'] as const) {

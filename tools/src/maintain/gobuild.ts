@@ -11,12 +11,14 @@
  *   ~/.cache/gitops/tools: the folder CI caches), and copied into .tools/bin from there, so a
  *   version built once is never built again, by any checkout on the machine.
  * - Independent builds run side by side, as many as the cores allow, the largest first.
+ * - Every go command runs through util/process.ts (own process group, a timeout, killed with
+ *   setup); its stderr lines stream into the progress events while it runs.
  */
-import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { ToolError } from '../util/errors.js';
+import { failureReason, removeTempDir, runTool, tempDir, type ToolRun } from '../util/process.js';
 import { sha256, stableStringify } from '../schema/json.js';
 
 export interface BuildProfile {
@@ -99,31 +101,32 @@ function expand(template: string, version: string, date: string): string {
 
 interface GoEnv { [k: string]: string }
 
-/** Runs go, streaming stderr lines to `onLine`. */
-async function go(args: string[], cwd: string, env: GoEnv, onLine?: (line: string) => void) {
-  const child = execa('go', args, { cwd, env, reject: false, all: false, buffer: { stdout: true, stderr: true } });
-  if (onLine && child.stderr) {
-    let rest = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = rest + chunk.toString('utf8');
-      const lines = text.split('\n');
-      rest = lines.pop() ?? '';
-      for (const l of lines) onLine(l);
-    });
-  }
-  return child;
+/**
+ * Longest a go command may run before its process group is killed: a cold build of the largest
+ * pin (kube-apiserver and kubectl together) takes about 15 minutes on 2 cores; downloads and
+ * queries far less. Generous, so that a slow machine is never cut short, but never forever.
+ */
+export const GO_BUILD_TIMEOUT_MS = 60 * 60 * 1000;
+export const GO_QUERY_TIMEOUT_MS = 20 * 60 * 1000;
+
+/** Runs go (its own process group, a timeout), streaming its stderr lines to `onLine`. */
+function go(args: string[], cwd: string, env: GoEnv, onLine?: (line: string) => void, timeoutMs = GO_QUERY_TIMEOUT_MS): Promise<ToolRun> {
+  return runTool('go', args, {
+    cwd, env, timeoutMs,
+    ...(onLine ? { onLine: (line: string, stream: 'stdout' | 'stderr') => { if (stream === 'stderr') onLine(line); } } : {}),
+  });
 }
 
 /** Local-path replaces of a module's go.mod (the module must be downloadable). */
 async function localReplaces(module: string, version: string, env: GoEnv, cwd: string): Promise<string[]> {
-  const r = await execa('go', ['mod', 'download', '-json', `${module}@${version}`], { cwd, env, reject: false });
+  const r = await go(['mod', 'download', '-json', `${module}@${version}`], cwd, env);
   let info: { GoMod?: string; Error?: string } = {};
   try {
     info = JSON.parse(r.stdout) as typeof info;
   } catch {
     /* below */
   }
-  if (!info.GoMod) throw new ToolError(module, `go mod download ${module}@${version} failed: ${info.Error ?? r.stderr.trim()}`, r.stderr);
+  if (!info.GoMod) throw new ToolError(module, `go mod download ${module}@${version} failed: ${info.Error ?? failureReason(r, GO_QUERY_TIMEOUT_MS)}`, r.stderr);
   const text = readFileSync(info.GoMod, 'utf8');
   const out: string[] = [];
   for (const m of text.matchAll(/^\s*(?:replace\s+)?(\S+)(?:\s+v\S+)?\s+=>\s+(\.{1,2}\/\S*)\s*$/gm)) out.push(m[1]!);
@@ -131,7 +134,7 @@ async function localReplaces(module: string, version: string, env: GoEnv, cwd: s
 }
 
 async function moduleDate(module: string, version: string, env: GoEnv, cwd: string): Promise<string> {
-  const r = await execa('go', ['list', '-m', '-json', `${module}@${version}`], { cwd, env, reject: false });
+  const r = await go(['list', '-m', '-json', `${module}@${version}`], cwd, env);
   try {
     const t = (JSON.parse(r.stdout) as { Time?: string }).Time;
     if (t) return t.replace(/\.\d+Z$/, 'Z');
@@ -145,11 +148,9 @@ async function moduleDate(module: string, version: string, env: GoEnv, cwd: stri
  * A wrapper for a module whose hash is pinned: the download is checked against the pin here, and
  * the build uses the module's own go.sum, so the checksum database is never asked.
  */
-async function pinnedModuleWrapper(group: BuildGroup, dir: string, env: GoEnv, fail: (what: string, r: { stderr: string }) => never): Promise<void> {
-  const dl = await execa('go', ['mod', 'download', '-json', `${group.module}@${group.version}`], {
-    cwd: os.tmpdir(), env: { ...env, GONOSUMDB: group.module, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() }, reject: false,
-  });
-  if (dl.exitCode !== 0) fail('go mod download', dl);
+async function pinnedModuleWrapper(group: BuildGroup, dir: string, env: GoEnv, fail: (what: string, r: ToolRun) => never): Promise<void> {
+  const dl = await go(['mod', 'download', '-json', `${group.module}@${group.version}`], os.tmpdir(), { ...env, GONOSUMDB: group.module, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() });
+  if (dl.failed) fail('go mod download', dl);
   const info = JSON.parse(dl.stdout) as { Dir: string; GoMod: string; Sum: string; GoModSum: string };
   if (info.Sum !== group.sum) {
     throw new ToolError(group.tools[0]!.name, `${group.module}@${group.version} has hash ${info.Sum}, tools/versions.json pins ${group.sum}: refusing to build it`);
@@ -179,7 +180,7 @@ async function buildGroup(group: BuildGroup, cacheDir: string, emit: (e: BuildEv
     GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'auto',
     GOFLAGS: '-buildvcs=false',
   };
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-tool-'));
+  const dir = tempDir('gitops-tool-');
   const outDir = path.join(dir, 'out');
   mkdirSync(outDir);
   let packages = 0;
@@ -201,9 +202,11 @@ async function buildGroup(group: BuildGroup, cacheDir: string, emit: (e: BuildEv
     const date = await moduleDate(group.module, group.version, env, dir);
     const ldflags = Object.entries(group.profile.ldflagsX ?? {}).map(([k, v]) => `-X ${k}=${expand(v, group.version, date)}`).join(' ');
     const buildArgs = [...(group.profile.trimpath ? ['-trimpath'] : []), '-v', ...(ldflags ? ['-ldflags', ldflags] : [])];
-    const fail = (what: string, r: { stderr: string }): never => {
+    const fail = (what: string, r: ToolRun): never => {
       const lines = r.stderr.trim().split('\n').filter((l) => !/^go: downloading /.test(l) && !/^[\w.-]+(\/[\w.~+-]+)*$/.test(l.trim()));
-      throw new ToolError(group.tools[0]!.name, `${what} failed for ${group.tools.map((t) => t.name).join(', ')} ${group.version}`, lines.slice(-15).join('\n'));
+      // A timeout, a kill or a go that cannot start says so; else go's own last lines say why.
+      const why = r.timedOut || r.startError !== null || r.signal !== null ? `: ${failureReason(r, what === 'go build' ? GO_BUILD_TIMEOUT_MS : GO_QUERY_TIMEOUT_MS)}` : '';
+      throw new ToolError(group.tools[0]!.name, `${what} failed for ${group.tools.map((t) => t.name).join(', ')} ${group.version}${why}`, lines.slice(-15).join('\n'));
     };
     // The wrapper module: requires the tool's module, replaces what its go.mod points at locally.
     writeFileSync(path.join(dir, 'go.mod'), 'module gitops.local/wrapper\n\ngo 1.24\n');
@@ -218,15 +221,13 @@ async function buildGroup(group: BuildGroup, cacheDir: string, emit: (e: BuildEv
       await pinnedModuleWrapper(group, dir, env, fail);
       env.GOFLAGS = `${env.GOFLAGS} -mod=mod`;
     } else {
-      const get = await go(['get', ...group.tools.map((t) => `${t.package}@${group.version}`)], dir, env, onLine);
-      const got = await get;
-      if (got.exitCode !== 0) fail('go get', got);
+      const got = await go(['get', ...group.tools.map((t) => `${t.package}@${group.version}`)], dir, env, onLine);
+      if (got.failed) fail('go get', got);
     }
     phase = 'compiling';
     report();
-    const build = await go(['build', ...buildArgs, '-o', `${outDir}/`, ...group.tools.map((t) => t.package)], dir, env, onLine);
-    const built = await build;
-    if (built.exitCode !== 0) fail('go build', built);
+    const built = await go(['build', ...buildArgs, '-o', `${outDir}/`, ...group.tools.map((t) => t.package)], dir, env, onLine, GO_BUILD_TIMEOUT_MS);
+    if (built.failed) fail('go build', built);
     for (const t of group.tools) {
       const produced = path.join(outDir, goBinaryName(t.package));
       const dest = cachePath(cacheDir, group, t);
@@ -238,7 +239,7 @@ async function buildGroup(group: BuildGroup, cacheDir: string, emit: (e: BuildEv
     }
     emit({ type: 'done', group, ms: Date.now() - started });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 
@@ -271,8 +272,8 @@ export async function installGroups(groups: BuildGroup[], binDir: string, cacheD
     } else toBuild.push(g);
   }
   if (toBuild.length > 0) {
-    const probe = await execa('go', ['version'], { reject: false });
-    if (probe.exitCode !== 0) {
+    const probe = await runTool('go', ['version'], { timeoutMs: GO_QUERY_TIMEOUT_MS });
+    if (probe.failed) {
       throw new ToolError('go', `Go is needed to install ${toBuild.flatMap((g) => g.tools.map((t) => t.name)).join(', ')} into .tools/bin but 'go' is not on PATH: install Go 1.24 or newer, then run 'npx gitops setup'`);
     }
   }

@@ -476,21 +476,29 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   // The cluster stage: each cluster target grows into its whole state (the Applications' kustomize
   // paths and rendered Helm charts, render/cluster.ts), added through the Kubernetes adapter.
   const clusterStage = await expandClusterTargets(ctx.repoRoot, ctx.config, ctx.cache, ctx.kustomize, loaded, opts.requireCharts === true,
-    (res, lt) => kubernetesDocument(res, (field) => mapLocation(ctx.repoRoot, ctx.cache, res, field, (lt as LoadedTarget).kustomization)));
+    (res, lt) => kubernetesDocument(res, (field) => mapLocation(ctx.repoRoot, ctx.cache, res, field, (lt as LoadedTarget).kustomization)), progress);
   for (const lt of loaded) {
     if (!clusterStage.expanded.has(lt.target.name)) continue;
     kubernetesOf(lt).forEach((d, index) => {
       d.input.index = index;
     });
-    if (opts.schema !== null) passes.push(checkSchemas(ctx, lt, opts.schema));
+    if (opts.schema !== null) {
+      passes.push(checkSchemas(ctx, lt, opts.schema));
+      progress(`schemas ${lt.target.name}: ${lt.documents.length} documents of the whole cluster checked`);
+    }
   }
   const byName = new Map(loaded.map((lt) => [lt.target.name, kubernetesOf(lt)]));
   const lookup: DocumentLookup = (target, index) => byName.get(target)?.[index];
   // kubeconform runs (one process for the run) while the policies evaluate in this one.
   const kubeconform = opts.schema?.kubeconform ?? null;
   const kubeconformDone = opts.schema !== null && kubeconform !== null ? checkKubeconform(ctx, passes, opts.schema, kubeconform) : Promise.resolve();
+  let evaluated = 0;
   for (const lt of loaded) {
-    if (engine !== null) checkPolicies(ctx, lt, engine, violations, lookup, environments.get(lt) ?? []);
+    if (engine === null) continue;
+    const t0 = Date.now();
+    checkPolicies(ctx, lt, engine, violations, lookup, environments.get(lt) ?? []);
+    evaluated += 1;
+    progress(`[${evaluated}/${loaded.length}] policies ${lt.target.name}: ${lt.documents.length} documents (${Date.now() - t0} ms)`);
   }
   await kubeconformDone;
   // A finding another target reports the same way is kept there; chart objects' policy findings capped.

@@ -41,6 +41,8 @@ export async function expandClusterTargets(
   requireCharts: boolean,
   /** The Document of an object the stage adds (the Kubernetes adapter, located for the target). */
   toDocument: (resource: Resource, lt: ClusterTargetLike) => Document,
+  /** One line per cluster once its Applications are rendered (progress on stderr). */
+  progress: (line: string) => void = () => {},
 ): Promise<ClusterStageResult> {
   const resourcesOf = (lt: ClusterTargetLike): Resource[] => lt.documents.filter((d) => d.resource !== null).map((d) => d.resource!);
   const clusters = loaded.filter((lt) => isClusterTarget(lt.target) && resourcesOf(lt).length > 0);
@@ -50,7 +52,8 @@ export async function expandClusterTargets(
   result.tools.helm = helm !== null ? `${readPins(repoRoot).helm?.version ?? ''} (binary)` : 'not installed';
   const rendered = new Map(loaded.filter((lt) => lt.target.kind === 'kustomization').map((lt) => [lt.target.name, resourcesOf(lt)]));
   const repoUrls = repoUrlsOf(config.policy);
-  for (const lt of clusters) {
+  for (const [i, lt] of clusters.entries()) {
+    const t0 = Date.now();
     const base = resourcesOf(lt);
     const state = await expandCluster(
       { repoRoot, clusterPath: lt.target.name, kubeVersion: config.kubernetesVersion, repoUrls, timeoutSeconds: config.render.timeoutSeconds, helm, kustomize, requireCharts, rendered, cache },
@@ -62,6 +65,8 @@ export async function expandClusterTargets(
     if (state.incomplete) lt.incomplete = true;
     result.charts.push(...state.charts);
     result.expanded.add(lt.target.name);
+    const charts = state.charts.length === 0 ? '' : `, ${state.charts.filter((c) => c.rendered).length}/${state.charts.length} charts rendered`;
+    progress(`[${i + 1}/${clusters.length}] cluster ${lt.target.name}: ${state.objects.length - base.length} objects its Applications deploy${charts} (${Date.now() - t0} ms)`);
   }
   const ok = result.charts.filter((c) => c.rendered).length;
   result.tools.charts = `${ok} rendered, ${result.charts.length - ok} unrendered (${result.expanded.size} clusters)`;

@@ -32,12 +32,14 @@ export interface FormatOptions {
   failOn?: 'error' | 'warning';
   /** Names of every target checked, so JUnit lists the ones without findings as passing. */
   targets?: readonly string[];
+  /** Text format: only the findings that fail the run (at or above failOn) and the summary line. */
+  brief?: boolean;
 }
 
 export function formatReport(report: Report, format: OutputFormat, opts: FormatOptions): string {
   switch (format) {
     case 'text':
-      return formatText(report, opts.color, opts.repoRoot);
+      return formatText(report, opts.color, opts.repoRoot, opts.brief === true ? { only: (f) => failsRun(f, opts.failOn ?? 'error') } : {});
     case 'json':
       return formatJson(report);
     case 'sarif':
@@ -60,8 +62,12 @@ export function formatReport(report: Report, format: OutputFormat, opts: FormatO
  */
 export function exitCode(report: Report, failOn: 'error' | 'warning'): 0 | 1 | 2 {
   if (report.summary.incomplete) return 2;
-  const threshold = SEVERITY_RANK[failOn];
-  return report.findings.some((f) => f.severity !== 'info' && SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+  return report.findings.some((f) => failsRun(f, failOn)) ? 1 : 0;
+}
+
+/** A finding at or above `failOn` (info never): one that makes the run exit non-zero. */
+export function failsRun(f: Finding, failOn: 'error' | 'warning'): boolean {
+  return f.severity !== 'info' && SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn];
 }
 
 /** True for a finding that says a check could not run (REPORT.md: `input/...`, `tool/...`, severity error). */

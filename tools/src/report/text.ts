@@ -4,6 +4,10 @@
  * locations indented below, and a summary line. Colour only when the caller says so (it decides
  * from NO_COLOR and whether stdout is a terminal); without colour the output is plain ASCII apart
  * from the summary's dash.
+ *
+ * Brief (`--brief`, what the pre-commit hook prints): only the findings that fail the run (at or
+ * above --fail-on; incomplete-run errors are errors) and the summary line, which then also says
+ * how many findings below --fail-on were left out. A passing run is that one line.
  */
 import type { Finding, Report, Severity } from '../pipeline/types.js';
 import { sortFindings, summaryLine } from './order.js';
@@ -23,11 +27,17 @@ const STYLE = {
 const SEVERITY_STYLE: Record<Severity, string> = { error: STYLE.red, warning: STYLE.yellow, info: STYLE.cyan };
 const SEVERITY_WIDTH = 'warning'.length;
 
-export function formatText(report: Report, color: boolean, repoRoot: string): string {
+export interface TextOptions {
+  /** Only the findings for which this is true, and a count of the rest in the summary line. */
+  only?: (f: Finding) => boolean;
+}
+
+export function formatText(report: Report, color: boolean, repoRoot: string, opts: TextOptions = {}): string {
   const paint = (style: string, s: string): string => (color ? `${style}${s}${RESET}` : s);
 
+  const shown = opts.only === undefined ? report.findings : report.findings.filter(opts.only);
   const byTarget = new Map<string, Finding[]>();
-  for (const f of sortFindings(report.findings)) {
+  for (const f of sortFindings(shown)) {
     const list = byTarget.get(f.target);
     if (list === undefined) byTarget.set(f.target, [f]);
     else list.push(f);
@@ -56,6 +66,8 @@ export function formatText(report: Report, color: boolean, repoRoot: string): st
 
   const s = report.summary;
   const summaryStyle = s.incomplete || s.errors > 0 ? STYLE.red : s.warnings > 0 ? STYLE.yellow : STYLE.green;
-  out.push(paint(summaryStyle, summaryLine(report)));
+  const hidden = report.findings.length - shown.length;
+  const left = hidden === 0 ? '' : `; ${hidden} below --fail-on not listed (run without --brief to see ${hidden === 1 ? 'it' : 'them'})`;
+  out.push(paint(summaryStyle, `${summaryLine(report)}${left}`));
   return `${out.join('\n')}\n`;
 }

@@ -57,6 +57,31 @@ describe('runTool', () => {
     expect(await gone([Number(r.stdout.trim())])).toBe(true);
   });
 
+  it('hands each line to onLine while the program runs, and still collects the whole output', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-online-'));
+    const go = path.join(dir, 'go');
+    const seen: Array<[string, string]> = [];
+    // The program waits for a file that only the onLine callback creates, on its first line: it
+    // can only finish (before the timeout) if that line arrives while it still runs.
+    const script = `echo first; i=0; while [ ! -e '${go}' ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; `
+      + `[ -e '${go}' ] || exit 7; echo err-line >&2; printf '\\303'; sleep 0.1; printf '\\251t\\nlast-no-newline'`;
+    try {
+      const r = await runTool('sh', ['-c', script], {
+        timeoutMs: 30_000,
+        onLine: (line, stream) => {
+          seen.push([stream, line]);
+          if (line === 'first') writeFileSync(go, '');
+        },
+      });
+      expect(r.exitCode).toBe(0);
+      expect(seen).toEqual([['stdout', 'first'], ['stderr', 'err-line'], ['stdout', 'ét'], ['stdout', 'last-no-newline']]);
+      expect(r.stdout).toBe('first\nét\nlast-no-newline');
+      expect(r.stderr).toBe('err-line\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('describes a program that cannot start instead of rejecting', async () => {
     const r = await runTool('/nonexistent/tool', ['x']);
     expect(r.exitCode).toBeNull();
