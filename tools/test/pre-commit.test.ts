@@ -9,14 +9,14 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitops, makeRepo, REPO, type FixtureRepo } from './helpers.js';
 
-/** The gate's arguments in the hook: its one command is `npx --no-install gitops ...`. */
+/** The gate's arguments in the hook: its one command is `node tools/bin/gitops.js ...`. */
 function hookArgs(): string[] {
   const hook = readFileSync(path.join(REPO, '.husky/pre-commit'), 'utf8');
   const commands = hook.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
   expect(commands).toHaveLength(1);
   const words = commands[0]!.trim().split(/\s+/);
-  expect(words.slice(0, 3)).toEqual(['npx', '--no-install', 'gitops']);
-  return words.slice(3);
+  expect(words.slice(0, 2)).toEqual(['node', 'tools/bin/gitops.js']);
+  return words.slice(2);
 }
 
 const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cm.yaml\n';

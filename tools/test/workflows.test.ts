@@ -304,9 +304,9 @@ describe('renovate.json', () => {
 });
 
 describe('pre-commit hook', () => {
-  it('runs the gate on the staged change only, with the installed package', async () => {
+  it('runs the gate on the staged change only, with the built gate of the checkout', async () => {
     const hook = await readFile(path.join(ROOT, '.husky/pre-commit'), 'utf8');
     const commands = hook.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
-    expect(commands).toEqual(['npx --no-install gitops validate --changed --staged --brief --quiet']);
+    expect(commands).toEqual(['node tools/bin/gitops.js validate --changed --staged --brief --quiet']);
   });
 });

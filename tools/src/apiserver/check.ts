@@ -12,6 +12,7 @@
  */
 import type { Finding, Location, RelatedLocation, Resource } from '../pipeline/types.js';
 import { isStatus, type ApiResponse, type ApiStatus, type KubeClient } from './client.js';
+import { mapLimit } from '../util/pool.js';
 
 export interface ApiObject {
   resource: Resource;
@@ -155,13 +156,6 @@ export function warningFindings(obj: ApiObject, res: ApiResponse, locate: Locate
   });
 }
 
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
-}
-
 /**
  * Waits until the kinds of these CRDs are served (in discovery, which is what a request for one
  * of their objects needs); returns the names of the CRDs whose kinds are still missing. Discovery
@@ -181,7 +175,7 @@ export async function waitEstablished(client: KubeClient, crds: Array<Record<str
   let pending = [...wanted.keys()];
   for (;;) {
     const still: string[] = [];
-    await pool(pending, 8, async (gv) => {
+    await mapLimit(pending, 8, async (gv) => {
       const served = await client.resources(gv, true);
       if (!served || wanted.get(gv)!.some((k) => !served.has(k.kind))) still.push(gv);
     });
@@ -203,7 +197,7 @@ export async function installCrds(client: KubeClient, crds: Array<Record<string,
   const problems: string[] = [];
   const names: string[] = [];
   const created: Array<Record<string, unknown>> = [];
-  await pool(crds, 8, async (crd) => {
+  await mapLimit(crds, 8, async (crd) => {
     const r = await client.apply(crd, false);
     if (r.status >= 300) problems.push(`${describe(crd)}: ${isStatus(r.body) ? r.body.message : `HTTP ${r.status}`}`);
     else {
@@ -238,7 +232,7 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
     for (const o of prereq) await client.apply(o, false);
     const baseCrds = prereq.filter((o) => o.kind === 'CustomResourceDefinition');
     if (baseCrds.length > 0) await waitEstablished(client, baseCrds, 30_000);
-    await pool(base.filter((o) => !PREREQUISITE_KINDS.has(String(o.kind))), 8, async (o) => {
+    await mapLimit(base.filter((o) => !PREREQUISITE_KINDS.has(String(o.kind))), 8, async (o) => {
       await client.apply(o, false);
     });
   }
@@ -292,9 +286,9 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
       const k = applyOrder(o.resource.ref.kind);
       byOrder.set(k, [...(byOrder.get(k) ?? []), o]);
     }
-    for (const k of [...byOrder.keys()].sort((a, b) => a - b)) await pool(byOrder.get(k)!, 8, (o) => send(o, true));
+    for (const k of [...byOrder.keys()].sort((a, b) => a - b)) await mapLimit(byOrder.get(k)!, 8, (o) => send(o, true));
   } else {
-    await pool(rest, 8, (o) => send(o, false));
+    await mapLimit(rest, 8, (o) => send(o, false));
   }
   return out;
 }

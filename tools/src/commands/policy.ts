@@ -15,8 +15,8 @@ const HELP = `Usage: gitops policy build | gitops policy test | gitops policy ga
 
 build   compiles policies/ (every .rego but tests) with the pinned opa into
         policies/build/policy.wasm and policies/build/manifest.json (opa version, sha256 of the
-        sources, rule metadata). Commit both; validate refuses a stale bundle. Then runs
-        'policy gatekeeper'.
+        sources, rule metadata with each rule's scope, object or target, derived with opa deps).
+        Commit both; validate refuses a stale bundle. Then runs 'policy gatekeeper'.
 gatekeeper
         writes the Gatekeeper ConstraintTemplates of every admission rule (base/gatekeeper-policies)
         and each cluster's Constraints (clusters/<env>/gatekeeper-policies, enforcement from
@@ -41,7 +41,8 @@ export async function run(args: string[], cwd: string): Promise<number> {
   const repoRoot = findRepoRoot(cwd);
   if (sub === 'build') {
     const manifest = await buildBundle(repoRoot);
-    process.stderr.write(`policy: built ${manifest.rules.length} rules with opa ${manifest.opaVersion} (${manifest.sourcesSha256.slice(0, 19)}…)\n`);
+    const objectScoped = manifest.rules.filter((r) => r.scope === 'object').length;
+    process.stderr.write(`policy: built ${manifest.rules.length} rules with opa ${manifest.opaVersion} (${manifest.sourcesSha256.slice(0, 19)}…; scopes: ${objectScoped} object, ${manifest.rules.length - objectScoped} target)\n`);
     writeGatekeeper(repoRoot, manifest.rules);
     return 0;
   }

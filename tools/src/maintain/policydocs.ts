@@ -17,6 +17,13 @@ function enforced(r: RuleMeta): string {
   return atAdmission(r) ? 'CI, admission' : 'CI';
 }
 
+/** What the rule's findings depend on (policy/scope.ts), as derived at build time. */
+function scopeLine(r: RuleMeta): string {
+  if (r.scope === 'object') return 'object (depends on the document, the settings and the target name and env only: cacheable per object)';
+  if (r.scope === 'target') return `target (reads ${(r.targetReads ?? []).map((x) => `\`${x}\``).join(', ')})`;
+  return 'unknown (a bundle built without scopes: run `npx gitops policy build`)';
+}
+
 export function renderPoliciesDoc(rules: RuleMeta[]): string {
   const sorted = [...rules].sort((a, b) => a.id.localeCompare(b.id));
   const namespaces = [...new Set(sorted.map((r) => r.id.split('/')[0]!))];
@@ -28,6 +35,7 @@ export function renderPoliciesDoc(rules: RuleMeta[]): string {
     `${sorted.length} rules. Severity is the default; a rule may raise or lower it for one finding (e.g. digest pinning outside prod).`,
     'Exceptions go in `policies/waivers.yaml` with an owner, a reason and an expiry (see docs/policy-authoring.md).',
     'Enforced: `CI` (the gate, on every pull request) and `admission` (Gatekeeper in every cluster, docs/gatekeeper.md); a CI-only rule says why.',
+    `Scope: ${sorted.filter((r) => r.scope === 'object').length} rules are \`object\`-scoped (their findings on a document depend on that document, the settings and the target name and env: cacheable per object between runs), ${sorted.filter((r) => r.scope === 'target').length} \`target\`-scoped; derived by \`opa deps\` at build time (docs/policy-authoring.md).`,
     '',
   ];
   for (const ns of namespaces) {
@@ -42,6 +50,7 @@ export function renderPoliciesDoc(rules: RuleMeta[]): string {
     if (r.description) lines.push(cell(r.description), '');
     if (r.rationale) lines.push(`Why: ${cell(r.rationale)}`, '');
     if (r.baseline) lines.push(`Baseline: ${cell(r.baseline)}`, '');
+    lines.push(`Scope: ${scopeLine(r)}`, '');
     lines.push(`Enforced: ${atAdmission(r) ? 'CI and admission (Gatekeeper)' : `CI only (${cell(r.ciOnly ?? `reads ${r.input} input, which never reaches the API server`)})`}`, '');
   }
   lines.push(

@@ -7,10 +7,11 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { removeTempDir, runTool, tempDir } from '../util/process.js';
+import { removeTempDir, runTool, tempDir, type ToolRun } from '../util/process.js';
 import { ToolError } from '../util/errors.js';
 import { readPins, requireBinary } from '../maintain/tools.js';
 import type { Severity } from '../pipeline/types.js';
+import { ruleScopes, SCOPE_ENTRYPOINTS, SCOPE_PACKAGE, scopeEntrypointsRego, type EvaluationScope, type RuleScope } from './scope.js';
 
 export const POLICY_DIR = 'policies';
 export const BUILD_DIR = 'policies/build';
@@ -43,11 +44,21 @@ export interface RuleMeta {
   ciOnly?: string | null;
   /** Kinds of other objects the rule reads at admission (METADATA custom.reads): Gatekeeper's sync set. */
   reads?: string[];
+  /**
+   * What the rule's findings depend on, derived by `opa deps` at build time (policy/scope.ts):
+   * `object` (the document, the settings, data.units/promql, the target's name and env: cacheable
+   * per object) or `target`. Absent in a bundle built before scopes existed.
+   */
+  scope?: RuleScope;
+  /** For a target-scoped rule: the documents outside object scope it reads (data.index, ...). */
+  targetReads?: string[];
 }
 
 export interface BundleManifest {
   opaVersion: string;
   entrypoint: string;
+  /** The wasm entrypoint of each evaluation scope (`all` is `entrypoint`). Absent in a bundle built before scopes existed. */
+  entrypoints?: Record<EvaluationScope, string>;
   sourcesSha256: string;
   wasmSha256: string;
   rules: RuleMeta[];
@@ -126,6 +137,12 @@ interface InspectAnnotation {
   path: Array<{ value: string }>;
 }
 
+function compileError(r: ToolRun): ToolError {
+  // opa prints compile errors on stdout.
+  const why = [r.stdout.trim(), r.stderr.trim()].filter(Boolean).join('\n');
+  return new ToolError('opa', `opa build failed:\n${why}`, '');
+}
+
 /** Compiles policies/ into policies/build/{policy.wasm,manifest.json}. */
 export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
   const opa = requireBinary(repoRoot, 'opa');
@@ -135,15 +152,9 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     copyPolicySources(repoRoot, src);
     const capsFile = path.join(work, 'capabilities.json');
     writeFileSync(capsFile, JSON.stringify(await wasmCapabilities(opa)));
-    const out = path.join(work, 'bundle.tar.gz');
-    const build = await runTool(opa, ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capsFile, '-o', out, '.'], { cwd: src });
-    if (build.exitCode !== 0) {
-      // opa prints compile errors on stdout.
-      const why = [build.stdout.trim(), build.stderr.trim()].filter(Boolean).join('\n');
-      throw new ToolError('opa', `opa build failed:\n${why}`, '');
-    }
-    const wasm = extractFromTarGz(readFileSync(out), '/policy.wasm');
-    if (wasm === null) throw new ToolError('opa', 'opa build produced no policy.wasm');
+    // Compile errors first (as opa build would report them), before METADATA and scopes are read.
+    const check = await runTool(opa, ['check', '--capabilities', capsFile, '.'], { cwd: src });
+    if (check.exitCode !== 0) throw compileError(check);
     const inspect = await runTool(opa, ['inspect', '-a', '--format', 'json', '.'], { cwd: src });
     if (inspect.exitCode !== 0) throw new ToolError('opa', 'opa inspect failed', inspect.stderr);
     const inspected = JSON.parse(inspect.stdout) as { annotations?: InspectAnnotation[]; namespaces?: Record<string, string[]> };
@@ -184,9 +195,30 @@ export async function buildBundle(repoRoot: string): Promise<BundleManifest> {
     }).sort((x, y) => x.id.localeCompare(y.id));
     problems.push(...undeclaredRules(src, inspected.namespaces ?? {}, rules, rejected));
     if (problems.length > 0) throw new ToolError('opa', `policy build: ${problems.length} rule(s) without valid METADATA:\n${problems.join('\n')}`);
+    const reserved = inspected.namespaces?.[`data.${SCOPE_PACKAGE}`];
+    if (reserved !== undefined) {
+      throw new ToolError('opa', `policy build: ${reserved.map((f) => `${POLICY_DIR}/${f}`).join(', ')}: package ${SCOPE_PACKAGE} is reserved for the entrypoints the build generates; rename it`);
+    }
+    // Each rule's scope, from the compiler's dependencies of its whole closure (before the
+    // generated entrypoints join the sources).
+    const opaVersion = readPins(repoRoot).opa.version;
+    const scopes = await ruleScopes(opa, src, inspected.namespaces ?? {}, rules.map((r) => r.policy), { dir: path.join(repoRoot, '.cache', 'opa-deps'), opaVersion });
+    for (const r of rules) {
+      const verdict = scopes.get(r.policy)!;
+      r.scope = verdict.scope;
+      r.targetReads = verdict.targetReads;
+    }
+    writeFileSync(path.join(src, `${SCOPE_PACKAGE}.gen.rego`), scopeEntrypointsRego(rules.map((r) => ({ policy: r.policy, scope: r.scope! }))));
+    const out = path.join(work, 'bundle.tar.gz');
+    const entrypoints: Record<EvaluationScope, string> = { all: ENTRYPOINT, ...SCOPE_ENTRYPOINTS };
+    const build = await runTool(opa, ['build', '-t', 'wasm', ...Object.values(entrypoints).flatMap((e) => ['-e', e]), '--capabilities', capsFile, '-o', out, '.'], { cwd: src });
+    if (build.exitCode !== 0) throw compileError(build);
+    const wasm = extractFromTarGz(readFileSync(out), '/policy.wasm');
+    if (wasm === null) throw new ToolError('opa', 'opa build produced no policy.wasm');
     const manifest: BundleManifest = {
-      opaVersion: readPins(repoRoot).opa.version,
+      opaVersion,
       entrypoint: ENTRYPOINT,
+      entrypoints,
       sourcesSha256: sourcesHash(repoRoot),
       wasmSha256: sha256(wasm),
       rules,

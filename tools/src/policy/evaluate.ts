@@ -1,6 +1,8 @@
 /**
  * Evaluates the wasm bundle: one loaded instance, the whole target as data, one evaluation per
- * document (Kubernetes object, Dockerfile, compose file).
+ * document (Kubernetes object, Dockerfile, compose file). An evaluation covers every rule
+ * (main/findings) or the rules of one scope (policy/scope.ts): the object-scoped rules' findings
+ * of a document depend on nothing of the target but its name and env, so they can be cached.
  */
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { ToolError } from '../util/errors.js';
@@ -9,6 +11,7 @@ import { ENTRYPOINT, ruleIdOf, type LoadedBundle, type RuleMeta } from './bundle
 import type { RepositoryFacts } from './argocd.js';
 import { collectPromql, collectUnits, parsePromql, type PromqlResult } from './facts.js';
 import { targetIndex } from './target-index.js';
+import type { EvaluationScope } from './scope.js';
 import { digest, type ResultCache } from '../util/results.js';
 
 export interface Violation {
@@ -99,16 +102,26 @@ export const NO_FACTS: RepositoryFacts = { complete: false, applications: [], pa
 export class PolicyEngine {
   private readonly rules: Map<string, RuleMeta>;
   private repository: RepositoryFacts = NO_FACTS;
+  /** The wasm entrypoint of each scope this bundle has (an older bundle: `all` only). */
+  private readonly entrypoints: Partial<Record<EvaluationScope, string>>;
   private repositoryDigest = digest(JSON.stringify(NO_FACTS));
 
   private constructor(
     private readonly policy: Policy,
-    rules: RuleMeta[],
+    manifest: LoadedBundle['manifest'],
     private readonly config: Record<string, unknown>,
     /** The digest of the bundle's manifest (wasm digest, sources digest, rule metadata). */
     private readonly bundleDigest: string,
   ) {
-    this.rules = new Map(rules.map((r) => [r.policy, r]));
+    this.rules = new Map(manifest.rules.map((r) => [r.policy, r]));
+    // A scope counts when the manifest names its entrypoint, the wasm exports it and every rule has a scope.
+    const exported = new Set(Object.keys((policy as unknown as { entrypoints?: Record<string, number> }).entrypoints ?? {}));
+    const scoped = manifest.rules.every((r) => r.scope === 'object' || r.scope === 'target');
+    this.entrypoints = { all: ENTRYPOINT };
+    for (const scope of ['object', 'target'] as const) {
+      const e = manifest.entrypoints?.[scope];
+      if (scoped && e !== undefined && exported.has(e)) this.entrypoints[scope] = e;
+    }
   }
 
   /**
@@ -119,13 +132,32 @@ export class PolicyEngine {
     return digest(this.bundleDigest, JSON.stringify(this.config), this.repositoryDigest);
   }
 
+  /**
+   * What an object-scope verdict depends on besides the document (the whole input, which has no
+   * position: input.index makes a rule target-scoped) and the target's name and env: the bundle and
+   * the settings. Not the repository facts, the environment or the other objects (policy/scope.ts).
+   */
+  get objectFingerprint(): string {
+    return digest(this.bundleDigest, JSON.stringify(this.config));
+  }
+
   static async load(bundle: LoadedBundle, config: Record<string, unknown>): Promise<PolicyEngine> {
     try {
       const policy = await loadPolicy(bundle.wasm);
-      return new PolicyEngine(policy, bundle.manifest.rules, config, digest(JSON.stringify(bundle.manifest)));
+      return new PolicyEngine(policy, bundle.manifest, config, digest(JSON.stringify(bundle.manifest)));
     } catch (err) {
       throw new ToolError('policy', `the policy bundle could not be loaded: ${(err as Error).message}`);
     }
+  }
+
+  /** The scopes `evaluate` accepts with this bundle: always `all`; `object` and `target` when it was built with them. */
+  get scopes(): EvaluationScope[] {
+    return (['all', 'object', 'target'] as const).filter((s) => this.entrypoints[s] !== undefined);
+  }
+
+  /** Whether the bundle can evaluate the object and the target scopes separately. */
+  get hasScopes(): boolean {
+    return this.entrypoints.object !== undefined && this.entrypoints.target !== undefined;
   }
 
   private promql: (expr: string) => PromqlResult = parsePromql;
@@ -152,20 +184,34 @@ export class PolicyEngine {
   /** Gives the policies the whole target (and the facts derived from it) as data. */
   setTarget(target: TargetData, environment: Array<Record<string, unknown>> = []): void {
     const clean = (list: Array<Record<string, unknown>>) => list.map((r) => dropNulls(r) as Record<string, unknown>);
-    this.policy.setData(policyData({ ...target, resources: clean(target.resources) }, this.config, this.repository, clean(environment), this.promql));
+    this.setData(policyData({ ...target, resources: clean(target.resources) }, this.config, this.repository, clean(environment), this.promql));
   }
 
-  evaluate(input: Record<string, unknown>): Violation[] {
+  /** The whole data document of the evaluations that follow, as policyData builds it (setTarget is the usual way). */
+  setData(data: Record<string, unknown>): void {
+    this.policy.setData(data);
+  }
+
+  /**
+   * The violations of one document. `scope`: `all` (default, main/findings: every rule), `object`
+   * (the object-scoped rules only) or `target` (the others); `object` plus `target` is `all`.
+   * A bundle built without scopes fails `object` and `target` with a ToolError.
+   */
+  evaluate(input: Record<string, unknown>, scope: EvaluationScope = 'all'): Violation[] {
+    const entrypoint = this.entrypoints[scope];
+    if (entrypoint === undefined) {
+      throw new ToolError('policy-bundle', `the policy bundle has no '${scope}' scope entrypoint (built by an older gitops): run 'npx gitops policy build'`);
+    }
     let result: Array<{ result?: unknown }>;
     try {
       const normalized = input.kind === 'kubernetes' ? { ...input, resource: dropNulls(input.resource) } : input;
-      result = this.policy.evaluate(normalized, ENTRYPOINT) as Array<{ result?: unknown }>;
+      result = this.policy.evaluate(normalized, entrypoint) as Array<{ result?: unknown }>;
     } catch (err) {
       throw new ToolError('policy', `policy evaluation failed: ${(err as Error).message}`);
     }
     const raw = result[0]?.result;
     if (!Array.isArray(raw)) {
-      throw new ToolError('policy', `policy evaluation returned no result set for ${ENTRYPOINT}`);
+      throw new ToolError('policy', `policy evaluation returned no result set for ${entrypoint}`);
     }
     return (raw as RawViolation[]).map((v) => this.toViolation(v));
   }
