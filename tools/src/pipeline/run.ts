@@ -27,7 +27,8 @@ import type { Document } from './document.js';
 import type { Finding, Severity, Target } from './types.js';
 import { capChartFindings, chartsMaxSeverity, dropRepeatedClusterFindings, expandClusterTargets, isClusterTarget, retargetPathFindings } from '../render/cluster-targets.js';
 import type { RepositoryFacts } from '../policy/argocd.js';
-import { ResultCache } from '../util/results.js';
+import { digest, ResultCache } from '../util/results.js';
+import { mapLimit } from '../util/pool.js';
 import { schemaVerdictKey, kubeconformVerdictKey, objectDigest, policyTargetKey } from './verdicts.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
@@ -46,8 +47,8 @@ export interface RunContext {
 export interface RunOptions {
   /** The schema stage; null skips it (policy fixtures). */
   schema: { store: SchemaStore; engine: SchemaEngine; kubeconform: string | null } | null;
-  /** The policy stage; null skips it. */
-  policy: PolicyEngine | null;
+  /** The policy stage (or its engine still loading); null skips it. */
+  policy: PolicyEngine | null | Promise<PolicyEngine | null>;
   /** Whether the targets are the whole repository (the Argo CD overlay checks need it). */
   wholeRepository: boolean;
   /** A policy fixture: it stands for a cluster's render in the repository facts. */
@@ -402,24 +403,39 @@ function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, 
   // Violations depend on the document and on the whole target as data: an unchanged target's
   // documents take an earlier run's verdicts, and the data is only handed over when one is missing.
   const targetKey = results.enabled ? policyTargetKey(results, engine, lt.target, resources, environment) : null;
+  // With the cache, object-scoped rules (policy/scope.ts) are kept apart: their verdict depends
+  // on the document alone, so it survives edits elsewhere in the target.
+  const scoped = targetKey !== null && engine.hasScopes;
+  const place = JSON.stringify([lt.target.name, lt.target.env]);
   let dataSet = false;
+  const evaluate = (input: Record<string, unknown>, scope: 'all' | 'object' | 'target', ns: string, key: string | null): Violation[] => {
+    const known = key === null ? undefined : results.get<Violation[]>(ns, key);
+    if (known !== undefined) return known;
+    if (!dataSet) {
+      engine.setTarget({ name: lt.target.name, env: lt.target.env, resources }, environment);
+      dataSet = true;
+    }
+    const found = engine.evaluate(input, scope);
+    if (key !== null) results.set(ns, key, found);
+    return found;
+  };
   for (const doc of lt.documents) {
-    const key = targetKey === null ? null : results.key(targetKey, objectDigest(doc.input));
-    let found = key === null ? undefined : results.get<Violation[]>('policy', key);
-    if (found === undefined) {
-      if (!dataSet) {
-        engine.setTarget({ name: lt.target.name, env: lt.target.env, resources }, environment);
-        dataSet = true;
+    let found: Violation[];
+    try {
+      if (scoped) {
+        const objectKey = results.key('policy-object', engine.objectFingerprint, place, digest(JSON.stringify({ ...doc.input, index: undefined })));
+        found = [
+          ...evaluate(doc.input, 'object', 'policy-object', objectKey),
+          ...evaluate(doc.input, 'target', 'policy', results.key(targetKey, objectDigest(doc.input))),
+        ];
+      } else {
+        found = evaluate(doc.input, 'all', 'policy', targetKey === null ? null : results.key(targetKey, 'all', objectDigest(doc.input)));
       }
-      try {
-        found = engine.evaluate(doc.input);
-      } catch (err) {
-        lt.incomplete = true;
-        const what = doc.resource !== null ? `${doc.resource.ref.kind}/${doc.resource.ref.name}` : displayPath(ctx.repoRoot, doc.file);
-        lt.findings.push(fileFinding(ctx, lt.target, 'tool/policy', 'error', `${what}: ${(err as Error).message}`, null));
-        continue;
-      }
-      if (key !== null) results.set('policy', key, found);
+    } catch (err) {
+      lt.incomplete = true;
+      const what = doc.resource !== null ? `${doc.resource.ref.kind}/${doc.resource.ref.name}` : displayPath(ctx.repoRoot, doc.file);
+      lt.findings.push(fileFinding(ctx, lt.target, 'tool/policy', 'error', `${what}: ${(err as Error).message}`, null));
+      continue;
     }
     for (const v of found) {
       violations.push({ target: lt.target.name, document: doc, violation: v });
@@ -434,26 +450,13 @@ function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, 
   }
 }
 
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
-
 /** Strings the stages together over `targets`. */
 export async function run(ctx: RunContext, targets: Target[], opts: RunOptions): Promise<RunResult> {
   const progress = opts.progress ?? (() => {});
   let done = 0;
   const passes: SchemaPass[] = [];
   // Render and read targets in parallel, schema-check each, then evaluate the policies.
-  const loaded = await pool(targets, ctx.config.render.parallelism, async (t) => {
+  const loaded = await mapLimit(targets, ctx.config.render.parallelism, async (t) => {
     const t0 = Date.now();
     const lt = await loadTarget(ctx, t);
     // A cluster target is schema-checked once it holds the cluster's whole state (below).
@@ -471,7 +474,7 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   const facts = repositoryFacts(ctx.repoRoot, rendered, { wholeRepository: opts.wholeRepository, fixture: opts.fixture === true });
   // data.environment as the targets were rendered (before the cluster stage adds overlay objects to clusters).
   const environments = new Map(loaded.map((lt) => [lt, environmentOf(lt, loaded)]));
-  const engine = opts.policy;
+  const engine = await opts.policy;
   if (engine !== null) engine.setRepository(facts);
   // The cluster stage: each cluster target grows into its whole state (the Applications' kustomize
   // paths and rendered Helm charts, render/cluster.ts), added through the Kubernetes adapter.

@@ -64,6 +64,8 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
 
   // Targets. One cache for the run: every YAML file is read and parsed once.
   const cache = opts.cache ?? new FileCache();
+  const results = opts.noCache === true ? ResultCache.none() : ResultCache.forRepo(repoRoot);
+  cache.useResults(results);
   let targets: Target[];
   const wholeRepo = opts.paths.length === 0 && opts.changedFiles === undefined;
   if (opts.paths.length > 0) {
@@ -78,8 +80,6 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     if (opts.changedFiles !== undefined) targets = targetsForChanges(repoRoot, targets, opts.changedFiles, cache);
   }
 
-  const results = opts.noCache === true ? ResultCache.none() : ResultCache.forRepo(repoRoot);
-  cache.useResults(results);
   const ctx: RunContext = { repoRoot, config, cache, kustomize: null, results };
   if (targets.some((t) => t.kind === 'kustomization')) {
     try {
@@ -107,18 +107,22 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   }
   tools.schemaEngines = [opts.schemaEngine !== 'kubeconform' ? 'ajv' : null, kubeconform !== null ? 'kubeconform' : null].filter(Boolean).join('+');
 
-  // Policies
-  let engine: PolicyEngine | null = null;
+  // Policies: loaded (sources hashed, wasm compiled) while the first targets render.
   let rules: RuleMeta[] = [];
-  try {
-    const bundle = readBundle(repoRoot);
-    rules = bundle.manifest.rules;
-    engine = await PolicyEngine.load(bundle, policyConfig(config));
-    engine.useResults(results);
-    tools.policies = bundle.manifest.sourcesSha256;
-  } catch (err) {
-    toolFinding(err instanceof ToolError ? 'tool/policy-bundle' : 'tool/policy', (err as Error).message);
-  }
+  const engine: Promise<PolicyEngine | null> = (async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      const bundle = readBundle(repoRoot);
+      rules = bundle.manifest.rules;
+      const loaded = await PolicyEngine.load(bundle, policyConfig(config));
+      loaded.useResults(results);
+      tools.policies = bundle.manifest.sourcesSha256;
+      return loaded;
+    } catch (err) {
+      toolFinding(err instanceof ToolError ? 'tool/policy-bundle' : 'tool/policy', (err as Error).message);
+      return null;
+    }
+  })();
 
   const result = await run(ctx, targets, {
     schema: store === null ? null : { store, engine: opts.schemaEngine, kubeconform },

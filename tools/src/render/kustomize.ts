@@ -30,8 +30,7 @@ export interface KustomizationInfo {
 export function readKustomization(dir: string, cache: FileCache = new FileCache()): KustomizationInfo | null {
   const file = kustomizationFile(dir);
   if (file === null) return null;
-  const parsed = cache.get(file);
-  const value = (parsed?.docs[0]?.value ?? {}) as Record<string, unknown>;
+  const value = (cache.firstValue(file) ?? {}) as Record<string, unknown>;
   const kind = value.kind === 'Component' ? 'Component' : 'Kustomization';
   return { file, kind, value: typeof value === 'object' && value !== null ? value : {} };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodeText, parseYaml, type ParsedYaml, type YamlProblem } from './yaml.js';
-import type { ResultCache } from './results.js';
+import { jsonExact, type ResultCache } from './results.js';
 
 export type ReadResult = { parsed: ParsedYaml; error: null } | { parsed: null; error: string };
 
@@ -14,6 +14,8 @@ export class FileCache {
   private readonly files = new Map<string, ReadResult>();
   /** Bytes read for `problems` but not parsed (yet). */
   private readonly unparsed = new Map<string, Buffer>();
+  /** Summaries taken from the results cache this run. */
+  private readonly summaries = new Map<string, { problems: YamlProblem[]; values: unknown[] }>();
   private results: ResultCache | null = null;
 
   /** Lets `problems` take an unchanged file's verdict from an earlier run. */
@@ -22,27 +24,46 @@ export class FileCache {
   }
 
   /**
-   * The YAML problems of a file (an empty list: it parses), or null when it cannot be read. A file
-   * whose bytes an earlier run already judged is not parsed again until something needs its tree.
+   * What a file parses to without its syntax tree: its problems (empty: it parses) and the values
+   * of its documents; null when it cannot be read. A file whose bytes an earlier run already
+   * parsed is not parsed again until something needs its tree (a finding's line).
    */
-  problems(abs: string): YamlProblem[] | null {
-    const done = this.files.get(abs);
-    if (done !== undefined || this.results === null) return this.read(abs).parsed?.problems ?? null;
+  private summary(abs: string): { problems: YamlProblem[]; values: unknown[] } | null {
+    const fromTree = (): { problems: YamlProblem[]; values: unknown[] } | null => {
+      const parsed = this.read(abs).parsed;
+      return parsed === null ? null : { problems: parsed.problems, values: parsed.docs.map((d) => d.value) };
+    };
+    if (this.files.has(abs) || this.results === null) return fromTree();
+    const done = this.summaries.get(abs);
+    if (done !== undefined) return done;
     let bytes = this.unparsed.get(abs);
     if (bytes === undefined) {
       try {
         bytes = readFileSync(abs);
       } catch {
-        return this.read(abs).parsed?.problems ?? null;
+        return fromTree();
       }
       this.unparsed.set(abs, bytes);
     }
-    const key = this.results.key('yaml-problems', createHash('sha256').update(bytes).digest('hex'));
-    const known = this.results.get<YamlProblem[]>('yaml', key);
-    if (known !== undefined) return known;
-    const problems = this.read(abs).parsed?.problems ?? null;
-    if (problems !== null) this.results.set('yaml', key, problems);
-    return problems;
+    const key = this.results.key('yaml-file', createHash('sha256').update(bytes).digest('hex'));
+    const known = this.results.get<{ problems: YamlProblem[]; values: unknown[] }>('yaml', key);
+    if (known !== undefined) {
+      this.summaries.set(abs, known);
+      return known;
+    }
+    const summary = fromTree();
+    if (summary !== null && jsonExact(summary)) this.results.set('yaml', key, summary);
+    return summary;
+  }
+
+  /** The YAML problems of a file (an empty list: it parses), or null when it cannot be read. */
+  problems(abs: string): YamlProblem[] | null {
+    return this.summary(abs)?.problems ?? null;
+  }
+
+  /** The value of a file's first document (null: none, or unreadable), as `get(abs).docs[0].value`. */
+  firstValue(abs: string): unknown {
+    return this.summary(abs)?.values[0] ?? null;
   }
 
   /** The parsed file, or why it could not be read (never throws). */
