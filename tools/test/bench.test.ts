@@ -70,7 +70,7 @@ describe('gitops bench --hook', () => {
     expect(r.hook.targets).toBeLessThan(r.whole.targets);
     expect(r.hook.resources).toBeGreaterThan(0);
     expect(r.hook.resources).toBeLessThan(r.whole.resources);
-    expect(r.hook.command).toBe('validate --changed --staged');
+    expect(r.hook.command).toBe('validate --changed --staged --schema-engine ajv');
     // The gate's caches (compiled validators, earlier verdicts), never the pinned charts.
     expect(r.warmState).toEqual(expect.arrayContaining(['ajv', 'results']));
     expect(r.warmState).not.toContain('charts');
@@ -92,7 +92,7 @@ describe('gitops bench --hook', () => {
     expect(lines.some((l) => /^bench --hook run 1\/1: hook \d+ ms \([\d.]+ CPU s\), whole \d+ ms/.test(l))).toBe(true);
     const written = writeHookBench(r, out);
     expect(JSON.parse(readFileSync(written, 'utf8'))).toEqual(r);
-    expect(formatHookBench(r)).toContain('| pre-commit hook | `gitops validate --changed --staged` | 3 |');
+    expect(formatHookBench(r)).toContain('| pre-commit hook | `gitops validate --changed --staged --schema-engine ajv` | 3 |');
     // Nothing written into the repository.
     expect(readFileSync(path.join(REPO, DEFAULT_HOOK_FILE), 'utf8')).toBe(original);
   }, 600_000);

@@ -1,5 +1,5 @@
 /**
- * The pre-commit benchmark: what the husky hook runs (`gitops validate --changed --staged`) for a
+ * The pre-commit benchmark: what the husky hook runs (the command of .husky/pre-commit) for a
  * one-line change to one base file, against a whole-repository run with the same change, both on
  * the same warm caches, in one run. Works on a temporary copy of the committed tree outside the
  * repository (its own git repository with one commit, so `--changed --staged` sees exactly the
@@ -223,7 +223,7 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
 
     // Warm: one untimed whole run before the edit fills the gate's caches.
     const whole = ['validate', '--format', 'json', '--quiet'];
-    const hook = ['validate', '--changed', '--staged', '--format', 'json', '--quiet'];
+    const hook = hookValidateArgs(copy);
     log('bench --hook: warming the caches (one untimed whole run)');
     const warm = await gate(whole, 'bench --hook: warming');
     if (warm.exitCode !== 0 && warm.exitCode !== 1) throw new ToolError('gitops', `bench --hook: the warming run exited ${warm.exitCode}`, warm.stderr);
@@ -328,4 +328,20 @@ export function writeHookBench(r: HookBenchResult, dir: string): string {
   const json = path.join(dir, 'hook.json');
   writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
   return json;
+}
+
+/**
+ * The arguments .husky/pre-commit gives the gate (`node tools/bin/gitops.js validate ...`), with
+ * the JSON report instead of `--brief` so that the findings can be compared: the bench measures
+ * exactly what a commit runs.
+ */
+export function hookValidateArgs(repoRoot: string): string[] {
+  const file = path.join(repoRoot, '.husky', 'pre-commit');
+  const commands = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const words = commands.length === 1 ? commands[0]!.split(/\s+/) : [];
+  if (words[0] !== 'node' || words[1] !== 'tools/bin/gitops.js' || words[2] !== 'validate') {
+    throw new ToolError('gitops', `bench --hook: .husky/pre-commit should run one 'node tools/bin/gitops.js validate ...' command`, '');
+  }
+  const args = words.slice(2).filter((w) => w !== '--brief' && w !== '--quiet');
+  return [...args, '--format', 'json', '--quiet'];
 }
