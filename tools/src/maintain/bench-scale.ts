@@ -149,7 +149,7 @@ export async function runScaleBench(repoRoot: string, opts: ScaleOptions = {}): 
         }
 
         const usage = path.join(dir, 'usage.json');
-        const gateArgs = ['--import', hook, cli, 'validate', ...tree.paths, '--format', 'json', '--quiet', '--schema-engine', 'ajv'];
+        const gateArgs = ['--import', hook, cli, 'validate', ...tree.paths, '--format', 'json', '--quiet', '--schema-engine', 'ajv', '--no-cache'];
         // Untimed first run: fills the validator cache, as on any machine that ran the gate before.
         await cpuOf('node', gateArgs, { cwd: tree.root });
         const gate = await cpuOf('node', gateArgs, { cwd: tree.root, env: { GITOPS_BENCH_USAGE: usage } });

@@ -100,7 +100,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const cli = fileURLToPath(new URL('../../bin/gitops.js', import.meta.url));
 
     // Once, untimed: both policy runs must see the same input and find the same things.
-    const gate = await runTool('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot });
+    const gate = await runTool('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv', '--no-cache'], { cwd: repoRoot });
     if (gate.exitCode !== 0 && gate.exitCode !== 1) throw new ToolError('gitops', `bench: gitops validate exited ${gate.exitCode}`, gate.stderr);
     const names = new Set(targets.map((t) => t.name));
     // Findings of the Rego rules that read Kubernetes objects: what conftest sees as well.
@@ -129,7 +129,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     const samples = { gitops: [] as number[], kubeconform: [] as number[], conftest: [] as number[] };
     for (let r = 1; r <= runs; r += 1) {
       samples.gitops.push(await timed(async () => {
-        await runTool('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv'], { cwd: repoRoot });
+        await runTool('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv', '--no-cache'], { cwd: repoRoot });
       }));
       samples.kubeconform.push(await timed(async () => {
         const args = ['-strict', '-summary', '-output', 'json', '-kubernetes-version', config.kubernetesVersion];
@@ -151,7 +151,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     if (opts.apiserver) {
       let out: { stdout: string; exitCode: number | null; stderr: string } = { stdout: '', exitCode: null, stderr: '' };
       const ms = await timed(async () => {
-        out = await runTool('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv', '--apiserver'], { cwd: repoRoot, timeoutMs: 900_000 });
+        out = await runTool('node', [cli, 'validate', '--format', 'json', '--quiet', '--schema-engine', 'ajv', '--no-cache', '--apiserver'], { cwd: repoRoot, timeoutMs: 900_000 });
       });
       const report = JSON.parse(out.stdout || '{}') as { summary?: { incomplete?: boolean; errors?: number } };
       if (report.summary === undefined || report.summary.incomplete) {
