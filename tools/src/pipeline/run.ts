@@ -27,9 +27,9 @@ import type { Document } from './document.js';
 import type { Finding, Severity, Target } from './types.js';
 import { capChartFindings, chartsMaxSeverity, dropRepeatedClusterFindings, expandClusterTargets, isClusterTarget, retargetPathFindings } from '../render/cluster-targets.js';
 import type { RepositoryFacts } from '../policy/argocd.js';
-import { digest, ResultCache } from '../util/results.js';
+import { ResultCache } from '../util/results.js';
 import { mapLimit } from '../util/pool.js';
-import { schemaVerdictKey, kubeconformVerdictKey, objectDigest, policyTargetKey } from './verdicts.js';
+import { kubeconformVerdictKey, policyDocumentKey, policyObjectKey, policyTargetKey, schemaVerdictKey } from './verdicts.js';
 
 export type SchemaEngine = 'auto' | 'ajv' | 'kubeconform' | 'both';
 
@@ -406,30 +406,25 @@ function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, 
   // With the cache, object-scoped rules (policy/scope.ts) are kept apart: their verdict depends
   // on the document alone, so it survives edits elsewhere in the target.
   const scoped = targetKey !== null && engine.hasScopes;
-  const place = JSON.stringify([lt.target.name, lt.target.env]);
   let dataSet = false;
-  const evaluate = (input: Record<string, unknown>, scope: 'all' | 'object' | 'target', ns: string, key: string | null): Violation[] => {
-    const known = key === null ? undefined : results.get<Violation[]>(ns, key);
-    if (known !== undefined) return known;
-    if (!dataSet) {
-      engine.setTarget({ name: lt.target.name, env: lt.target.env, resources }, environment);
-      dataSet = true;
-    }
-    const found = engine.evaluate(input, scope);
-    if (key !== null) results.set(ns, key, found);
-    return found;
-  };
+  const evaluate = (input: Record<string, unknown>, scope: 'all' | 'object' | 'target', ns: string, key: string | null): Violation[] =>
+    results.remember(ns, key, () => {
+      if (!dataSet) {
+        engine.setTarget({ name: lt.target.name, env: lt.target.env, resources }, environment);
+        dataSet = true;
+      }
+      return engine.evaluate(input, scope);
+    });
   for (const doc of lt.documents) {
     let found: Violation[];
     try {
       if (scoped) {
-        const objectKey = results.key('policy-object', engine.objectFingerprint, place, digest(JSON.stringify({ ...doc.input, index: undefined })));
         found = [
-          ...evaluate(doc.input, 'object', 'policy-object', objectKey),
-          ...evaluate(doc.input, 'target', 'policy', results.key(targetKey, objectDigest(doc.input))),
+          ...evaluate(doc.input, 'object', 'policy-object', policyObjectKey(results, engine, lt.target, doc.input)),
+          ...evaluate(doc.input, 'target', 'policy', policyDocumentKey(results, targetKey, 'target', doc.input)),
         ];
       } else {
-        found = evaluate(doc.input, 'all', 'policy', targetKey === null ? null : results.key(targetKey, 'all', objectDigest(doc.input)));
+        found = evaluate(doc.input, 'all', 'policy', targetKey === null ? null : policyDocumentKey(results, targetKey, 'all', doc.input));
       }
     } catch (err) {
       lt.incomplete = true;
@@ -517,12 +512,10 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
     try {
       const results = resultsOf(ctx);
       const key = results.enabled ? results.key(policyTargetKey(results, engine, { name: '.', env: null }, [], []), 'repository') : null;
-      let found = key === null ? undefined : results.get<Violation[]>('policy', key);
-      if (found === undefined) {
+      const found = results.remember('policy', key, () => {
         engine.setTarget({ name: '.', env: null, resources: [] });
-        found = engine.evaluate({ kind: 'repository' });
-        if (key !== null) results.set('policy', key, found);
-      }
+        return engine.evaluate({ kind: 'repository' });
+      });
       for (const v of found) {
         violations.push({ target: v.target ?? '.', document: null, violation: v });
         findings.push({

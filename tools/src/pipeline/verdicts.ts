@@ -4,7 +4,6 @@
  * compute again. A verdict whose inputs cannot be named completely gets no key (null) and is
  * always computed.
  */
-import { statSync } from 'node:fs';
 import type { PolicyEngine } from '../policy/evaluate.js';
 import type { SchemaStore, TargetCrds } from '../schema/store.js';
 import { stableStringify } from '../schema/json.js';
@@ -46,13 +45,8 @@ export function kubeconformVerdictKey(results: ResultCache, store: SchemaStore, 
   if (!results.enabled) return null;
   const schema = schemaIdentity(results, store, object, crds);
   if (schema === null) return null;
-  let stamp: string;
-  try {
-    const s = statSync(bin);
-    stamp = `${s.size} ${s.mtimeMs} ${s.ino}`;
-  } catch {
-    return null;
-  }
+  const stamp = results.fileStamp(bin);
+  if (stamp === null) return null;
   // Every target CRD is a schema location of the process: they are part of the verdict.
   const located = stableStringify([...crds.byKey.keys()].sort());
   return results.key('kubeconform', bin, stamp, store.description, schema, located, objectDigest(object));
@@ -77,4 +71,17 @@ export function policyTargetKey(
     resources.map(objectDigest).join(','),
     environment.map(objectDigest).join(','),
   );
+}
+
+/**
+ * The key of the verdict of the object-scoped rules (policy/scope.ts) on a document: the document
+ * without its position in the target, the bundle and settings, the target's name and env.
+ */
+export function policyObjectKey(results: ResultCache, engine: PolicyEngine, target: { name: string; env: string | null }, input: Record<string, unknown>): string {
+  return results.key('policy-object', engine.objectFingerprint, JSON.stringify([target.name, target.env]), digest(JSON.stringify({ ...input, index: undefined })));
+}
+
+/** The key of the verdict of `scope` (the target-scoped rules, or all) on a document of a target keyed `targetKey`. */
+export function policyDocumentKey(results: ResultCache, targetKey: string, scope: 'target' | 'all', input: Record<string, unknown>): string {
+  return scope === 'target' ? results.key(targetKey, objectDigest(input)) : results.key(targetKey, 'all', objectDigest(input));
 }

@@ -165,14 +165,7 @@ export class PolicyEngine {
   /** PromQL parses of earlier runs (a parse depends on the expression alone). */
   useResults(results: ResultCache): void {
     if (!results.enabled) return;
-    this.promql = (expr) => {
-      const key = results.key('promql', expr);
-      const known = results.get<PromqlResult>('promql', key);
-      if (known !== undefined) return known;
-      const parsed = parsePromql(expr);
-      results.set('promql', key, parsed);
-      return parsed;
-    };
+    this.promql = (expr) => results.remember('promql', results.key('promql', expr), () => parsePromql(expr));
   }
 
   /** The repository-wide facts (data.repository) for every evaluation that follows; set before setTarget. */

@@ -67,13 +67,11 @@ export function gateFingerprint(): string {
       }
     };
     walk(root);
-    for (const lock of [path.join(root, '..', '..', 'package-lock.json')]) {
-      try {
-        const s = statSync(lock);
-        parts.push(`package-lock.json ${s.size} ${s.mtimeMs}`);
-      } catch {
-        parts.push('no lockfile');
-      }
+    try {
+      const s = statSync(path.join(root, '..', '..', 'package-lock.json'));
+      parts.push(`package-lock.json ${s.size} ${s.mtimeMs}`);
+    } catch {
+      parts.push('no lockfile');
     }
     codeFingerprint = digest(...parts);
   }
@@ -86,6 +84,7 @@ export class ResultCache {
   private readonly now = Date.now();
   private readonly fingerprint: string;
   private readonly fileDigests = new Map<string, string>();
+  private readonly fileStamps = new Map<string, string>();
 
   /** `dir` null: nothing is kept (every lookup misses, nothing is written). */
   constructor(private readonly dir: string | null) {
@@ -154,6 +153,35 @@ export class ResultCache {
     ns.entries.set(key, [this.now, value]);
     ns.handedOut.add(key);
     ns.dirty = true;
+  }
+
+  /**
+   * The result under `key`, or `compute()` kept under it (when `keep` accepts it). `key` null: the
+   * result cannot be named completely and is always computed, never kept.
+   */
+  remember<T>(name: string, key: string | null, compute: () => T, keep: (value: T) => boolean = () => true): T {
+    if (key !== null) {
+      const known = this.get<T>(name, key);
+      if (known !== undefined) return known;
+    }
+    const value = compute();
+    if (key !== null && keep(value)) this.set(name, key, value);
+    return value;
+  }
+
+  /** Size, modification time and inode of a file (a binary a result depends on), once per run; null: missing. */
+  fileStamp(abs: string): string | null {
+    let s = this.fileStamps.get(abs);
+    if (s === undefined) {
+      try {
+        const st = statSync(abs);
+        s = `${st.size} ${st.mtimeMs} ${st.ino}`;
+      } catch {
+        return null;
+      }
+      this.fileStamps.set(abs, s);
+    }
+    return s;
   }
 
   /**
