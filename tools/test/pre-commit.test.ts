@@ -3,21 +3,13 @@
  * repository with staged files, through the real CLI and the real pinned tools. A passing commit
  * prints one summary line; a blocked one lists the findings that block it, and only those.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitops, makeRepo, REPO, type FixtureRepo } from './helpers.js';
+import { hookArguments } from '../src/maintain/bench-hook.js';
 
-/** The gate's arguments in the hook: its one command is `node tools/bin/gitops.js ...`. */
-function hookArgs(): string[] {
-  const hook = readFileSync(path.join(REPO, '.husky/pre-commit'), 'utf8');
-  const commands = hook.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
-  expect(commands).toHaveLength(1);
-  const words = commands[0]!.trim().split(/\s+/);
-  expect(words.slice(0, 2)).toEqual(['node', 'tools/bin/gitops.js']);
-  return words.slice(2);
-}
+/** The gate's arguments in the hook (its one command, `node tools/bin/gitops.js validate ...`). */
+const hookArgs = (): string[] => hookArguments(REPO);
 
 const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cm.yaml\n';
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: demo\ndata:\n  a: "1"\n';

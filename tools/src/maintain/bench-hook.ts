@@ -330,18 +330,21 @@ export function writeHookBench(r: HookBenchResult, dir: string): string {
   return json;
 }
 
-/**
- * The arguments .husky/pre-commit gives the gate (`node tools/bin/gitops.js validate ...`), with
- * the JSON report instead of `--brief` so that the findings can be compared: the bench measures
- * exactly what a commit runs.
- */
-export function hookValidateArgs(repoRoot: string): string[] {
+/** The arguments .husky/pre-commit gives the gate: its one command is `node tools/bin/gitops.js validate ...`. */
+export function hookArguments(repoRoot: string): string[] {
   const file = path.join(repoRoot, '.husky', 'pre-commit');
   const commands = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   const words = commands.length === 1 ? commands[0]!.split(/\s+/) : [];
   if (words[0] !== 'node' || words[1] !== 'tools/bin/gitops.js' || words[2] !== 'validate') {
     throw new ToolError('gitops', `bench --hook: .husky/pre-commit should run one 'node tools/bin/gitops.js validate ...' command`, '');
   }
-  const args = words.slice(2).filter((w) => w !== '--brief' && w !== '--quiet');
-  return [...args, '--format', 'json', '--quiet'];
+  return words.slice(2);
+}
+
+/**
+ * The hook's arguments with the JSON report instead of `--brief`, so that the findings can be
+ * compared: the bench measures exactly what a commit runs.
+ */
+export function hookValidateArgs(repoRoot: string): string[] {
+  return [...hookArguments(repoRoot).filter((w) => w !== '--brief' && w !== '--quiet'), '--format', 'json', '--quiet'];
 }
