@@ -155,6 +155,33 @@ describe('ResultCache', () => {
     expect(c.enabled).toBe(false);
   });
 
+  it('keeps a digest of files while their stamps hold, never of a file that just changed', () => {
+    const d = dir();
+    const file = path.join(path.dirname(d), 'input.txt');
+    writeFileSync(file, 'one');
+    let computed = 0;
+    const compute = () => `${++computed}:${readFileSync(file, 'utf8')}`;
+    // A run late enough that the file has settled: computed once, then taken.
+    const later = Date.now() + 60_000;
+    const a = new ResultCache(d, later);
+    expect(a.stamped('n', [file], compute)).toBe('1:one');
+    a.save();
+    expect(new ResultCache(d, later).stamped('n', [file], compute)).toBe('1:one');
+    expect(computed).toBe(1);
+    // Another name, or another file list: another result.
+    expect(new ResultCache(d, later).stamped('m', [file], compute)).toBe('2:one');
+    // Changed bytes (same size): a new stamp, computed again.
+    writeFileSync(file, 'two');
+    expect(new ResultCache(d, later + 60_000).stamped('n', [file], compute)).toBe('3:two');
+    // A run at the time of the change: the file may still change within its stamp, never kept.
+    const now = new ResultCache(d);
+    expect(now.stamped('fresh', [file], compute)).toBe('4:two');
+    expect(now.stamped('fresh', [file], compute)).toBe('5:two');
+    // A missing file: computed, never kept.
+    expect(new ResultCache(d, later).stamped('n', [path.join(path.dirname(d), 'missing')], () => 'none')).toBe('none');
+    expect(ResultCache.none().stamped('n', [file], compute)).toBe('6:two');
+  });
+
   it('tells which values JSON carries exactly', () => {
     expect(jsonExact({ a: [1, 'x', true, null, { b: 2.5 }] })).toBe(true);
     for (const bad of [{ a: undefined }, [Number.NaN], { a: Infinity }, -0, new Date(0), { a: new Map() }]) expect(jsonExact(bad)).toBe(false);

@@ -112,7 +112,7 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   const engine: Promise<PolicyEngine | null> = (async () => {
     await new Promise((resolve) => setImmediate(resolve));
     try {
-      const bundle = readBundle(repoRoot);
+      const bundle = readBundle(repoRoot, results);
       rules = bundle.manifest.rules;
       const loaded = await PolicyEngine.load(bundle, policyConfig(config));
       loaded.useResults(results);

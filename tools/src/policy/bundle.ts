@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { removeTempDir, runTool, tempDir, type ToolRun } from '../util/process.js';
 import { ToolError } from '../util/errors.js';
+import type { ResultCache } from '../util/results.js';
 import { readPins, requireBinary } from '../maintain/tools.js';
 import type { Severity } from '../pipeline/types.js';
 import { ruleScopes, SCOPE_ENTRYPOINTS, SCOPE_PACKAGE, scopeEntrypointsRego, type EvaluationScope, type RuleScope } from './scope.js';
@@ -90,12 +91,15 @@ export function copyPolicySources(repoRoot: string, dest: string): void {
   }
 }
 
-export function sourcesHash(repoRoot: string): string {
-  const h = createHash('sha256');
-  for (const rel of policySources(repoRoot)) {
-    h.update(rel).update('\0').update(readFileSync(path.join(repoRoot, rel))).update('\0');
-  }
-  return `sha256:${h.digest('hex')}`;
+/** The digest of the bundle's sources (their paths and bytes); `results`: kept while their stamps hold. */
+export function sourcesHash(repoRoot: string, results?: ResultCache): string {
+  const sources = policySources(repoRoot);
+  const compute = (): string => {
+    const h = createHash('sha256');
+    for (const rel of sources) h.update(rel).update('\0').update(readFileSync(path.join(repoRoot, rel))).update('\0');
+    return `sha256:${h.digest('hex')}`;
+  };
+  return results === undefined ? compute() : results.stamped('policy-sources', sources.map((rel) => path.join(repoRoot, rel)), compute);
 }
 
 /** opa-wasm's capabilities plus the language features of the pinned opa (rego.v1 needs them). */
@@ -271,8 +275,11 @@ export interface LoadedBundle {
   wasm: Buffer;
 }
 
-/** Reads the committed bundle; a missing, corrupt or stale one is a ToolError (run incomplete). */
-export function readBundle(repoRoot: string): LoadedBundle {
+/**
+ * Reads the committed bundle; a missing, corrupt or stale one is a ToolError (run incomplete).
+ * `results`: the sources digest is kept while the sources' stamps hold (ResultCache.stamped).
+ */
+export function readBundle(repoRoot: string, results?: ResultCache): LoadedBundle {
   const dir = path.join(repoRoot, BUILD_DIR);
   const manifestFile = path.join(dir, 'manifest.json');
   const wasmFile = path.join(dir, 'policy.wasm');
@@ -284,7 +291,7 @@ export function readBundle(repoRoot: string): LoadedBundle {
   if (sha256(wasm) !== manifest.wasmSha256) {
     throw new ToolError('policy-bundle', `${BUILD_DIR}/policy.wasm does not match its manifest: run 'npx gitops policy build'`);
   }
-  const current = sourcesHash(repoRoot);
+  const current = sourcesHash(repoRoot, results);
   if (current !== manifest.sourcesSha256) {
     throw new ToolError('policy-bundle', `the policy bundle is stale: policies/ changed since it was built (${manifest.sourcesSha256.slice(0, 19)}… != ${current.slice(0, 19)}…): run 'npx gitops policy build' and commit ${BUILD_DIR}`);
   }

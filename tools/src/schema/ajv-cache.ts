@@ -11,14 +11,17 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone/index.js';
 import { ajvRuntime } from './ajv.js';
 import { sha256 } from './json.js';
 
 const require = createRequire(import.meta.url);
 
 type Standalone = (ajv: Ajv, refsOrFunc?: ValidateFunction) => string;
-const toStandalone = ((standaloneCode as unknown as { default?: Standalone }).default ?? (standaloneCode as unknown as Standalone)) as Standalone;
+/** ajv's standalone code generator, loaded with the first compilation. */
+function toStandalone(ajv: Ajv, validate: ValidateFunction): string {
+  const m = require('ajv/dist/standalone/index.js') as { default?: Standalone } & Standalone;
+  return (m.default ?? m)(ajv, validate);
+}
 
 let fingerprint: string | undefined;
 /** Versions and configuration that the generated code depends on. */
@@ -62,10 +65,11 @@ export class ValidatorCache {
   }
 
   /**
-   * The validator of `schemaText` (the schema's exact text: the key) for an ajv instance of
-   * `dialect` (its options), parsed by `parse` only when it must be compiled.
+   * The validator of `schemaText` (the schema's exact text: the key) for the ajv instance `ajv()`
+   * makes, of `dialect` (its options); ajv is made and the text parsed by `parse` only when the
+   * validator must be compiled.
    */
-  get(ajv: Ajv, dialect: string, schemaText: string, parse: () => object): ValidateFunction {
+  get(ajv: () => Ajv, dialect: string, schemaText: string, parse: () => object): ValidateFunction {
     const key = sha256(`${compilerFingerprint()}\n${dialect}\n${schemaText}`);
     const file = this.dir === null ? null : path.join(this.dir, `${key}.cjs`);
     if (file !== null) {
@@ -85,11 +89,12 @@ export class ValidatorCache {
         }
       }
     }
-    const validate = ajv.compile(parse());
+    const compiler = ajv();
+    const validate = compiler.compile(parse());
     this.stats.compiled += 1;
     if (file !== null) {
       try {
-        const code = toStandalone(ajv, validate);
+        const code = toStandalone(compiler, validate);
         mkdirSync(this.dir!, { recursive: true });
         const tmp = `${file}.${process.pid}.tmp`;
         writeFileSync(tmp, code);

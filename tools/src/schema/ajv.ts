@@ -8,9 +8,13 @@
  * Errors come back as `SchemaError` with a dotted path (`spec.template.spec.containers[0].image`)
  * and a message for humans; ajv's oneOf/anyOf cascades are collapsed into one message per location.
  */
-import { _, Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { JsonSchema } from './convert.js';
+
+// ajv itself (about a hundred modules) is loaded only to compile a schema: a run whose validators
+// all come from the on-disk cache (ajv-cache.ts) needs only the runtime below.
+const require = createRequire(import.meta.url);
 
 export interface SchemaError {
   /** Dotted path into the object: `spec.template.spec.containers[0].image`; '' for the root. */
@@ -21,8 +25,6 @@ export interface SchemaError {
 }
 
 type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
-  (addFormatsModule as unknown as AddFormats)) as AddFormats;
 
 const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
 const ISO_DURATION = /^P(?!$)(\d+W|(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?)$/;
@@ -65,15 +67,26 @@ re2Compatible.code = 'require("gitops:ajv-runtime").re2Compatible';
 
 const goOrIsoDuration = (s: string): boolean => GO_DURATION.test(s) || ISO_DURATION.test(s);
 
-/** What standalone validator code needs at run time: the pattern constructor and the formats. */
+/**
+ * What standalone validator code needs at run time: the pattern constructor and the formats, the
+ * same definitions createAjv gives ajv (ajv-formats' full formats, which need no ajv).
+ */
 export const ajvRuntime = {
   re2Compatible,
   formats: {} as Record<string, unknown>,
 };
+{
+  const { fullFormats } = require('ajv-formats/dist/formats') as { fullFormats: Record<string, unknown> };
+  for (const name of ASSERTED_FORMATS) ajvRuntime.formats[name] = fullFormats[name];
+  ajvRuntime.formats.duration = goOrIsoDuration;
+}
 
 
 /** A new ajv instance configured for the vendored schemas. */
 export function createAjv(): Ajv {
+  const { Ajv, _ } = require('ajv') as typeof import('ajv');
+  const addFormatsModule = require('ajv-formats') as { default?: AddFormats } & AddFormats;
+  const addFormats = addFormatsModule.default ?? addFormatsModule;
   const ajv = new Ajv({
     allErrors: true,
     strict: false,
@@ -91,7 +104,6 @@ export function createAjv(): Ajv {
   });
   addFormats(ajv, ASSERTED_FORMATS);
   ajv.addFormat('duration', goOrIsoDuration);
-  for (const name of [...ASSERTED_FORMATS, 'duration']) ajvRuntime.formats[name] = ajv.formats[name];
   // Formats kubeconform knows but ajv-formats does not; accepted as any string here.
   for (const name of ['iri', 'iri-reference', 'period', 'semver']) ajv.addFormat(name, true);
   return ajv;

@@ -8,17 +8,19 @@
  */
 import { CrdConversionError, SchemaStoreError } from '../util/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { crdToSchemas, isCustomResourceDefinition, type CrdVersionSchema, type JsonSchema } from './convert.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { createAjv, formatAjvErrors, validateWithValidator, type SchemaError } from './ajv.js';
 
-type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats)) as AddFormats;
 import { sha256, stableStringify } from './json.js';
 import { ValidatorCache } from './ajv-cache.js';
+
+type AddFormats = (ajv: Ajv2020) => Ajv2020;
+// ajv is loaded only to compile a schema (schema/ajv.ts).
+const require = createRequire(import.meta.url);
 
 export type SchemaSource = 'kubernetes' | 'crd' | 'target-crd';
 
@@ -80,7 +82,8 @@ export class SchemaStore {
   private readonly core: Record<string, { file: string }>;
   private readonly crds: Record<string, CrdIndexEntry>;
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv: Ajv;
+  /** Created on the first schema that must be compiled (most warm runs compile none). */
+  private ajvInstance: Ajv | undefined;
   /** Compiled validators on disk (.cache/ajv), shared by every process of the repository. */
   readonly cache: ValidatorCache;
 
@@ -89,6 +92,7 @@ export class SchemaStore {
     readonly kubernetesVersion: string,
     ajv?: Ajv,
   ) {
+    this.ajvInstance = ajv;
     const schemas = path.join(path.resolve(repoRoot), 'schemas');
     this.coreDir = path.join(schemas, 'kubernetes', `v${kubernetesVersion}-standalone-strict`);
     this.crdDir = path.join(schemas, 'crds');
@@ -101,10 +105,14 @@ export class SchemaStore {
     this.core = readJson(coreIndex);
     const crdIndex = path.join(this.crdDir, 'index.json');
     this.crds = existsSync(crdIndex) ? readJson(crdIndex) : {};
-    this.ajv = ajv ?? createAjv();
     // A caller's own ajv instance may be configured differently: its validators stay in memory.
     this.cache = ajv === undefined ? ValidatorCache.forRepo(repoRoot) : new ValidatorCache(null);
   }
+
+  private readonly ajv = (): Ajv => {
+    this.ajvInstance ??= createAjv();
+    return this.ajvInstance;
+  };
 
   /** Opens the store for a repository and Kubernetes version (reads only the two indexes). */
   static open(repoRoot: string, kubernetesVersion: string, ajv?: Ajv): SchemaStore {
@@ -228,9 +236,14 @@ export class SchemaStore {
       const file = path.join(path.dirname(this.crdDir), 'compose', 'compose-spec.json');
       if (!existsSync(file)) throw new SchemaStoreError(`no compose schema (${path.relative(this.repoRoot, file)} is missing); run \`gitops schemas sync\``);
       const text = readFileSync(file, 'utf8');
-      const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, verbose: true, code: { source: true } });
-      addFormats(ajv);
-      this.composeValidate = this.cache.get(ajv as unknown as Ajv, 'compose-2020', text, () => {
+      const compose2020 = (): Ajv => {
+        const { Ajv2020: Dialect } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+        const formats = require('ajv-formats') as { default?: AddFormats } & AddFormats;
+        const ajv = new Dialect({ allErrors: true, strict: false, logger: false, verbose: true, code: { source: true } });
+        (formats.default ?? formats)(ajv);
+        return ajv as unknown as Ajv;
+      };
+      this.composeValidate = this.cache.get(compose2020, 'compose-2020', text, () => {
         const { $schema: _s, ...schema } = readJson<Record<string, unknown>>(file);
         return schema;
       });

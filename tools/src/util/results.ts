@@ -20,6 +20,8 @@ import { createHash } from 'node:crypto';
 const FORMAT = 1;
 /** Entries kept per namespace; the least recently used go first. */
 const MAX_ENTRIES = 50_000;
+/** How long after its last change a file counts as settled (ResultCache.stamped). */
+const SETTLED_MS = 2000;
 
 interface Stored {
   format: number;
@@ -81,13 +83,17 @@ export function gateFingerprint(): string {
 export class ResultCache {
   readonly stats: ResultStats = { hits: 0, misses: 0 };
   private readonly namespaces = new Map<string, Namespace>();
-  private readonly now = Date.now();
+  private readonly now: number;
   private readonly fingerprint: string;
   private readonly fileDigests = new Map<string, string>();
   private readonly fileStamps = new Map<string, string>();
 
-  /** `dir` null: nothing is kept (every lookup misses, nothing is written). */
-  constructor(private readonly dir: string | null) {
+  /**
+   * `dir` null: nothing is kept (every lookup misses, nothing is written). `now`: the run's time
+   * (entries' use time; which files count as settled).
+   */
+  constructor(private readonly dir: string | null, now = Date.now()) {
+    this.now = now;
     this.fingerprint = dir === null ? '' : gateFingerprint();
   }
 
@@ -185,14 +191,37 @@ export class ResultCache {
   }
 
   /**
-   * The sha256 of a file's bytes, read once per run (a schema file as a result depends on it).
-   * Unreadable: null.
+   * `compute()` over files' contents, kept under the files' paths and stamps (size, modification
+   * and change times, inode) as git's index keeps a file's hash: a later run whose files have the
+   * same stamps takes the result without reading them. A file changed in the last SETTLED_MS may
+   * still change within one stamp (git's "racy" files): its results are computed, never kept.
+   * A file that cannot be stat'ed: computed.
+   */
+  stamped(name: string, files: string[], compute: () => string): string {
+    if (this.dir === null) return compute();
+    const stamps: string[] = [];
+    for (const f of files) {
+      let st;
+      try {
+        st = statSync(f);
+      } catch {
+        return compute();
+      }
+      if (Math.max(st.mtimeMs, st.ctimeMs) > this.now - SETTLED_MS) return compute();
+      stamps.push(`${f}\0${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino}`);
+    }
+    return this.remember('stamped', this.key(name, ...stamps), compute);
+  }
+
+  /**
+   * The sha256 of a file's bytes, once per run and across runs while its stamp holds (a schema file
+   * as a result depends on it). Unreadable: null.
    */
   fileDigest(abs: string): string | null {
     let d = this.fileDigests.get(abs);
     if (d === undefined) {
       try {
-        d = createHash('sha256').update(readFileSync(abs)).digest('hex');
+        d = this.stamped('sha256', [abs], () => createHash('sha256').update(readFileSync(abs)).digest('hex'));
       } catch {
         return null;
       }
