@@ -87,6 +87,19 @@ describe('a run with the results of earlier runs', () => {
     const undone = await both();
     expect(normalizedReport(undone)).toBe(normalizedReport(first));
 
+    // A finding located in an overlay patch moves with the patch's lines though the rendered object
+    // stays the same: a kept location is taken only while the files it was read from are unchanged.
+    const patch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: registry.example.com/web:1.0.1\n';
+    const digestFindings = (run: Awaited<ReturnType<typeof both>>) =>
+      run.json().findings.filter((f) => f.ruleId === 'k8s/image-digest').map((f) => `${f.location?.file}:${f.location?.line}`);
+    repo.write('overlays/dev/kustomization.yaml', 'resources:\n  - ../../base/web\npatches:\n  - path: image.yaml\n');
+    repo.write('overlays/dev/image.yaml', patch);
+    expect(digestFindings(await both())).toEqual(['overlays/dev/image.yaml:11']);
+    repo.write('overlays/dev/image.yaml', `# the release of dev\n${patch}`);
+    expect(digestFindings(await both())).toEqual(['overlays/dev/image.yaml:12']);
+    repo.write('overlays/dev/kustomization.yaml', 'resources:\n  - ../../base/web\n');
+    expect(normalizedReport(await both())).toBe(normalizedReport(first));
+
     // A schema error in the edited object, found at its line.
     repo.write('base/web/deployment.yaml', deployment('web').replace('  replicas: 2', '  replicas: two'));
     const broken = await both();

@@ -10,7 +10,6 @@
  *   - kustomize's own errors at the kustomization entry they are about.
  * Pure functions over parsed files; sourcemap.ts strings them together.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isScalar, type Document, type LineCounter, type Scalar } from 'yaml';
 import { asObject, locateField, splitFieldPath, type FieldLocation, type ParsedYaml, type YamlDoc } from '../util/yaml.js';
@@ -95,16 +94,12 @@ export function findListItem(parsed: ParsedYaml, kind: string, name: string): { 
  * A location inside an inline patch, in the kustomization that holds it. Only literal block
  * scalars (`patch: |-`) map line for line; other forms point at the `patch:` value.
  */
-export function inlineToFile(kfile: string, kdoc: Document.Parsed, lc: LineCounter, entry: Segments, inner: FieldLocation): FieldLocation {
+export function inlineToFile(kfile: string, kdoc: Document.Parsed, lc: LineCounter, entry: Segments, inner: FieldLocation, readText: (file: string) => string | null): FieldLocation {
   const node = kdoc.getIn(entry, true) as Scalar | undefined;
   const fallback = locateField(kdoc, lc, join(entry));
   if (!node || !isScalar(node) || node.type !== 'BLOCK_LITERAL' || !node.range) return fallback;
-  let text: string;
-  try {
-    text = readFileSync(kfile, 'utf8');
-  } catch {
-    return fallback;
-  }
+  const text = readText(kfile);
+  if (text === null) return fallback;
   const header = lc.linePos(node.range[0]).line;
   const lines = text.split('\n');
   const first = lines.slice(header).find((l) => l.trim() !== '');
@@ -247,7 +242,7 @@ function generatorEntries(k: Record<string, unknown>, kind: string, name: string
  * Later kustomizations (overlays merging into the generator) win.
  */
 export function generatorKeyHit(
-  kfiles: string[], read: (file: string) => ParsedYaml | null, kind: string, name: string, field: string,
+  kfiles: string[], read: (file: string) => ParsedYaml | null, readText: (file: string) => string | null, kind: string, name: string, field: string,
 ): Hit | null {
   const segs = splitFieldPath(field);
   if (segs.length < 2 || (segs[0] !== 'data' && segs[0] !== 'binaryData' && segs[0] !== 'stringData')) return null;
@@ -266,12 +261,8 @@ export function generatorKeyHit(
       const envs = [...(Array.isArray(entry.envs) ? (entry.envs as unknown[]) : []), entry.env].filter((e): e is string => typeof e === 'string');
       for (const env of envs.reverse()) {
         const abs = path.resolve(path.dirname(kfile), env);
-        let text: string;
-        try {
-          text = readFileSync(abs, 'utf8');
-        } catch {
-          continue;
-        }
+        const text = readText(abs);
+        if (text === null) continue;
         const lines = text.split('\n');
         const i = lines.findIndex((l) => l.replace(/^\s*export\s+/, '').split('=')[0]!.trim() === dataKey && !l.trimStart().startsWith('#'));
         if (i >= 0) return { file: abs, loc: { line: i + 1, column: lines[i]!.length - lines[i]!.trimStart().length + 1, exact: true } };

@@ -13,6 +13,8 @@ import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type
 import type { Location, RelatedLocation, Resource } from '../pipeline/types.js';
 import { deletionIn, findListItem, generatorKeyHit, inlineToFile, sourceField, transformerHit } from './mechanisms.js';
 import { mapChartLocation } from '../render/helm-map.js';
+import { jsonExact, type ResultCache } from '../util/results.js';
+import { locationKey } from '../pipeline/verdicts.js';
 
 export interface Mapped {
   location: Location;
@@ -190,7 +192,7 @@ function findInPatches(cache: FileCache, resource: Resource, field: string, base
           if (!loc) continue;
           // The line inside the patch text, in the kustomization that holds it.
           const entry = e.key === 'patchesStrategicMerge' ? [e.key, e.index] : [e.key, e.index, 'patch'];
-          return { file: kfile, loc: inlineToFile(kfile, kdoc, kparsed.lineCounter, entry, loc) };
+          return { file: kfile, loc: inlineToFile(kfile, kdoc, kparsed.lineCounter, entry, loc, (f) => cache.text(f)) };
         }
       }
     }
@@ -233,7 +235,7 @@ export function mapLocation(repoRoot: string, cache: FileCache, resource: Resour
     const loc = generatorLocation(cache, origin.file, origin.generator.kind, resource.ref.name);
     // A generated key: its literal, env-file line or files entry; a transformed field: the transformer.
     const hit = field === null ? null
-      : findInPatches(cache, resource, field) ?? generatorKeyHit([origin.file, ...origin.transformedBy], (f) => cache.get(f), origin.generator.kind, resource.ref.name, field);
+      : findInPatches(cache, resource, field) ?? generatorKeyHit([origin.file, ...origin.transformedBy], (f) => cache.get(f), (f) => cache.text(f), origin.generator.kind, resource.ref.name, field);
     if (hit) {
       related.push({ file: rel(origin.file), line: loc?.line ?? 1, column: loc?.column ?? 1, message: 'generated here' });
       renderedBy();
@@ -277,4 +279,27 @@ export function mapLocation(repoRoot: string, cache: FileCache, resource: Resour
   }
   renderedBy();
   return { location: { file: rel(origin.file), line: loc.line, column: loc.column }, related };
+}
+
+interface KeptLocation {
+  /** Every file the mapping read, with the digest of its bytes (null: it could not be read). */
+  files: Array<[string, string | null]>;
+  mapped: Mapped;
+}
+
+/**
+ * `mapLocation` with the results of earlier runs: a location is kept with the digests of the
+ * files its mapping read (FileCache.track), and taken again while each of them is unchanged, so a
+ * run re-reads and re-parses only the files that changed. Chart-rendered objects (whose mapping
+ * reads chart templates outside the cache) are always mapped afresh.
+ */
+export function rememberedLocation(results: ResultCache, repoRoot: string, cache: FileCache, resource: Resource, field: string | null, targetFile: string | null): Mapped {
+  if (!results.enabled || resource.origin.chart) return mapLocation(repoRoot, cache, resource, field, targetFile);
+  const key = locationKey(results, repoRoot, targetFile, resource, field);
+  const known = results.get<KeptLocation>('location', key);
+  if (known !== undefined && known.files.every(([file, d]) => results.fileDigest(file) === d)) return known.mapped;
+  const { value, files } = cache.track(() => mapLocation(repoRoot, cache, resource, field, targetFile));
+  const kept: KeptLocation = { files: files.map((f) => [f, results.fileDigest(f)]), mapped: value };
+  if (jsonExact(kept)) results.set('location', key, kept);
+  return value;
 }

@@ -17,7 +17,7 @@ import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js'
 import type { SchemaError } from '../schema/ajv.js';
 import type { SchemaStore, TargetCrds } from '../schema/store.js';
 import { runKubeconformSets } from '../schema/kubeconform.js';
-import { mapLocation } from '../locate/sourcemap.js';
+import { mapLocation, rememberedLocation } from '../locate/sourcemap.js';
 import { displayPath } from '../util/paths.js';
 import { locateKustomizeError } from '../locate/mechanisms.js';
 import { directoryFiles, isComposeFile, isDockerfile } from '../discover/targets.js';
@@ -125,7 +125,7 @@ function yamlProblemsInTree(ctx: RunContext, target: Target): Finding[] {
 
 function addKubernetes(ctx: RunContext, lt: LoadedTarget, resources: ReturnType<typeof resourcesFromDocs>['resources']): void {
   for (const res of resources) {
-    lt.documents.push(kubernetesDocument(res, (field) => mapLocation(ctx.repoRoot, ctx.cache, res, field, lt.kustomization)));
+    lt.documents.push(kubernetesDocument(res, (field) => rememberedLocation(resultsOf(ctx), ctx.repoRoot, ctx.cache, res, field, lt.kustomization)));
   }
 }
 

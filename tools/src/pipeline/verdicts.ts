@@ -85,3 +85,18 @@ export function policyObjectKey(results: ResultCache, engine: PolicyEngine, targ
 export function policyDocumentKey(results: ResultCache, targetKey: string, scope: 'target' | 'all', input: Record<string, unknown>): string {
   return scope === 'target' ? results.key(targetKey, objectDigest(input)) : results.key(targetKey, 'all', objectDigest(input));
 }
+
+/**
+ * The key of a finding's location (locate/sourcemap.ts) on a rendered resource: the repository
+ * (display paths), the target's kustomization, the resource (object, name, origin) and the field.
+ * The files the mapping read are checked apart, by their digests (rememberedLocation).
+ */
+export function locationKey(
+  results: ResultCache,
+  repoRoot: string,
+  targetFile: string | null,
+  resource: { object: Record<string, unknown>; ref: unknown; origin: unknown },
+  field: string | null,
+): string {
+  return results.key('location', repoRoot, JSON.stringify(targetFile), objectDigest(resource.object), JSON.stringify(resource.ref), JSON.stringify(resource.origin), JSON.stringify(field));
+}

@@ -17,6 +17,43 @@ export class FileCache {
   /** Summaries taken from the results cache this run. */
   private readonly summaries = new Map<string, { problems: YamlProblem[]; values: unknown[] }>();
   private results: ResultCache | null = null;
+  /** Raw texts read this run (`text`). */
+  private readonly texts = new Map<string, string | null>();
+  /** The files each running `track` has read so far (innermost last). */
+  private readonly trackers: Array<Set<string>> = [];
+
+  private note(abs: string): void {
+    for (const t of this.trackers) t.add(abs);
+  }
+
+  /**
+   * `fn()` and every file it read through this cache (any of its readers), so that a result
+   * derived from files can be kept with what it depends on (a finding's location).
+   */
+  track<T>(fn: () => T): { value: T; files: string[] } {
+    const files = new Set<string>();
+    this.trackers.push(files);
+    try {
+      return { value: fn(), files: [...files] };
+    } finally {
+      this.trackers.pop();
+    }
+  }
+
+  /** A file's text (UTF-8), read once per run; null when it cannot be read. */
+  text(abs: string): string | null {
+    this.note(abs);
+    let t = this.texts.get(abs);
+    if (t === undefined) {
+      try {
+        t = readFileSync(abs, 'utf8');
+      } catch {
+        t = null;
+      }
+      this.texts.set(abs, t);
+    }
+    return t;
+  }
 
   /** Lets `problems` take an unchanged file's verdict from an earlier run. */
   useResults(results: ResultCache): void {
@@ -29,6 +66,7 @@ export class FileCache {
    * parsed is not parsed again until something needs its tree (a finding's line).
    */
   private summary(abs: string): { problems: YamlProblem[]; values: unknown[] } | null {
+    this.note(abs);
     const fromTree = (): { problems: YamlProblem[]; values: unknown[] } | null => {
       const parsed = this.read(abs).parsed;
       return parsed === null ? null : { problems: parsed.problems, values: parsed.docs.map((d) => d.value) };
@@ -68,6 +106,7 @@ export class FileCache {
 
   /** The parsed file, or why it could not be read (never throws). */
   read(abs: string): ReadResult {
+    this.note(abs);
     let result = this.files.get(abs);
     if (result === undefined) {
       try {
