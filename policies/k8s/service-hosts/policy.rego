@@ -52,11 +52,16 @@ declared_namespaces contains n.metadata.name if {
 	n.kind == "Namespace"
 }
 
-violation contains {"msg": msg, "field": v.field} if {
+# Every <name>.<namespace>.svc a value addresses, with the value. The regex runs only on values
+# that contain ".svc" at all (it cannot match others): most values never reach it.
+addressed contains [v, m[1], m[3]] if {
 	some v in values
+	contains(v.value, ".svc")
 	some m in regex.find_all_string_submatch_n(host_re, v.value, -1)
-	name := m[1]
-	ns := m[3]
+}
+
+violation contains {"msg": msg, "field": v.field} if {
+	some [v, name, ns] in addressed
 	not [ns, name] in services
 	elsewhere := {s[0] | some s in services; s[1] == name}
 	count(elsewhere) > 0
@@ -64,10 +69,7 @@ violation contains {"msg": msg, "field": v.field} if {
 }
 
 violation contains {"msg": msg, "field": v.field} if {
-	some v in values
-	some m in regex.find_all_string_submatch_n(host_re, v.value, -1)
-	name := m[1]
-	ns := m[3]
+	some [v, name, ns] in addressed
 	not [ns, name] in services
 	count({s | some s in services; s[1] == name}) == 0
 	ns in declared_namespaces

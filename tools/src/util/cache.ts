@@ -14,8 +14,10 @@ export class FileCache {
   private readonly files = new Map<string, ReadResult>();
   /** Bytes read for `problems` but not parsed (yet). */
   private readonly unparsed = new Map<string, Buffer>();
-  /** Summaries taken from the results cache this run. */
-  private readonly summaries = new Map<string, { problems: YamlProblem[]; values: unknown[] }>();
+  /** The results-cache key of each file's bytes read this run. */
+  private readonly keys = new Map<string, string>();
+  /** Facts taken from the results cache this run, by fact name and file. */
+  private readonly facts = new Map<string, unknown>();
   private results: ResultCache | null = null;
   /** Raw texts read this run (`text`). */
   private readonly texts = new Map<string, string | null>();
@@ -61,47 +63,52 @@ export class FileCache {
   }
 
   /**
-   * What a file parses to without its syntax tree: its problems (empty: it parses) and the values
-   * of its documents; null when it cannot be read. A file whose bytes an earlier run already
-   * parsed is not parsed again until something needs its tree (a finding's line).
+   * One fact of a file that does not need its syntax tree (its problems, its first value), kept in
+   * the results cache under the digest of its bytes: a file an earlier run already parsed is not
+   * parsed again until something needs its tree (a finding's line). `fact` computes it from the
+   * parsed file; null: the file cannot be read.
    */
-  private summary(abs: string): { problems: YamlProblem[]; values: unknown[] } | null {
+  private fact<T>(abs: string, name: string, fact: (parsed: ParsedYaml) => T): T | null {
     this.note(abs);
-    const fromTree = (): { problems: YamlProblem[]; values: unknown[] } | null => {
+    const fromTree = (): T | null => {
       const parsed = this.read(abs).parsed;
-      return parsed === null ? null : { problems: parsed.problems, values: parsed.docs.map((d) => d.value) };
+      return parsed === null ? null : fact(parsed);
     };
     if (this.files.has(abs) || this.results === null) return fromTree();
-    const done = this.summaries.get(abs);
-    if (done !== undefined) return done;
-    let bytes = this.unparsed.get(abs);
-    if (bytes === undefined) {
-      try {
-        bytes = readFileSync(abs);
-      } catch {
-        return fromTree();
+    let key = this.keys.get(abs);
+    if (key === undefined) {
+      let bytes = this.unparsed.get(abs);
+      if (bytes === undefined) {
+        try {
+          bytes = readFileSync(abs);
+        } catch {
+          return fromTree();
+        }
+        this.unparsed.set(abs, bytes);
       }
-      this.unparsed.set(abs, bytes);
+      key = this.results.key('yaml-file', createHash('sha256').update(bytes).digest('hex'));
+      this.keys.set(abs, key);
     }
-    const key = this.results.key('yaml-file', createHash('sha256').update(bytes).digest('hex'));
-    const known = this.results.get<{ problems: YamlProblem[]; values: unknown[] }>('yaml', key);
+    const memo = `${name}\0${abs}`;
+    if (this.facts.has(memo)) return this.facts.get(memo) as T;
+    const known = this.results.get<{ fact: T }>(name, key);
     if (known !== undefined) {
-      this.summaries.set(abs, known);
-      return known;
+      this.facts.set(memo, known.fact);
+      return known.fact;
     }
-    const summary = fromTree();
-    if (summary !== null && jsonExact(summary)) this.results.set('yaml', key, summary);
-    return summary;
+    const value = fromTree();
+    if (value !== null && jsonExact(value)) this.results.set(name, key, { fact: value });
+    return value;
   }
 
   /** The YAML problems of a file (an empty list: it parses), or null when it cannot be read. */
   problems(abs: string): YamlProblem[] | null {
-    return this.summary(abs)?.problems ?? null;
+    return this.fact(abs, 'yaml', (parsed) => parsed.problems);
   }
 
   /** The value of a file's first document (null: none, or unreadable), as `get(abs).docs[0].value`. */
   firstValue(abs: string): unknown {
-    return this.summary(abs)?.values[0] ?? null;
+    return this.fact(abs, 'yaml-first', (parsed) => parsed.docs[0]?.value ?? null) ?? null;
   }
 
   /** The parsed file, or why it could not be read (never throws). */
