@@ -451,7 +451,7 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   let done = 0;
   const passes: SchemaPass[] = [];
   // Render and read targets in parallel, schema-check each, then evaluate the policies.
-  const loaded = await mapLimit(targets, ctx.config.render.parallelism, async (t) => {
+  const loading = mapLimit(targets, ctx.config.render.parallelism, async (t) => {
     const t0 = Date.now();
     const lt = await loadTarget(ctx, t);
     // A cluster target is schema-checked once it holds the cluster's whole state (below).
@@ -460,6 +460,13 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
     progress(`[${done}/${targets.length}] ${t.name}: ${lt.documents.length} documents (${Date.now() - t0} ms)`);
     return lt;
   });
+  // While the first renders run: the earlier verdicts the stages below look up.
+  setImmediate(() => resultsOf(ctx).preload([
+    'rendered', 'location',
+    ...(opts.schema !== null && opts.schema.engine !== 'kubeconform' ? ['schema'] : []),
+    ...(opts.policy !== null ? ['policy-object', 'policy'] : []),
+  ]));
+  const loaded = await loading;
   const findings: Finding[] = [];
   const violations: RunViolation[] = [];
   let incomplete = false;

@@ -16,6 +16,7 @@ import { applyWaivers, loadWaivers } from '../waivers/waivers.js';
 import { summarize } from '../report/index.js';
 import { kubernetesOf, run, type RunContext, type SchemaEngine } from './run.js';
 import { ResultCache } from '../util/results.js';
+import { networkNamespaceReady } from '../util/process.js';
 
 export type { SchemaEngine } from './run.js';
 
@@ -61,6 +62,9 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
     incomplete = true;
     findings.push({ ruleId, severity: 'error', message, target: '.', resource: null, location: null, field: null });
   };
+
+  // kustomize and helm run without a network (util/process.ts): probed while the targets are found.
+  void networkNamespaceReady();
 
   // Targets. One cache for the run: every YAML file is read and parsed once.
   const cache = opts.cache ?? new FileCache();

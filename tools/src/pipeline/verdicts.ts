@@ -78,12 +78,26 @@ export function policyTargetKey(
  * without its position in the target, the bundle and settings, the target's name and env.
  */
 export function policyObjectKey(results: ResultCache, engine: PolicyEngine, target: { name: string; env: string | null }, input: Record<string, unknown>): string {
-  return results.key('policy-object', engine.objectFingerprint, JSON.stringify([target.name, target.env]), digest(JSON.stringify({ ...input, index: undefined })));
+  return results.key('policy-object', engine.objectFingerprint, JSON.stringify([target.name, target.env]), inputDigest(input, false));
+}
+
+/**
+ * The digest of a policy input, with its position in the target (`index`) or without. A
+ * Kubernetes input ({kind, resource, index}) reuses its object's digest (the schema verdict's key
+ * took it already); any other input is digested whole.
+ */
+function inputDigest(input: Record<string, unknown>, withIndex: boolean): string {
+  const { index, ...rest } = input;
+  const place = withIndex ? JSON.stringify(index ?? null) : '';
+  if (rest.kind === 'kubernetes' && Object.keys(rest).length === 2 && rest.resource !== null && typeof rest.resource === 'object') {
+    return digest('kubernetes', objectDigest(rest.resource), place);
+  }
+  return digest(JSON.stringify(rest), place);
 }
 
 /** The key of the verdict of `scope` (the target-scoped rules, or all) on a document of a target keyed `targetKey`. */
 export function policyDocumentKey(results: ResultCache, targetKey: string, scope: 'target' | 'all', input: Record<string, unknown>): string {
-  return scope === 'target' ? results.key(targetKey, objectDigest(input)) : results.key(targetKey, 'all', objectDigest(input));
+  return results.key(targetKey, scope, inputDigest(input, true));
 }
 
 /**

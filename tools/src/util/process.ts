@@ -181,6 +181,31 @@ export const OFFLINE_ENV: Record<string, string> = {
 };
 
 let netnsAvailable: boolean | undefined;
+let netnsProbe: Promise<boolean> | undefined;
+
+/**
+ * Whether `unshare -rn` can give a program a network namespace of its own here, probed once and
+ * without blocking: a run starts the probe early (validate) and its offline tools wait for it.
+ */
+export function networkNamespaceReady(): Promise<boolean> {
+  if (netnsAvailable !== undefined) return Promise.resolve(netnsAvailable);
+  netnsProbe ??= new Promise<boolean>((resolve) => {
+    const child = spawn('unshare', ['-rn', 'true'], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+  }).then((ok) => {
+    netnsAvailable ??= ok;
+    return netnsAvailable;
+  });
+  return netnsProbe;
+}
 
 /** Whether `unshare -rn` can give a program a network namespace of its own here (probed once). */
 export function networkNamespaceAvailable(): boolean {
@@ -330,6 +355,7 @@ function spawnGroup(command: string, args: string[], opts: ProcessOptions): Spaw
  */
 export async function runTool(command: string, args: string[], opts: ToolOptions = {}): Promise<ToolRun> {
   const started = Date.now();
+  if (opts.offline) await networkNamespaceReady();
   const s = spawnGroup(command, args, opts);
   let timedOut = false;
   const timer = opts.timeoutMs === undefined ? null : setTimeout(() => {

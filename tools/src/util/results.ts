@@ -133,6 +133,15 @@ export class ResultCache {
     return ns;
   }
 
+  /**
+   * Reads the named namespaces now (a run calls this while it waits for its renders), so that the
+   * lookups that follow find them parsed.
+   */
+  preload(names: string[]): void {
+    if (this.dir === null) return;
+    for (const name of names) this.namespace(name);
+  }
+
   /** A result stored under `key`, or undefined. No two callers of a run share a value's objects. */
   get<T>(name: string, key: string): T | undefined {
     if (this.dir === null) {
