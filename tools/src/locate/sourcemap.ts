@@ -297,9 +297,9 @@ export function rememberedLocation(results: ResultCache, repoRoot: string, cache
   if (!results.enabled || resource.origin.chart) return mapLocation(repoRoot, cache, resource, field, targetFile);
   const key = locationKey(results, repoRoot, targetFile, resource, field);
   const known = results.get<KeptLocation>('location', key);
-  if (known !== undefined && known.files.every(([file, d]) => results.fileDigest(file) === d)) return known.mapped;
+  if (known !== undefined && known.files.every(([file, d]) => cache.digest(file) === d)) return known.mapped;
   const { value, files } = cache.track(() => mapLocation(repoRoot, cache, resource, field, targetFile));
-  const kept: KeptLocation = { files: files.map((f) => [f, results.fileDigest(f)]), mapped: value };
+  const kept: KeptLocation = { files: files.map((f) => [f, cache.digest(f)]), mapped: value };
   if (jsonExact(kept)) results.set('location', key, kept);
   return value;
 }

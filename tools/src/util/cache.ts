@@ -21,6 +21,8 @@ export class FileCache {
   private results: ResultCache | null = null;
   /** Raw texts read this run (`text`). */
   private readonly texts = new Map<string, string | null>();
+  /** The sha256 of each file's bytes as read this run (null: unreadable). */
+  private readonly digests = new Map<string, string | null>();
   /** The files each running `track` has read so far (innermost last). */
   private readonly trackers: Array<Set<string>> = [];
 
@@ -42,13 +44,21 @@ export class FileCache {
     }
   }
 
-  /** A file's text (UTF-8), read once per run; null when it cannot be read. */
+  /**
+   * A file's text (UTF-8), read once per run and from the same bytes the parse reads; null when it
+   * cannot be read.
+   */
   text(abs: string): string | null {
     this.note(abs);
     let t = this.texts.get(abs);
     if (t === undefined) {
       try {
-        t = readFileSync(abs, 'utf8');
+        let bytes = this.unparsed.get(abs);
+        if (bytes === undefined) {
+          bytes = readFileSync(abs);
+          this.unparsed.set(abs, bytes);
+        }
+        t = decodeText(bytes).text;
       } catch {
         t = null;
       }
@@ -57,7 +67,33 @@ export class FileCache {
     return t;
   }
 
-  /** Lets `problems` take an unchanged file's verdict from an earlier run. */
+  /**
+   * The sha256 of a file's bytes (null: it cannot be read): of the bytes this run read, or, while
+   * the file's stamp holds, of an earlier run's (ResultCache.stamped). A file read for it is not
+   * read again to be parsed.
+   */
+  digest(abs: string): string | null {
+    const known = this.digests.get(abs);
+    if (known !== undefined) return known;
+    const compute = (): string => {
+      let bytes = this.unparsed.get(abs);
+      if (bytes === undefined) {
+        bytes = readFileSync(abs);
+        this.unparsed.set(abs, bytes);
+      }
+      return createHash('sha256').update(bytes).digest('hex');
+    };
+    let d: string | null;
+    try {
+      d = this.results === null ? compute() : this.results.stamped('sha256', [abs], compute);
+    } catch {
+      d = null;
+    }
+    this.digests.set(abs, d);
+    return d;
+  }
+
+  /** Lets `problems` and `firstValue` take an unchanged file's facts from an earlier run. */
   useResults(results: ResultCache): void {
     if (results.enabled) this.results = results;
   }
@@ -86,7 +122,9 @@ export class FileCache {
         }
         this.unparsed.set(abs, bytes);
       }
-      key = this.results.key('yaml-file', createHash('sha256').update(bytes).digest('hex'));
+      const hex = createHash('sha256').update(bytes).digest('hex');
+      this.digests.set(abs, hex);
+      key = this.results.key('yaml-file', hex);
       this.keys.set(abs, key);
     }
     const memo = `${name}\0${abs}`;
@@ -118,9 +156,11 @@ export class FileCache {
     if (result === undefined) {
       try {
         // Bytes that are not UTF-8 are a problem of the file (input/encoding); the rest is still read.
-        const held = this.unparsed.get(abs);
+        const bytes = this.unparsed.get(abs) ?? readFileSync(abs);
         this.unparsed.delete(abs);
-        const { text, problem } = decodeText(held ?? readFileSync(abs));
+        if (!this.digests.has(abs)) this.digests.set(abs, createHash('sha256').update(bytes).digest('hex'));
+        const { text, problem } = decodeText(bytes);
+        if (!this.texts.has(abs)) this.texts.set(abs, text);
         const parsed = parseYaml(text);
         if (problem !== null) parsed.problems.unshift(problem);
         result = { parsed, error: null };
