@@ -3,7 +3,8 @@
  * of kustomize's output, schema verdicts, kubeconform verdicts and policy violations, each under
  * a key that is the sha256 of everything the result depends on (docs/performance.md, "Results
  * cache"). A key never names a file or a time: the same inputs give the same key, so a hit is the
- * result the gate would compute again.
+ * result the gate would compute again. The exception is `stamped`: digests of files kept under the
+ * files' stamps, as git's index keeps them.
  *
  * Stored in the git-ignored `<repo>/.cache/results/<namespace>.json`, each file written whole and
  * atomically (a temp file renamed), so two runs at once never leave a torn file; the last writer
