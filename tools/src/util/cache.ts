@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodeText, parseYaml, type ParsedYaml, type YamlProblem } from './yaml.js';
-import { jsonExact, type ResultCache } from './results.js';
+import { bytesDigest, jsonExact, type ResultCache } from './results.js';
 
 export type ReadResult = { parsed: ParsedYaml; error: null } | { parsed: null; error: string };
 
@@ -75,19 +74,23 @@ export class FileCache {
   digest(abs: string): string | null {
     const known = this.digests.get(abs);
     if (known !== undefined) return known;
-    const compute = (): string => {
-      let bytes = this.unparsed.get(abs);
-      if (bytes === undefined) {
-        bytes = readFileSync(abs);
-        this.unparsed.set(abs, bytes);
+    const bytes = (): Buffer => {
+      let held = this.unparsed.get(abs);
+      if (held === undefined) {
+        held = readFileSync(abs);
+        this.unparsed.set(abs, held);
       }
-      return createHash('sha256').update(bytes).digest('hex');
+      return held;
     };
     let d: string | null;
-    try {
-      d = this.results === null ? compute() : this.results.stamped('sha256', [abs], compute);
-    } catch {
-      d = null;
+    if (this.results !== null) {
+      d = this.results.fileDigest(abs, bytes);
+    } else {
+      try {
+        d = bytesDigest(bytes());
+      } catch {
+        d = null;
+      }
     }
     this.digests.set(abs, d);
     return d;
@@ -122,7 +125,7 @@ export class FileCache {
         }
         this.unparsed.set(abs, bytes);
       }
-      const hex = createHash('sha256').update(bytes).digest('hex');
+      const hex = bytesDigest(bytes);
       this.digests.set(abs, hex);
       key = this.results.key('yaml-file', hex);
       this.keys.set(abs, key);
@@ -158,7 +161,7 @@ export class FileCache {
         // Bytes that are not UTF-8 are a problem of the file (input/encoding); the rest is still read.
         const bytes = this.unparsed.get(abs) ?? readFileSync(abs);
         this.unparsed.delete(abs);
-        if (!this.digests.has(abs)) this.digests.set(abs, createHash('sha256').update(bytes).digest('hex'));
+        if (!this.digests.has(abs)) this.digests.set(abs, bytesDigest(bytes));
         const { text, problem } = decodeText(bytes);
         if (!this.texts.has(abs)) this.texts.set(abs, text);
         const parsed = parseYaml(text);

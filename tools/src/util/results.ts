@@ -42,6 +42,11 @@ export interface ResultStats {
   misses: number;
 }
 
+/** The sha256 of bytes, in hex. */
+export function bytesDigest(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 export function digest(...parts: string[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\0');
@@ -225,13 +230,14 @@ export class ResultCache {
 
   /**
    * The sha256 of a file's bytes, once per run and across runs while its stamp holds (a schema file
-   * as a result depends on it). Unreadable: null.
+   * as a result depends on it). `read` gives the bytes when they must be hashed (FileCache hands
+   * over the bytes its parse reads). Unreadable: null.
    */
-  fileDigest(abs: string): string | null {
+  fileDigest(abs: string, read: () => Buffer = () => readFileSync(abs)): string | null {
     let d = this.fileDigests.get(abs);
     if (d === undefined) {
       try {
-        d = this.stamped('sha256', [abs], () => createHash('sha256').update(readFileSync(abs)).digest('hex'));
+        d = this.stamped('sha256', [abs], () => bytesDigest(read()));
       } catch {
         return null;
       }
