@@ -195,8 +195,15 @@ describe('ResultCache', () => {
     expect(ResultCache.none().stamped('n', [file], compute)).toBe('6:two');
   });
 
-  it('tells which values JSON carries exactly', () => {
+  it('tells which values JSON carries exactly, and keeps only those', () => {
     expect(jsonExact({ a: [1, 'x', true, null, { b: 2.5 }] })).toBe(true);
-    for (const bad of [{ a: undefined }, [Number.NaN], { a: Infinity }, -0, new Date(0), { a: new Map() }]) expect(jsonExact(bad)).toBe(false);
+    const c = new ResultCache(dir());
+    for (const bad of [{ a: undefined }, [Number.NaN], { a: Infinity }, -0, new Date(0), { a: new Map() }]) {
+      expect(jsonExact(bad)).toBe(false);
+      c.set('ns', 'bad', bad);
+      expect(c.get('ns', 'bad')).toBeUndefined();
+    }
+    c.set('ns', 'good', { a: [1] });
+    expect(c.get('ns', 'good')).toEqual({ a: [1] });
   });
 });

@@ -13,7 +13,7 @@ import { asObject, parseYaml, locateField, splitFieldPath, type ParsedYaml, type
 import type { Location, RelatedLocation, Resource } from '../pipeline/types.js';
 import { deletionIn, findListItem, generatorKeyHit, inlineToFile, sourceField, transformerHit } from './mechanisms.js';
 import { mapChartLocation } from '../render/helm-map.js';
-import { jsonExact, type ResultCache } from '../util/results.js';
+import type { ResultCache } from '../util/results.js';
 import { locationKey } from '../pipeline/verdicts.js';
 
 export interface Mapped {
@@ -300,6 +300,6 @@ export function rememberedLocation(results: ResultCache, repoRoot: string, cache
   if (known !== undefined && known.files.every(([file, d]) => cache.digest(file) === d)) return known.mapped;
   const { value, files } = cache.track(() => mapLocation(repoRoot, cache, resource, field, targetFile));
   const kept: KeptLocation = { files: files.map((f) => [f, cache.digest(f)]), mapped: value };
-  if (jsonExact(kept)) results.set('location', key, kept);
+  results.set('location', key, kept);
   return value;
 }

@@ -8,7 +8,7 @@ import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { FileCache } from '../util/cache.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 import { parseYaml } from '../util/yaml.js';
-import { jsonExact, type ResultCache } from '../util/results.js';
+import type { ResultCache } from '../util/results.js';
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -190,7 +190,7 @@ export function parseRendered(stdout: string, results: ResultCache): { docs: Arr
     const parsed = parseYaml(chunk);
     if (parsed.problems.length > 0) return whole();
     const values = parsed.docs.map((d) => d.value);
-    if (jsonExact(values)) results.set('rendered', key, values);
+    results.set('rendered', key, values);
     docs.push(...parsed.docs);
   }
   return { docs, problem: null };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { decodeText, parseYaml, type ParsedYaml, type YamlProblem } from './yaml.js';
-import { bytesDigest, jsonExact, type ResultCache } from './results.js';
+import { bytesDigest, type ResultCache } from './results.js';
 
 export type ReadResult = { parsed: ParsedYaml; error: null } | { parsed: null; error: string };
 
@@ -11,10 +11,8 @@ export type ReadResult = { parsed: ParsedYaml; error: null } | { parsed: null; e
  */
 export class FileCache {
   private readonly files = new Map<string, ReadResult>();
-  /** Bytes read for `problems` but not parsed (yet). */
+  /** Bytes read (for a digest or a text) but not parsed yet: the parse takes them. */
   private readonly unparsed = new Map<string, Buffer>();
-  /** The results-cache key of each file's bytes read this run. */
-  private readonly keys = new Map<string, string>();
   /** Facts taken from the results cache this run, by fact name and file. */
   private readonly facts = new Map<string, unknown>();
   private results: ResultCache | null = null;
@@ -52,12 +50,7 @@ export class FileCache {
     let t = this.texts.get(abs);
     if (t === undefined) {
       try {
-        let bytes = this.unparsed.get(abs);
-        if (bytes === undefined) {
-          bytes = readFileSync(abs);
-          this.unparsed.set(abs, bytes);
-        }
-        t = decodeText(bytes).text;
+        t = decodeText(this.bytes(abs)).text;
       } catch {
         t = null;
       }
@@ -74,26 +67,28 @@ export class FileCache {
   digest(abs: string): string | null {
     const known = this.digests.get(abs);
     if (known !== undefined) return known;
-    const bytes = (): Buffer => {
-      let held = this.unparsed.get(abs);
-      if (held === undefined) {
-        held = readFileSync(abs);
-        this.unparsed.set(abs, held);
-      }
-      return held;
-    };
     let d: string | null;
     if (this.results !== null) {
-      d = this.results.fileDigest(abs, bytes);
+      d = this.results.fileDigest(abs, () => this.bytes(abs));
     } else {
       try {
-        d = bytesDigest(bytes());
+        d = bytesDigest(this.bytes(abs));
       } catch {
         d = null;
       }
     }
     this.digests.set(abs, d);
     return d;
+  }
+
+  /** A file's bytes, held until the parse takes them (so no file is read twice); throws when unreadable. */
+  private bytes(abs: string): Buffer {
+    let held = this.unparsed.get(abs);
+    if (held === undefined) {
+      held = readFileSync(abs);
+      this.unparsed.set(abs, held);
+    }
+    return held;
   }
 
   /** Lets `problems` and `firstValue` take an unchanged file's facts from an earlier run. */
@@ -114,31 +109,19 @@ export class FileCache {
       return parsed === null ? null : fact(parsed);
     };
     if (this.files.has(abs) || this.results === null) return fromTree();
-    let key = this.keys.get(abs);
-    if (key === undefined) {
-      let bytes = this.unparsed.get(abs);
-      if (bytes === undefined) {
-        try {
-          bytes = readFileSync(abs);
-        } catch {
-          return fromTree();
-        }
-        this.unparsed.set(abs, bytes);
-      }
-      const hex = bytesDigest(bytes);
-      this.digests.set(abs, hex);
-      key = this.results.key('yaml-file', hex);
-      this.keys.set(abs, key);
-    }
     const memo = `${name}\0${abs}`;
     if (this.facts.has(memo)) return this.facts.get(memo) as T;
+    // The digest of an unchanged file comes from its stamp: its bytes are not even read.
+    const hex = this.digest(abs);
+    if (hex === null) return fromTree();
+    const key = this.results.key('yaml-file', hex);
     const known = this.results.get<{ fact: T }>(name, key);
     if (known !== undefined) {
       this.facts.set(memo, known.fact);
       return known.fact;
     }
     const value = fromTree();
-    if (value !== null && jsonExact(value)) this.results.set(name, key, { fact: value });
+    if (value !== null) this.results.set(name, key, { fact: value });
     return value;
   }
 

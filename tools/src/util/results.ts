@@ -13,7 +13,7 @@
  * results. A file that cannot be read or parsed is ignored (the results are computed again); a
  * cache that cannot be written (read-only checkout) is skipped silently.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
@@ -33,7 +33,7 @@ interface Namespace {
   entries: Map<string, [number, unknown]>;
   /** Keys whose value a caller already holds this run: later callers get a copy. */
   handedOut: Set<string>;
-  /** Entries added, or hits whose use time moved: the file must be written. */
+  /** Entries added: the file must be written (a hit's new use time is written with them). */
   dirty: boolean;
 }
 
@@ -51,6 +51,11 @@ export function digest(...parts: string[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\0');
   return h.digest('hex');
+}
+
+/** What tells a file's versions apart without reading it: size, modification and change times, inode. */
+function stampOf(st: Stats): string {
+  return `${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino}`;
 }
 
 let codeFingerprint: string | undefined;
@@ -169,7 +174,7 @@ export class ResultCache {
 
   /** Keeps `value` (JSON) under `key`; a value JSON cannot carry exactly is not kept. */
   set(name: string, key: string, value: unknown): void {
-    if (this.dir === null) return;
+    if (this.dir === null || !jsonExact(value)) return;
     const ns = this.namespace(name);
     ns.entries.set(key, [this.now, value]);
     ns.handedOut.add(key);
@@ -177,26 +182,25 @@ export class ResultCache {
   }
 
   /**
-   * The result under `key`, or `compute()` kept under it (when `keep` accepts it). `key` null: the
-   * result cannot be named completely and is always computed, never kept.
+   * The result under `key`, or `compute()` kept under it. `key` null: the result cannot be named
+   * completely and is always computed, never kept.
    */
-  remember<T>(name: string, key: string | null, compute: () => T, keep: (value: T) => boolean = () => true): T {
+  remember<T>(name: string, key: string | null, compute: () => T): T {
     if (key !== null) {
       const known = this.get<T>(name, key);
       if (known !== undefined) return known;
     }
     const value = compute();
-    if (key !== null && keep(value)) this.set(name, key, value);
+    if (key !== null) this.set(name, key, value);
     return value;
   }
 
-  /** Size, modification time and inode of a file (a binary a result depends on), once per run; null: missing. */
+  /** The stamp of a file (a binary a result depends on), once per run; null: missing. */
   fileStamp(abs: string): string | null {
     let s = this.fileStamps.get(abs);
     if (s === undefined) {
       try {
-        const st = statSync(abs);
-        s = `${st.size} ${st.mtimeMs} ${st.ino}`;
+        s = stampOf(statSync(abs));
       } catch {
         return null;
       }
@@ -223,7 +227,7 @@ export class ResultCache {
         return compute();
       }
       if (Math.max(st.mtimeMs, st.ctimeMs) > this.now - SETTLED_MS) return compute();
-      stamps.push(`${f}\0${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino}`);
+      stamps.push(`${f}\0${stampOf(st)}`);
     }
     return this.remember('stamped', this.key(name, ...stamps), compute);
   }
