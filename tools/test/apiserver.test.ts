@@ -276,10 +276,13 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
 
   it('with --since REF applies the base revision first, so an immutable-field change is reported', async () => {
     const v1 = PORT_DEPLOYMENT.replace('http-metrics-endpoint', 'http');
+    const kustomization = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - namespace.yaml\n  - deployment-web.yaml\n';
+    // The base also holds an object the server cannot create (a kind no CRD serves): said, not hidden.
     const repo = apiRepo({
-      'overlays/test/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - namespace.yaml\n  - deployment-web.yaml\n',
+      'overlays/test/kustomization.yaml': `${kustomization}  - widget.yaml\n`,
       'overlays/test/namespace.yaml': NAMESPACE,
       'overlays/test/deployment-web.yaml': v1,
+      'overlays/test/widget.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: gadget\n',
     });
     repos.push(repo);
     const git = (...args: string[]) => execa('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo.root });
@@ -289,6 +292,8 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
     // The selector (and the template labels with it) changes: immutable on a Deployment.
     const v2 = v1.replace(/app: web/g, 'app: web-v2');
     repo.write('overlays/test/deployment-web.yaml', v2);
+    repo.write('overlays/test/kustomization.yaml', kustomization);
+    await git('rm', '-q', 'overlays/test/widget.yaml');
     await git('commit', '-qam', 'v2');
     const r = await gitops(repo.root, ['validate', '--apiserver', '--since', 'HEAD~1', '--format', 'json'], { TMPDIR: repo.tmp });
     const findings = r.json().findings as JsonFinding[];
@@ -297,9 +302,51 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
     expect(immutable[0]!.message).toMatch(/Deployment\/web: spec\.selector: .*field is immutable/);
     expect(immutable[0]!.location).toMatchObject({ file: 'overlays/test/deployment-web.yaml', line: lineOf(v2, 'selector:') });
     expect(r.exitCode).toBe(1);
+    const base = findings.filter((f) => f.ruleId === 'apiserver/base-not-rendered');
+    expect(base).toHaveLength(1);
+    expect(base[0]).toMatchObject({ severity: 'info' });
+    expect(base[0]!.message).toMatch(/1 object\(s\) of the base revision were not created \(Widget\/gadget.*\(unknown kind\)\)/);
     // Without --since the same tree is fine: the finding comes from the base revision.
     const plain = await gitops(repo.root, ['validate', 'overlays/test', '--apiserver', '--format', 'json'], { TMPDIR: repo.tmp });
     expect((plain.json().findings as JsonFinding[]).filter((f) => f.ruleId.startsWith('apiserver/') && f.severity === 'error')).toEqual([]);
+    expect(processesWith(repo.tmp)).toEqual([]);
+  });
+
+  it('a cluster does not inherit the CRDs of the cluster checked before it on the same control plane', async () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+`;
+    const widget = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: gadget\n  namespace: shop\n';
+    const kustomization = (extra: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - namespace.yaml\n${extra}  - widget.yaml\n`;
+    const repo = apiRepo({
+      // Checked first (clusters in name order): it declares the CRD and uses it.
+      'overlays/a/kustomization.yaml': kustomization('  - crd.yaml\n'),
+      'overlays/a/crd.yaml': crd,
+      'overlays/a/namespace.yaml': NAMESPACE,
+      'overlays/a/widget.yaml': widget,
+      // Uses the kind without declaring it: its cluster has no such CRD.
+      'overlays/b/kustomization.yaml': kustomization(''),
+      'overlays/b/namespace.yaml': NAMESPACE,
+      'overlays/b/widget.yaml': widget,
+    });
+    repos.push(repo);
+    const r = await gitops(repo.root, ['validate', '--apiserver', '--format', 'json'], { TMPDIR: repo.tmp });
+    const unknown = (r.json().findings as JsonFinding[]).filter((f) => f.ruleId === 'apiserver/unknown-kind');
+    expect(unknown.map((f) => `${f.target} ${f.location?.file}`), r.stderr).toEqual(['overlays/b overlays/b/widget.yaml']);
     expect(processesWith(repo.tmp)).toEqual([]);
   });
 

@@ -225,16 +225,29 @@ export interface ClusterCheck {
 export async function checkCluster(client: KubeClient, state: ClusterState, locate: Locate, forReal: boolean): Promise<ClusterCheck> {
   const out: ClusterCheck = { findings: [], applied: 0, dryRun: 0, skipped: 0 };
 
-  // 1. The base revision, for real; what fails there is the base's problem, not this change's.
+  // 1. The base revision, for real; what fails there is the base's problem, not this change's,
+  // but the objects it could not create are not compared against it: said as an info.
   if (state.base && state.base.length > 0) {
     const base = state.base.filter((o) => !skipped(o)).sort((a, b) => applyOrder(String(a.kind)) - applyOrder(String(b.kind)));
     const prereq = base.filter((o) => PREREQUISITE_KINDS.has(String(o.kind)));
-    for (const o of prereq) await client.apply(o, false);
+    const refused: string[] = [];
+    const applyBase = async (o: Record<string, unknown>): Promise<void> => {
+      const r = await client.apply(o, false);
+      if (r.status >= 300) refused.push(`${describe(o)} (${r.unknownKind ? 'unknown kind' : isStatus(r.body) ? r.body.message : `HTTP ${r.status}`})`);
+    };
+    for (const o of prereq) await applyBase(o);
     const baseCrds = prereq.filter((o) => o.kind === 'CustomResourceDefinition');
-    if (baseCrds.length > 0) await waitEstablished(client, baseCrds, 30_000);
-    await mapLimit(base.filter((o) => !PREREQUISITE_KINDS.has(String(o.kind))), 8, async (o) => {
-      await client.apply(o, false);
-    });
+    if (baseCrds.length > 0) {
+      for (const n of await waitEstablished(client, baseCrds, 30_000)) refused.push(`CustomResourceDefinition/${n} (not established within 30s)`);
+    }
+    await mapLimit(base.filter((o) => !PREREQUISITE_KINDS.has(String(o.kind))), 8, applyBase);
+    if (refused.length > 0) {
+      out.findings.push({
+        ruleId: 'apiserver/base-not-rendered', severity: 'info',
+        message: `${state.name}: ${refused.length} object(s) of the base revision were not created (${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; ...' : ''}): immutable-field changes of these objects are not checked`,
+        target: state.name, resource: null, location: null, field: null,
+      });
+    }
   }
 
   const objects = state.objects.filter((o) => {
@@ -295,12 +308,15 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
 
 /**
  * Removes what a dry-run check left (its Namespaces), so the next cluster starts from nothing
- * but the pinned CRDs. Without a namespace controller the namespaces are finalized directly;
- * they are empty because nothing but the namespaces was created for real.
+ * but the pinned CRDs (and the CRDs both declare, index.ts). Without a namespace controller the
+ * namespaces are finalized directly; they are empty because nothing but the namespaces was
+ * created for real. False when one of them is still there: the next cluster needs a fresh plane.
  */
-export async function resetNamespaces(client: KubeClient, keep: Set<string>): Promise<void> {
+export async function resetNamespaces(client: KubeClient, keep: Set<string>): Promise<boolean> {
   const list = (await client.get('/api/v1/namespaces')) as { items?: Array<{ metadata: { name: string } }> } | null;
-  for (const ns of list?.items ?? []) {
+  if (list === null) return false;
+  let cleared = true;
+  for (const ns of list.items ?? []) {
     const name = ns.metadata.name;
     if (keep.has(name)) continue;
     await client.raw('DELETE', `/api/v1/namespaces/${name}`);
@@ -308,6 +324,8 @@ export async function resetNamespaces(client: KubeClient, keep: Set<string>): Pr
     if (current) {
       const spec = { ...((current.spec ?? {}) as Record<string, unknown>), finalizers: [] };
       await client.raw('PUT', `/api/v1/namespaces/${name}/finalize`, JSON.stringify({ ...current, spec }));
+      if ((await client.raw('GET', `/api/v1/namespaces/${name}`)).status !== 404) cleared = false;
     }
   }
+  return cleared;
 }

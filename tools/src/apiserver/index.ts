@@ -11,6 +11,7 @@ import { fakeClusterObjects, kwokConfig, waitReady } from './apply.js';
 import { checkCluster, installCrds, resetNamespaces, type ClusterState, type Locate } from './check.js';
 import { ControlPlane, type ControlPlaneBinaries } from './cluster.js';
 import { readCrdBundle } from './crds.js';
+import { stableStringify } from '../schema/json.js';
 
 export type ApiserverMode = 'dry-run' | 'apply';
 
@@ -131,11 +132,18 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
 
   const work = async (): Promise<void> => {
     // A fresh control plane per cluster when anything but Namespaces is created for real
-    // (apply mode, a base revision); else one plane, its namespaces cleared between clusters.
+    // (apply mode, a base revision); else one plane, its namespaces cleared between clusters. A
+    // cluster's own CRDs are created for real too: the next cluster shares the plane only when it
+    // declares each of them identically (else it could use a kind only the previous one defines,
+    // or meet the previous one's version of a pinned CRD).
     const freshEach = opts.mode === 'apply' || opts.clusters.some((c) => (c.base?.length ?? 0) > 0);
     let keep: Set<string> | null = null;
+    let left = new Map<string, string>();
+    let cleared = true;
     for (const cluster of opts.clusters) {
-      if (plane === null || freshEach) {
+      const own = declaredCrds(cluster);
+      const stale = !cleared || [...left].some(([name, spec]) => own.get(name) !== spec);
+      if (plane === null || freshEach || stale) {
         if (plane !== null) await (plane as ControlPlane).stop();
         plane = null;
         plane = await start();
@@ -144,6 +152,7 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
       const p: ControlPlane = plane;
       const t0 = Date.now();
       const checked = await checkCluster(p.client, cluster, opts.locate, opts.mode === 'apply');
+      left = own;
       findings.push(...checked.findings);
       progress(`apiserver: ${cluster.name}: ${checked.applied} applied, ${checked.dryRun} dry-run, ${checked.skipped} skipped (webhooks, APIServices, Gatekeeper constraints), ${checked.findings.filter((f) => f.severity === 'error').length} rejected (${Date.now() - t0} ms)`);
       if (opts.mode === 'apply') {
@@ -155,7 +164,8 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
           target: cluster.objects[0]?.target ?? cluster.name, resource: null, location: null, field: null,
         });
       } else if (!freshEach && keep !== null) {
-        await resetNamespaces(p.client, keep);
+        // A namespace that does not go away would stand in for a missing one of the next cluster.
+        cleared = await resetNamespaces(p.client, keep);
       }
     }
   };
@@ -188,4 +198,11 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
     clearTimeout(timer);
     if (plane !== null) await (plane as ControlPlane).stop();
   }
+}
+
+/** The CustomResourceDefinitions a cluster's state declares, by name, with their content. */
+function declaredCrds(cluster: ClusterState): Map<string, string> {
+  return new Map(cluster.objects
+    .filter((o) => o.resource.ref.kind === 'CustomResourceDefinition')
+    .map((o) => [o.resource.ref.name, stableStringify(o.resource.object)]));
 }

@@ -7,13 +7,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { GateConfig } from '../util/config.js';
-import { renderKustomization } from '../render/kustomize.js';
+import { parseRendered, renderKustomization } from '../render/kustomize.js';
+import { ResultCache } from '../util/results.js';
 import { resourcesFromRender } from '../inputs/kubernetes.js';
 import { mapLocation } from '../locate/sourcemap.js';
 import type { FileCache } from '../util/cache.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Resource, Target } from '../pipeline/types.js';
-import { parseYaml } from '../util/yaml.js';
 import { exportRevision, removeRevision } from '../util/revision.js';
 import { runApiserverStage, type ApiObject, type ApiserverMode, type ClusterState } from './index.js';
 
@@ -46,73 +46,86 @@ export function clustersOf(targets: RenderedTarget[]): Array<{ name: string; tar
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, ts]) => ({ name, targets: ts }));
 }
 
-/** The objects of the same targets at `ref`, rendered from `git archive` in a temp folder. */
-async function renderBase(opts: ValidateStageOptions, targets: RenderedTarget[]): Promise<{ objects: Array<Record<string, unknown>>; problems: string[] }> {
+/**
+ * The objects of the same targets in the base revision, rendered from its `git archive` folder
+ * (`baseDir`, outside the repository).
+ */
+async function renderBase(opts: ValidateStageOptions, baseDir: string, targets: RenderedTarget[]): Promise<{ objects: Array<Record<string, unknown>>; problems: string[] }> {
   const problems: string[] = [];
   const objects: Array<Record<string, unknown>> = [];
-  if (!opts.since || opts.kustomize === null) return { objects, problems };
-  const base = await exportRevision(opts.repoRoot, opts.since);
-  if (!base.ok) {
-    problems.push(base.error);
-    return { objects, problems };
-  }
-  const dir = base.dir;
-  try {
-    for (const t of targets) {
-      if (t.target.kind !== 'kustomization') continue;
-      const rel = path.relative(opts.repoRoot, t.target.abs);
-      const abs = path.join(dir, rel);
-      if (rel.startsWith('..') || !existsSync(abs)) continue; // new at this revision
-      const out = await renderKustomization(opts.kustomize, abs, opts.config.render.timeoutSeconds);
-      if (!out.ok) {
-        problems.push(`${rel} at ${opts.since} does not render: ${out.stderr.trim().split('\n')[0] ?? ''}`);
-        continue;
-      }
-      for (const r of resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, abs)) objects.push(r.object);
-    }
-  } finally {
-    removeRevision(dir);
+  for (const t of targets) {
+    if (t.target.kind !== 'kustomization') continue;
+    const rel = path.relative(opts.repoRoot, t.target.abs);
+    const abs = path.join(baseDir, rel);
+    if (rel.startsWith('..') || !existsSync(abs)) continue; // new at this revision
+    const rendered = await renderObjects(opts, abs);
+    if (typeof rendered === 'string') problems.push(`${rel} at ${opts.since}: ${rendered}`);
+    else objects.push(...rendered);
   }
   return { objects, problems };
+}
+
+/** The objects kustomize renders for `dir`, or why it could not. */
+async function renderObjects(opts: ValidateStageOptions, dir: string): Promise<Array<Record<string, unknown>> | string> {
+  const out = await renderKustomization(opts.kustomize!, dir, opts.config.render.timeoutSeconds);
+  if (!out.ok) return `does not render: ${out.stderr.trim().split('\n')[0] ?? ''}`;
+  const rendered = parseRendered(out.stdout, ResultCache.none());
+  if (rendered.problem !== null) return `kustomize's output could not be read (${rendered.problem})`;
+  return resourcesFromRender(rendered.docs, out.wrapperDir, dir).map((r) => r.object);
 }
 
 /**
  * On a partial run (overlays/prod alone), the objects of the cluster's bootstrap kustomization
  * (clusters/<env>) that the run does not render itself: its Applications say which namespaces
- * Argo CD creates in that cluster.
+ * Argo CD creates in that cluster. One that does not render is reported by a run of that target;
+ * here the cluster then has no context.
  */
 async function clusterContext(opts: ValidateStageOptions, env: string, targets: RenderedTarget[]): Promise<Array<Record<string, unknown>>> {
   const dir = path.join(opts.repoRoot, 'clusters', env);
   if (opts.kustomize === null || !existsSync(path.join(dir, 'kustomization.yaml')) || targets.some((t) => t.target.abs === dir)) return [];
-  const out = await renderKustomization(opts.kustomize, dir, opts.config.render.timeoutSeconds);
-  if (!out.ok) return [];
-  return resourcesFromRender(parseYaml(out.stdout).docs, out.wrapperDir, dir).map((r) => r.object);
+  const rendered = await renderObjects(opts, dir);
+  return typeof rendered === 'string' ? [] : rendered;
 }
 
 export async function validateWithApiserver(opts: ValidateStageOptions): Promise<{ findings: Finding[]; incomplete: boolean; tool: string }> {
   const kustomizationOf = new Map<ApiObject, string | null>();
   const clusters: ClusterState[] = [];
   const findings: Finding[] = [];
-  for (const c of clustersOf(opts.targets)) {
-    const objects: ApiObject[] = [];
-    for (const t of c.targets) {
-      for (const resource of t.resources) {
-        const o: ApiObject = { resource, target: t.target.name };
-        kustomizationOf.set(o, t.kustomization);
-        objects.push(o);
-      }
+  const notChecked = (cluster: string, why: string): void => {
+    findings.push({ ruleId: 'apiserver/base-not-rendered', severity: 'info', message: `${why}: immutable-field changes of these objects are not checked`, target: cluster, resource: null, location: null, field: null });
+  };
+  // The base revision (--since REF), exported once for every cluster.
+  let base: { dir: string } | { error: string } | null = null;
+  if (opts.since) {
+    if (opts.kustomize === null) base = { error: `${opts.since} is not rendered without kustomize` };
+    else {
+      const exported = await exportRevision(opts.repoRoot, opts.since);
+      base = exported.ok ? { dir: exported.dir } : { error: exported.error };
     }
-    const state: ClusterState = { name: c.name, objects };
-    const context = await clusterContext(opts, c.name, c.targets);
-    if (context.length > 0) state.context = context;
-    if (opts.since) {
-      const base = await renderBase(opts, c.targets);
-      state.base = base.objects;
-      for (const p of base.problems) {
-        findings.push({ ruleId: 'apiserver/base-not-rendered', severity: 'info', message: `${p}: immutable-field changes of these objects are not checked`, target: c.name, resource: null, location: null, field: null });
+  }
+  try {
+    for (const c of clustersOf(opts.targets)) {
+      const objects: ApiObject[] = [];
+      for (const t of c.targets) {
+        for (const resource of t.resources) {
+          const o: ApiObject = { resource, target: t.target.name };
+          kustomizationOf.set(o, t.kustomization);
+          objects.push(o);
+        }
       }
+      const state: ClusterState = { name: c.name, objects };
+      const context = await clusterContext(opts, c.name, c.targets);
+      if (context.length > 0) state.context = context;
+      if (base !== null && 'error' in base) notChecked(c.name, base.error);
+      else if (base !== null) {
+        const rendered = await renderBase(opts, base.dir, c.targets);
+        state.base = rendered.objects;
+        for (const p of rendered.problems) notChecked(c.name, p);
+      }
+      clusters.push(state);
     }
-    clusters.push(state);
+  } finally {
+    if (base !== null && 'dir' in base) removeRevision(base.dir);
   }
   if (clusters.length === 0) return { findings, incomplete: false, tool: 'kube-apiserver (nothing to apply)' };
   const result = await runApiserverStage({

@@ -17,7 +17,7 @@ import { remoteSources, repoUrlsOf, repositoryFacts } from '../policy/argocd.js'
 import type { SchemaError } from '../schema/ajv.js';
 import type { SchemaStore, TargetCrds } from '../schema/store.js';
 import { runKubeconformSets } from '../schema/kubeconform.js';
-import { mapLocation, rememberedLocation } from '../locate/sourcemap.js';
+import { rememberedLocation } from '../locate/sourcemap.js';
 import { displayPath } from '../util/paths.js';
 import { locateKustomizeError } from '../locate/mechanisms.js';
 import { directoryFiles, isComposeFile, isDockerfile } from '../discover/targets.js';
@@ -481,7 +481,7 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   // The cluster stage: each cluster target grows into its whole state (the Applications' kustomize
   // paths and rendered Helm charts, render/cluster.ts), added through the Kubernetes adapter.
   const clusterStage = await expandClusterTargets(ctx.repoRoot, ctx.config, ctx.cache, ctx.kustomize, loaded, opts.requireCharts === true,
-    (res, lt) => kubernetesDocument(res, (field) => mapLocation(ctx.repoRoot, ctx.cache, res, field, (lt as LoadedTarget).kustomization)), progress);
+    (res, lt) => kubernetesDocument(res, (field) => rememberedLocation(resultsOf(ctx), ctx.repoRoot, ctx.cache, res, field, (lt as LoadedTarget).kustomization)), progress);
   for (const lt of loaded) {
     if (!clusterStage.expanded.has(lt.target.name)) continue;
     kubernetesOf(lt).forEach((d, index) => {

@@ -42,7 +42,7 @@ const APISERVER_RULES: GateRule[] = [
   apiserver('not-ready', 'Never became ready on the fake cluster', 'With --apiserver=apply, a Deployment was not Available, a StatefulSet not Ready or a claim not Bound within apiserver.readyTimeoutSeconds; the message gives the conditions and warning events (FailedScheduling, FailedCreate ...).'),
   apiserver('warning', 'The API server warns', 'The server accepted the object with a warning (deprecations, finalizer names, PodSecurity levels); listed, not counted.', 'info'),
   apiserver('readiness', 'Readiness on the fake cluster', 'With --apiserver=apply: how many Deployments, StatefulSets and claims of a cluster became ready.', 'info'),
-  apiserver('base-not-rendered', 'The base revision could not be rendered', 'With --since REF a target does not render at REF (or REF cannot be read); immutable-field changes of its objects are not checked.', 'info'),
+  apiserver('base-not-rendered', 'The base revision could not be rendered', 'With --since REF a target does not render at REF, REF cannot be read, or objects of REF are not created on the server; immutable-field changes of those objects are not checked.', 'info'),
 ];
 
 export const GATE_RULES: readonly GateRule[] = [

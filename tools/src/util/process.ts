@@ -208,7 +208,7 @@ export function networkNamespaceReady(): Promise<boolean> {
 }
 
 /** Whether `unshare -rn` can give a program a network namespace of its own here (probed once). */
-export function networkNamespaceAvailable(): boolean {
+function networkNamespaceAvailable(): boolean {
   if (netnsAvailable === undefined) {
     const probe = spawnSync('unshare', ['-rn', 'true'], { stdio: 'ignore', timeout: 5000 });
     netnsAvailable = probe.status === 0;
