@@ -172,16 +172,20 @@ export class ControlPlane {
         '--cidr=127.1.0.0/16',
         '--node-lease-duration-seconds=40',
       ], { logFd, cleanupDir: this.dir, env: { HOME: this.dir } }));
-      await waitFor(deadline, this.services, async () => true, 'the controllers', 0);
+      // Whether they work shows once the fake nodes are Ready (index.ts, waitUntil).
     } finally {
       closeSync(logFd);
     }
   }
 
-  /** The last lines the control plane logged (for failure messages). */
-  logTail(lines = 20): string {
-    return tail(this.logFile, lines);
+  /**
+   * Waits until `ready()` holds, failing with the service that stopped meanwhile, or after
+   * `timeoutMs` (apiserver.timeoutSeconds).
+   */
+  async waitUntil(ready: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+    await waitFor(Date.now() + timeoutMs, this.services, ready, what, timeoutMs);
   }
+
 
   /** Stops every service (the whole process group of each) and removes the temp folder. */
   async stop(): Promise<void> {

@@ -7,7 +7,7 @@
 import { ToolError } from '../util/errors.js';
 import { pinnedBinary, readPins, type ToolName } from '../maintain/tools.js';
 import type { Finding } from '../pipeline/types.js';
-import { fakeClusterObjects, kwokConfig, waitReady } from './apply.js';
+import { FAKE_NODES, fakeClusterObjects, kwokConfig, waitReady } from './apply.js';
 import { checkCluster, installCrds, resetNamespaces, type ClusterState, type Locate } from './check.js';
 import { ControlPlane, type ControlPlaneBinaries } from './cluster.js';
 import { readCrdBundle } from './crds.js';
@@ -126,6 +126,9 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
         const r = await p.client.apply(o, false);
         if (r.status >= 300) throw new ToolError('apiserver', `could not create ${String(o.kind)} of the fake cluster: HTTP ${r.status}`);
       }
+      // kwok plays the kubelet: until it marks the nodes Ready nothing can run, and a kwok (or
+      // controller) that does not work must fail the stage, not the user's Deployments.
+      await p.waitUntil(async () => fakeNodesReady(p.client), 'kwok to make the fake nodes Ready', Math.min(remaining(), 60_000));
     }
     return p;
   };
@@ -205,4 +208,13 @@ function declaredCrds(cluster: ClusterState): Map<string, string> {
   return new Map(cluster.objects
     .filter((o) => o.resource.ref.kind === 'CustomResourceDefinition')
     .map((o) => [o.resource.ref.name, stableStringify(o.resource.object)]));
+}
+
+/** Whether every fake node reports Ready=True. */
+async function fakeNodesReady(client: ControlPlane['client']): Promise<boolean> {
+  for (const n of FAKE_NODES) {
+    const node = (await client.get(`/api/v1/nodes/${n.name}`)) as { status?: { conditions?: Array<{ type: string; status: string }> } } | null;
+    if (!node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return false;
+  }
+  return true;
 }
