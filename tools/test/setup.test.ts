@@ -4,7 +4,7 @@
  * updating line on a terminal, a plain line every few seconds elsewhere). The clock of the
  * progress view is driven by the test: no wall-clock time is asserted.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -150,6 +150,43 @@ describe('setup builds into a cache by version and reuses it', () => {
     expect(Math.max(...phases.map((p) => p.packages))).toBeGreaterThan(5);
     expect(phases.findIndex((p) => p.downloads > 0)).toBeLessThan(phases.findIndex((p) => p.packages > 0));
   }, 600_000);
+
+  it('a failed build says so and leaves the tools placed before it in the outcome', async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-failed-build-'));
+    const saved = { GOPROXY: process.env.GOPROXY, GOFLAGS: process.env.GOFLAGS };
+    // Offline and with a module that exists nowhere: go fails at once.
+    Object.assign(process.env, { GOPROXY: 'off' });
+    const cached: BuildGroup = { id: 'cached', module: 'example.com/cached', version: 'v1.0.0', tools: [{ name: 'cached', package: 'example.com/cached' }], profile: {}, weight: 1 };
+    const broken: BuildGroup = { id: 'broken', module: 'example.com/does-not-exist', version: 'v0.0.1', tools: [{ name: 'broken', package: 'example.com/does-not-exist' }], profile: {}, weight: 1 };
+    const cache = path.join(work, 'cache');
+    const bin = cachePath(cache, cached, cached.tools[0]!);
+    mkdirSync(path.dirname(bin), { recursive: true });
+    writeFileSync(bin, '#!/bin/sh\n');
+    const events: BuildEvent[] = [];
+    const outcome = { installed: [] as string[], reused: [] as string[] };
+    try {
+      await expect(installGroups([cached, broken], path.join(work, 'bin'), cache, (e) => events.push(e), outcome)).rejects.toThrow(/broken v0\.0\.1/);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      rmSync(work, { recursive: true, force: true });
+    }
+    expect(outcome).toEqual({ installed: [], reused: ['cached'] });
+    expect(events.map((e) => `${e.type} ${e.group.id}`)).toEqual(expect.arrayContaining(['reused cached', 'start broken', 'failed broken']));
+    expect(events.some((e) => e.type === 'done')).toBe(false);
+    // The progress view no longer lists a failed build as running.
+    const out: string[] = [];
+    let clock = 0;
+    const view = new ProgressView({ tty: false, write: (t) => out.push(t), now: () => clock });
+    for (const e of events) view.event(e);
+    expect(out.join('')).toMatch(/building broken v0\.0\.1 failed after/);
+    const before = out.length;
+    clock += 10 * PLAIN_EVERY_MS;
+    view.tick();
+    expect(out.length).toBe(before);
+  });
 
   it('the Kubernetes binaries say their release version (ldflags of the profile)', async () => {
     for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {

@@ -63,7 +63,8 @@ export type BuildEvent =
   | { type: 'reused'; group: BuildGroup; from: string }
   | { type: 'start'; group: BuildGroup }
   | { type: 'phase'; group: BuildGroup; phase: 'downloading' | 'resolving' | 'compiling' | 'linking'; packages: number; downloads: number }
-  | { type: 'done'; group: BuildGroup; ms: number };
+  | { type: 'done'; group: BuildGroup; ms: number }
+  | { type: 'failed'; group: BuildGroup; ms: number };
 
 export function defaultCacheDir(): string {
   if (process.env.GITOPS_TOOLS_CACHE) return path.resolve(process.env.GITOPS_TOOLS_CACHE);
@@ -238,6 +239,9 @@ async function buildGroup(group: BuildGroup, cacheDir: string, emit: (e: BuildEv
       renameSync(`${dest}.part`, dest);
     }
     emit({ type: 'done', group, ms: Date.now() - started });
+  } catch (err) {
+    emit({ type: 'failed', group, ms: Date.now() - started });
+    throw err;
   } finally {
     removeTempDir(dir);
   }
@@ -252,9 +256,13 @@ export interface InstallOutcome {
  * Puts each group's tools into binDir: from the cache when built before, else built (in parallel,
  * as many at once as the cores allow) and cached first.
  */
-export async function installGroups(groups: BuildGroup[], binDir: string, cacheDir: string, emit: (e: BuildEvent) => void, parallel = Math.max(1, Math.min(4, Math.floor(os.availableParallelism() / 2) + 1))): Promise<InstallOutcome> {
+export async function installGroups(
+  groups: BuildGroup[], binDir: string, cacheDir: string, emit: (e: BuildEvent) => void,
+  /** Filled as tools are placed, so a caller knows what was when another build fails (and this throws). */
+  outcome: InstallOutcome = { installed: [], reused: [] },
+  parallel = Math.max(1, Math.min(4, Math.floor(os.availableParallelism() / 2) + 1)),
+): Promise<InstallOutcome> {
   mkdirSync(binDir, { recursive: true });
-  const outcome: InstallOutcome = { installed: [], reused: [] };
   const toBuild: BuildGroup[] = [];
   const place = (group: BuildGroup): void => {
     for (const t of group.tools) {

@@ -90,6 +90,9 @@ export class ProgressView {
     } else if (e.type === 'done') {
       this.active.delete(id);
       this.line(`built ${label(e.group)} in ${formatMs(e.ms)}`);
+    } else if (e.type === 'failed') {
+      this.active.delete(id);
+      this.line(`building ${label(e.group)} failed after ${formatMs(e.ms)}`);
     }
     if (this.tty) this.redraw();
   }

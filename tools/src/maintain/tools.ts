@@ -105,15 +105,15 @@ export async function setupTools(repoRoot: string, onEvent: (e: BuildEvent) => v
   // A binary is current when its version and its build spec (module, package, profile) match.
   const specs = readJson(path.join(binDir, SPECS_FILE));
   const specOf = new Map<string, string>();
-  for (const g of buildGroups(pins, names, readProfiles(repoRoot))) for (const t of g.tools) specOf.set(t.name, path.basename(path.dirname(cachePath(cacheDir, g, t))));
+  const profiles = readProfiles(repoRoot);
+  for (const g of buildGroups(pins, names, profiles)) for (const t of g.tools) specOf.set(t.name, path.basename(path.dirname(cachePath(cacheDir, g, t))));
   const missing = names.filter((name) => !(existsSync(path.join(binDir, name)) && (versions[name] ?? pins[name].version) === pins[name].version && specs[name] === specOf.get(name)));
   const result: SetupResult = { installed: [], reused: [], present: names.filter((n) => !missing.includes(n)) };
   if (missing.length === 0) return result;
-  const groups = buildGroups(pins, missing, readProfiles(repoRoot));
+  const groups = buildGroups(pins, missing, profiles);
   try {
-    const outcome = await installGroups(groups, binDir, cacheDir, onEvent);
-    result.installed = outcome.installed;
-    result.reused = outcome.reused;
+    // `result` is filled as tools are placed, so the record below holds them when a build fails.
+    await installGroups(groups, binDir, cacheDir, onEvent, result);
   } finally {
     // Whatever was placed is recorded, even when another build failed.
     const fresh = installedVersions(binDir);
