@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { runTool } from '../util/process.js';
 import { UsageError } from '../util/errors.js';
-import { findRepoRoot, loadConfig } from '../util/config.js';
+import { findRepoRoot } from '../util/config.js';
 import { exitCode, formatReport } from '../report/index.js';
 import type { OutputFormat } from '../pipeline/types.js';
 import { validate, type SchemaEngine } from '../pipeline/validate.js';
@@ -101,7 +101,8 @@ export async function run(args: string[], cwd: string): Promise<number> {
   const repoRoot = findRepoRoot(cwd);
   if (values.staged && !values.changed) throw new UsageError('--staged goes with --changed');
   const changed = values.changed || values.since !== undefined ? await changedFiles(repoRoot, values.since, values.staged === true) : undefined;
-  const apiserverMode = oneOf('apiserver', values.apiserver, ['dry-run', 'apply', 'off'] as const, loadConfig(repoRoot).apiserver.mode);
+  // Unset: apiserver.mode of gitops.yaml, read by validate() with the rest of the settings.
+  const apiserverMode = values.apiserver === undefined ? undefined : oneOf('apiserver', values.apiserver, ['dry-run', 'apply', 'off'] as const, 'off');
   const showProgress = !values.quiet && process.stderr.isTTY !== false;
   const result = await validate({
     cwd,
@@ -110,7 +111,7 @@ export async function run(args: string[], cwd: string): Promise<number> {
     schemaEngine: engine,
     today: process.env.GITOPS_TODAY,
     requireCharts: values['require-charts'] === true,
-    apiserver: apiserverMode === 'off' ? undefined : apiserverMode,
+    apiserver: apiserverMode,
     baseRef: values.since,
     noCache: values['no-cache'] === true,
     progress: showProgress ? (line) => process.stderr.write(`${line}\n`) : undefined,

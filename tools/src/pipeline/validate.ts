@@ -34,8 +34,8 @@ export interface ValidateOptions {
   cache?: FileCache;
   /** An unrendered Helm chart is an error and makes the run incomplete (--require-charts). */
   requireCharts?: boolean;
-  /** Also send every cluster's state to a loopback kube-apiserver (apiserver/stage.ts). */
-  apiserver?: 'dry-run' | 'apply';
+  /** Also send every cluster's state to a loopback kube-apiserver (apiserver/stage.ts); unset: apiserver.mode of gitops.yaml. */
+  apiserver?: 'dry-run' | 'apply' | 'off';
   /** With apiserver: the base revision applied first (--since REF). */
   baseRef?: string;
   /** Compute every verdict again: neither read nor update the results cache (--no-cache). */
@@ -141,11 +141,12 @@ export async function validate(opts: ValidateOptions): Promise<ValidateResult> {
   if (result.incomplete) incomplete = true;
 
   // The loopback API server: what it rejects at apply time.
-  if (opts.apiserver !== undefined) {
+  const apiserverMode = opts.apiserver ?? config.apiserver.mode;
+  if (apiserverMode !== 'off') {
     // Loaded only when asked for: most runs never start an API server.
     const { validateWithApiserver } = await import('../apiserver/stage.js');
     const stage = await validateWithApiserver({
-      repoRoot, cache, config, mode: opts.apiserver, since: opts.baseRef, kustomize: ctx.kustomize, progress,
+      repoRoot, cache, config, mode: apiserverMode, since: opts.baseRef, kustomize: ctx.kustomize, progress,
       targets: result.loaded.map((lt) => ({ target: lt.target, kustomization: lt.kustomization, resources: kubernetesOf(lt).map((d) => d.resource!) })),
     });
     findings.push(...stage.findings);
