@@ -202,7 +202,6 @@ describe('setup builds into a cache by version and reuses it', () => {
   it('an unknown purpose is a usage error', async () => {
     const repo = makeRepo({}, { tools: [] });
     repos.push(repo);
-    writeFileSync(path.join(repo.root, 'x'), '');
     const r = await gitops(repo.root, ['setup', '--for', 'nothing']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("--for nothing: no pinned tool is needed by 'nothing'");

@@ -15,17 +15,28 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symli
 import os from 'node:os';
 import path from 'node:path';
 import { ToolError, UsageError } from '../util/errors.js';
-import { removeTempDir, runTool, tempDir } from '../util/process.js';
+import { failureReason, removeTempDir, runTool, tempDir } from '../util/process.js';
 import { exportRevision, removeRevision } from '../util/revision.js';
 import { FileCache } from '../util/cache.js';
 import { discoverTargets, targetsForChanges } from '../discover/targets.js';
 import { cpuOf } from './bench-scale.js';
+import { median, round } from './bench-common.js';
 
 /** The acceptance thresholds of the pre-commit path (issue 14). */
 export const HOOK_MAX_RATIO = 0.25;
 export const HOOK_MAX_WALL_MS = 1000;
 
 export const DEFAULT_HOOK_FILE = 'base/backend/deployment.yaml';
+
+/** The acceptance verdicts of measured ratios (hook / whole) and the hook's median wall time. */
+export function hookAcceptance(ratios: { wall: number; cpu: number }, hookWallMs: number): HookBenchResult['acceptance'] {
+  const verdict = (value: number, threshold: number, ok: boolean): Verdict => ({ value, threshold, verdict: ok ? 'met' : 'not met' });
+  return {
+    cpuRatio: verdict(ratios.cpu, HOOK_MAX_RATIO, ratios.cpu <= HOOK_MAX_RATIO),
+    wallRatio: verdict(ratios.wall, HOOK_MAX_RATIO, ratios.wall <= HOOK_MAX_RATIO),
+    hookWallMs: verdict(hookWallMs, HOOK_MAX_WALL_MS, hookWallMs < HOOK_MAX_WALL_MS),
+  };
+}
 
 /** A one-line change: line `line` (1-based) of `file` becomes `text`. */
 export interface HookEdit {
@@ -106,13 +117,6 @@ interface Report {
 
 const PROGRESS_EVERY_MS = 5000;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
 /** Runs `fn`, logging `label` with the elapsed seconds every 5 s while it runs. */
 async function ticking<T>(log: (line: string) => void, label: string, fn: () => Promise<T>): Promise<T> {
   const started = Date.now();
@@ -168,7 +172,7 @@ export function compareRuns(pairs: Array<[{ exitCode: number; report: { findings
 
 async function git(cwd: string, args: string[]): Promise<void> {
   const r = await runTool('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'commit.gpgsign=false', '-c', 'user.name=gitops bench', '-c', 'user.email=bench@localhost', ...args], { cwd, timeoutMs: 120_000 });
-  if (r.exitCode !== 0) throw new ToolError('git', `bench --hook: git ${args.join(' ')} failed: ${(r.stderr || r.startError || '').trim()}`, r.stderr);
+  if (r.failed) throw new ToolError('git', `bench --hook: git ${args.join(' ')} failed: ${failureReason(r, 120_000)}`, r.stderr);
 }
 
 /** The copy's cache entries that are the gate's warm state (all of .cache/ but the pinned charts). */
@@ -271,7 +275,6 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
       throw new ToolError('gitops', `bench --hook: the hook checked ${h.targets} targets, the change feeds ${hookTargets.length} (${hookTargets.join(', ')})`);
     }
     const ratios = { wall: round(h.medianWallMs / Math.max(w.medianWallMs, 1), 3), cpu: round(h.medianCpuSeconds / Math.max(w.medianCpuSeconds, 0.01), 3) };
-    const verdict = (value: number, threshold: number, ok: boolean): Verdict => ({ value, threshold, verdict: ok ? 'met' : 'not met' });
     const consistent = notInWhole.length === 0 && sameExitCode;
     if (!consistent) {
       log(`bench --hook: MISMATCH (a gate bug): ${sameExitCode ? '' : `exit codes differ (hook ${h.exitCode}, whole ${w.exitCode}); `}${notInWhole.length} hook finding(s) not in the whole run`);
@@ -288,11 +291,7 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
         notInWhole, notInHook, consistent,
       },
       sameExitCode,
-      acceptance: {
-        cpuRatio: verdict(ratios.cpu, HOOK_MAX_RATIO, ratios.cpu <= HOOK_MAX_RATIO),
-        wallRatio: verdict(ratios.wall, HOOK_MAX_RATIO, ratios.wall <= HOOK_MAX_RATIO),
-        hookWallMs: verdict(h.medianWallMs, HOOK_MAX_WALL_MS, h.medianWallMs < HOOK_MAX_WALL_MS),
-      },
+      acceptance: hookAcceptance(ratios, h.medianWallMs),
     };
   } finally {
     removeTempDir(snapshot);

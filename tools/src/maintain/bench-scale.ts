@@ -19,6 +19,7 @@ import { schemaLocations } from '../schema/kubeconform.js';
 import { failureReason, removeTempDir, runTool, tempDir } from '../util/process.js';
 import { requireBinary } from './tools.js';
 import { appObjects, OBJECTS_PER_APP, writeSyntheticTree, type SyntheticLayout } from './synthetic.js';
+import { CONFTEST_ADAPTER, round } from './bench-common.js';
 
 export const DEFAULT_SIZES = [100, 1000, 3000, 10000];
 
@@ -48,13 +49,6 @@ export interface ScaleResult {
   growth1kTo10k: Partial<Record<SyntheticLayout, number>>;
 }
 
-const ADAPTER = `# Bench only: exposes the gate's findings under the rule name conftest looks for.
-package main
-
-import rego.v1
-
-violation contains f.msg if some f in findings
-`;
 
 /** Records the process's own resource usage at exit (loaded with node --import). */
 const HOOK = `import { writeFileSync } from 'node:fs';
@@ -123,7 +117,7 @@ export async function runScaleBench(repoRoot: string, opts: ScaleOptions = {}): 
     writeFileSync(hook, HOOK);
     const policies = path.join(work, 'policies');
     copyPolicySources(repoRoot, policies);
-    writeFileSync(path.join(policies, 'bench_adapter.rego'), ADAPTER);
+    writeFileSync(path.join(policies, 'bench_adapter.rego'), CONFTEST_ADAPTER);
     for (const layout of opts.layouts ?? ['overlays', 'folder']) {
       for (const size of opts.sizes ?? DEFAULT_SIZES) {
         const apps = Math.max(1, Math.round(size / OBJECTS_PER_APP));
@@ -178,7 +172,6 @@ export async function runScaleBench(repoRoot: string, opts: ScaleOptions = {}): 
           for (const x of JSON.parse(c.stdout) as Array<{ failures?: unknown[] }>) conftestFindings = (conftestFindings ?? 0) + (x.failures?.length ?? 0);
         }
         const gitopsFindings = report.findings.filter((f) => kubernetesRules.has(f.ruleId)).length;
-        const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
         const point: ScalePoint = {
           layout, resources: tree.resources, targets: tree.targets,
           cpuSeconds: { gitops: round(gate.cpu), kubeconform: round(kc.cpu), conftest: round(conftestCpu) },

@@ -18,6 +18,7 @@ import { discoverTargets } from '../discover/targets.js';
 import { kubernetesOf, run, type RunContext } from '../pipeline/run.js';
 import { FileCache } from '../util/cache.js';
 import { requireBinary, resolveKustomize } from './tools.js';
+import { CONFTEST_ADAPTER, median, round } from './bench-common.js';
 
 export interface BenchResult {
   runs: number;
@@ -31,24 +32,12 @@ export interface BenchResult {
   apiserver?: { ms: number; addedMs: number; errors: number };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 async function timed(fn: () => Promise<void>): Promise<number> {
   const t0 = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-const ADAPTER = `# Bench only: exposes the gate's findings under the rule name conftest looks for.
-package main
-
-import rego.v1
-
-violation contains f.msg if some f in findings
-`;
 
 export async function runBench(repoRoot: string, runs: number, log: (line: string) => void, opts: { apiserver?: boolean } = {}): Promise<BenchResult> {
   const config = loadConfig(repoRoot);
@@ -95,7 +84,7 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
     }
     const policies = path.join(work, 'policies');
     copyPolicySources(repoRoot, policies);
-    writeFileSync(path.join(policies, 'bench_adapter.rego'), ADAPTER);
+    writeFileSync(path.join(policies, 'bench_adapter.rego'), CONFTEST_ADAPTER);
 
     const cli = fileURLToPath(new URL('../../bin/gitops.js', import.meta.url));
 
@@ -145,7 +134,6 @@ export async function runBench(repoRoot: string, runs: number, log: (line: strin
       log(`bench run ${r}/${runs}: gitops ${samples.gitops.at(-1)!.toFixed(0)} ms, kubeconform ${samples.kubeconform.at(-1)!.toFixed(0)} ms, conftest ${samples.conftest.at(-1)!.toFixed(0)} ms`);
     }
     const m = { gitops: median(samples.gitops), kubeconform: median(samples.kubeconform), conftest: median(samples.conftest) };
-    const round = (x: number) => Math.round(x * 100) / 100;
     // The API server stage once (it takes seconds, not milliseconds): what --apiserver adds.
     let apiserver: BenchResult['apiserver'];
     if (opts.apiserver) {

@@ -5,7 +5,9 @@
  */
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { removeTempDir, runTool, tempDir } from './process.js';
+import { failureReason, removeTempDir, runTool, tempDir } from './process.js';
+
+const TIMEOUT_MS = 120_000;
 
 export type Revision = { ok: true; dir: string } | { ok: false; error: string };
 
@@ -14,16 +16,16 @@ export async function exportRevision(repoRoot: string, ref: string): Promise<Rev
   const work = tempDir('gitops-base-');
   const tar = path.join(work, 'base.tar');
   const tree = path.join(work, 'tree');
-  const archive = await runTool('git', ['archive', '--format=tar', '-o', tar, ref], { cwd: repoRoot, timeoutMs: 120_000 });
-  if (archive.exitCode !== 0) {
+  const archive = await runTool('git', ['archive', '--format=tar', '-o', tar, ref], { cwd: repoRoot, timeoutMs: TIMEOUT_MS });
+  if (archive.failed) {
     removeTempDir(work);
-    return { ok: false, error: `git archive ${ref} failed: ${(archive.stderr || archive.startError || '').trim()}` };
+    return { ok: false, error: `git archive ${ref} failed: ${failureReason(archive, TIMEOUT_MS)}` };
   }
   mkdirSync(tree);
-  const untar = await runTool('tar', ['-xf', tar, '-C', tree], { timeoutMs: 120_000 });
-  if (untar.exitCode !== 0) {
+  const untar = await runTool('tar', ['-xf', tar, '-C', tree], { timeoutMs: TIMEOUT_MS });
+  if (untar.failed) {
     removeTempDir(work);
-    return { ok: false, error: `cannot unpack ${ref}: ${(untar.stderr || untar.startError || '').trim()}` };
+    return { ok: false, error: `cannot unpack ${ref}: ${failureReason(untar, TIMEOUT_MS)}` };
   }
   return { ok: true, dir: tree };
 }
