@@ -27,15 +27,19 @@ export function crdSourcesKey(): string {
   return sha256(stableStringify(SCHEMA_SOURCES.crds));
 }
 
+/** The bundle for the current pins, parsed once; null when it is missing, unreadable or made from other pins. */
+function loadBundle(repoRoot: string): CrdBundle | null {
+  try {
+    const bundle = JSON.parse(readFileSync(path.join(repoRoot, CRD_BUNDLE), 'utf8')) as CrdBundle;
+    return bundle.key === crdSourcesKey() && Array.isArray(bundle.crds) ? bundle : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether the bundle for the current pins is in place. */
 export function crdBundlePresent(repoRoot: string): boolean {
-  const file = path.join(repoRoot, CRD_BUNDLE);
-  if (!existsSync(file)) return false;
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as CrdBundle).key === crdSourcesKey();
-  } catch {
-    return false;
-  }
+  return loadBundle(repoRoot) !== null;
 }
 
 /**
@@ -48,7 +52,8 @@ export async function installCrdBundle(repoRoot: string, cacheDir: string, log: 
   mkdirSync(path.dirname(file), { recursive: true });
   if (existsSync(cached)) {
     copyFileSync(cached, file);
-    if (crdBundlePresent(repoRoot)) return { crds: readCrdBundle(repoRoot).length, reused: true };
+    const reused = loadBundle(repoRoot);
+    if (reused !== null) return { crds: reused.crds.length, reused: true };
   }
   const n = await buildCrdBundle(repoRoot, path.join(cacheDir, 'apiserver-crds', 'download'), log);
   mkdirSync(path.dirname(cached), { recursive: true });
@@ -87,9 +92,9 @@ export async function buildCrdBundle(repoRoot: string, cacheDir: string, log: (l
 
 /** The pinned CRDs, or a ToolError naming the fix. */
 export function readCrdBundle(repoRoot: string): Array<Record<string, unknown>> {
-  const file = path.join(repoRoot, CRD_BUNDLE);
-  if (!crdBundlePresent(repoRoot)) {
+  const bundle = loadBundle(repoRoot);
+  if (bundle === null) {
     throw new ToolError('apiserver-crds', `the pinned CRDs for the API server are not in ${CRD_BUNDLE} (or were made from other pins): run 'npx gitops setup kube-apiserver'`);
   }
-  return (JSON.parse(readFileSync(file, 'utf8')) as CrdBundle).crds;
+  return bundle.crds;
 }
