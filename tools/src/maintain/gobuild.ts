@@ -200,7 +200,9 @@ async function buildGroup(group: BuildGroup, cacheDir: string, emit: (e: BuildEv
   };
   try {
     report();
-    const date = await moduleDate(group.module, group.version, env, dir);
+    // The module's date is one more proxy query: asked only when a version flag uses it.
+    const needsDate = Object.values(group.profile.ldflagsX ?? {}).some((v) => v.includes('{date}'));
+    const date = needsDate ? await moduleDate(group.module, group.version, env, dir) : '';
     const ldflags = Object.entries(group.profile.ldflagsX ?? {}).map(([k, v]) => `-X ${k}=${expand(v, group.version, date)}`).join(' ');
     const buildArgs = [...(group.profile.trimpath ? ['-trimpath'] : []), '-v', ...(ldflags ? ['-ldflags', ldflags] : [])];
     const fail = (what: string, r: ToolRun): never => {
