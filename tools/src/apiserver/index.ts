@@ -5,7 +5,7 @@
  * time limit. Returns findings; never prints.
  */
 import { ToolError } from '../util/errors.js';
-import { pinnedBinary, readPins, type ToolName } from '../maintain/tools.js';
+import { pinnedBinary, readPins, toolsFor, type ToolName } from '../maintain/tools.js';
 import type { Finding } from '../pipeline/types.js';
 import { FAKE_NODES, fakeClusterObjects, kwokConfig, waitReady } from './apply.js';
 import { checkCluster, installCrds, resetNamespaces, type ClusterState, type Locate } from './check.js';
@@ -16,12 +16,6 @@ import { stableStringify } from '../schema/json.js';
 export type ApiserverMode = 'dry-run' | 'apply';
 
 export { type ApiObject, type ClusterState, type Locate } from './check.js';
-
-/** Tools of tools/versions.json each mode needs. */
-export const MODE_TOOLS: Record<ApiserverMode, ToolName[]> = {
-  'dry-run': ['etcd', 'kube-apiserver'],
-  apply: ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'],
-};
 
 export interface ApiserverSettings {
   /** Limit for the whole stage (start, CRDs, every cluster, readiness). */
@@ -51,21 +45,19 @@ function toolFinding(ruleId: string, message: string): Finding {
   return { ruleId, severity: 'error', message, target: '.', resource: null, location: null, field: null };
 }
 
+/** The mode's binaries; what tools/versions.json says the mode needs (neededBy) must all be built. */
 function binaries(repoRoot: string, mode: ApiserverMode): ControlPlaneBinaries {
-  const missing: string[] = [];
-  const bin = (name: ToolName): string => {
-    const b = pinnedBinary(repoRoot, name);
-    if (b === null) missing.push(name);
-    return b ?? '';
-  };
+  const needed = toolsFor(repoRoot, [mode === 'apply' ? 'apiserver-apply' : 'apiserver']);
+  const missing = needed.filter((name) => pinnedBinary(repoRoot, name) === null);
+  if (missing.length > 0) {
+    throw new ToolError('apiserver', `--apiserver${mode === 'apply' ? '=apply' : ''} needs ${missing.join(', ')} in .tools/bin: run 'npx gitops setup ${needed.join(' ')}' (needs Go)`);
+  }
+  const bin = (name: ToolName): string => pinnedBinary(repoRoot, name) ?? '';
   const out: ControlPlaneBinaries = { etcd: bin('etcd'), kubeApiserver: bin('kube-apiserver') };
   if (mode === 'apply') {
     out.kubeControllerManager = bin('kube-controller-manager');
     out.kubeScheduler = bin('kube-scheduler');
     out.kwok = bin('kwok');
-  }
-  if (missing.length > 0) {
-    throw new ToolError('apiserver', `--apiserver${mode === 'apply' ? '=apply' : ''} needs ${missing.join(', ')} in .tools/bin: run 'npx gitops setup ${MODE_TOOLS[mode].join(' ')}' (needs Go)`);
   }
   return out;
 }
