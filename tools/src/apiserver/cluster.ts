@@ -6,13 +6,13 @@
  * repository that is removed on stop.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { ToolError } from '../util/errors.js';
 import { KubeClient } from './client.js';
-import { registerTempDir, removeTempDir, startService, type Service } from './services.js';
+import { startService, type Service } from './services.js';
+import { removeTempDir, tempDir } from '../util/process.js';
 
 /** The binaries of tools/versions.json a control plane needs. */
 export interface ControlPlaneBinaries {
@@ -49,8 +49,7 @@ export class ControlPlane {
 
   /** Starts etcd and kube-apiserver (and the controllers) and waits until /readyz answers ok. */
   static async start(opts: ControlPlaneOptions): Promise<ControlPlane> {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'gitops-apiserver-'));
-    registerTempDir(dir);
+    const dir = tempDir('gitops-apiserver-');
     const services: Service[] = [];
     const logFile = path.join(dir, 'control-plane.log');
     const logFd = openSync(logFile, 'a');

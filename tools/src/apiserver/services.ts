@@ -13,10 +13,7 @@
  * exit, crash and signal hooks stop them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { killGroup, registerTempDir, removeTempDir, trackGroup, untrackGroup } from '../util/process.js';
-
-// The registry of live groups and temp folders (and the exit and signal hooks) is util/process.ts's.
-export { registerTempDir, removeTempDir };
+import { killGroup, trackGroup, untrackGroup } from '../util/process.js';
 
 export interface ServiceOptions {
   cwd?: string;

@@ -134,12 +134,6 @@ export function untrackGroup(pid: number): void {
   liveGroups.delete(pid);
 }
 
-/** A temp folder made elsewhere, removed with the gate at the latest (`removeTempDir` earlier). */
-export function registerTempDir(dir: string): void {
-  installHooks();
-  tempDirs.add(dir);
-}
-
 /**
  * A fresh temp folder outside any repository (under os.tmpdir()), removed by `removeTempDir`, or
  * on exit at the latest.
