@@ -56,9 +56,17 @@ containers(obj) := [entry |
 		"container": c,
 		"kind": ckind,
 		"index": i,
-		"path": sprintf("%s.%s[%d]", [pod_spec_path(obj), ckind, i]),
+		"path": item_path(pod_spec_path(obj), ckind, i),
 	}
 ]
+
+# item_path(path, key, i) is the field path of item i of the list at path.key ("spec.volumes[2]").
+# concat and format_int run inside the wasm module; sprintf is a call out to the JavaScript host,
+# which made these paths, built for every container of every object, the evaluation's costliest
+# builtin. An index that is not a number (a mapping where a list belongs) is still shown.
+item_path(path, key, i) := concat("", [path, ".", key, "[", format_int(i, 10), "]"]) if is_number(i)
+
+item_path(path, key, i) := sprintf("%s.%s[%v]", [path, key, i]) if not is_number(i)
 
 # Only regular and init containers (ephemeral containers carry no resources or probes).
 runtime_containers(obj) := [e | some e in containers(obj); e.kind != "ephemeralContainers"]

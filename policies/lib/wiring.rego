@@ -72,11 +72,16 @@ map_selected_workloads(selector, ns) := [w |
 # statefulset.kubernetes.io/pod-name <name>-<ordinal> and apps.kubernetes.io/pod-index, a Job's
 # pods job-name and batch.kubernetes.io/job-name.
 pod_label_sets(w) := [object.union(kubernetes.pod_labels(w), {
-	"statefulset.kubernetes.io/pod-name": sprintf("%s-%d", [w.metadata.name, i]),
-	"apps.kubernetes.io/pod-index": sprintf("%d", [i]),
+	"statefulset.kubernetes.io/pod-name": ordinal_name(w.metadata.name, i),
+	"apps.kubernetes.io/pod-index": format_int(i, 10),
 }) |
 	some i in numbers.range(0, max([max_replicas(w), 1]) - 1)
 ] if w.kind == "StatefulSet"
+
+# The name of a StatefulSet's pod `i` (format_int runs in wasm, sprintf in the host; see item_path).
+ordinal_name(name, i) := concat("-", [name, format_int(i, 10)]) if is_string(name)
+
+ordinal_name(name, i) := sprintf("%v-%d", [name, i]) if not is_string(name)
 
 pod_label_sets(w) := [object.union(kubernetes.pod_labels(w), {
 	"job-name": w.metadata.name,
@@ -235,7 +240,7 @@ peers(np) := [p |
 	some dir, list in {"ingress": "from", "egress": "to"}
 	some i, rule in object.get(np.spec, dir, [])
 	some j, peer in object.get(rule, list, [])
-	p := {"peer": peer, "path": sprintf("spec.%s[%d].%s[%d]", [dir, i, list, j]), "direction": dir}
+	p := {"peer": peer, "path": kubernetes.item_path(kubernetes.item_path("spec", dir, i), list, j), "direction": dir}
 ]
 
 # egress_allows(np, protocol, port, dest_ns): some egress rule of np lets its pods reach port/protocol

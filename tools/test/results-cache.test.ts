@@ -10,6 +10,7 @@ import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonExact, ResultCache } from '../src/util/results.js';
+import { FileCache } from '../src/util/cache.js';
 import { gitops, makeRepo, normalizedReport, type FixtureRepo } from './helpers.js';
 
 const deployment = (app: string) => `apiVersion: apps/v1
@@ -193,6 +194,30 @@ describe('ResultCache', () => {
     // A missing file: computed, never kept.
     expect(new ResultCache(d, later).stamped('n', [path.join(path.dirname(d), 'missing')], () => 'none')).toBe('none');
     expect(ResultCache.none().stamped('n', [file], compute)).toBe('6:two');
+  });
+
+  it("keeps a YAML file's facts for later runs, also when this run parsed the file first", () => {
+    const d = dir();
+    const file = path.join(path.dirname(d), 'facts.yaml');
+    writeFileSync(file, 'a: 1\nb: [x]\n');
+    const later = Date.now() + 60_000;
+    // The run parses the file for its tree (a finding's line) before it asks for the facts.
+    const first = new FileCache();
+    const r1 = new ResultCache(d, later);
+    first.useResults(r1);
+    expect(first.get(file)).not.toBeNull();
+    const problems = first.problems(file);
+    expect(problems).toEqual([]);
+    expect(first.firstValue(file)).toEqual({ a: 1, b: ['x'] });
+    r1.save();
+    // A later run takes both facts without parsing: the file's tree is never built.
+    const second = new FileCache();
+    const r2 = new ResultCache(d, later);
+    second.useResults(r2);
+    expect(second.problems(file)).toEqual(problems);
+    expect(second.firstValue(file)).toEqual(first.firstValue(file));
+    expect(r2.stats.misses).toBe(0);
+    expect((second as unknown as { files: Map<string, unknown> }).files.has(file)).toBe(false);
   });
 
   it('tells which values JSON carries exactly, and keeps only those', () => {

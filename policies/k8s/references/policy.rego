@@ -44,21 +44,21 @@ available("PersistentVolumeClaim") := wiring.names("PersistentVolumeClaim", ns)
 # refs: {"kind", "name", "field", "what"} for every non-optional reference.
 refs contains {"kind": "ServiceAccount", "name": spec.serviceAccountName, "field": sprintf("%s.serviceAccountName", [spec_path]), "what": "serviceAccountName"}
 
-refs contains {"kind": "Secret", "name": s.name, "field": sprintf("%s.imagePullSecrets[%d].name", [spec_path, i]), "what": "imagePullSecrets"} if {
+refs contains {"kind": "Secret", "name": s.name, "field": concat("", [kubernetes.item_path(spec_path, "imagePullSecrets", i), ".name"]), "what": "imagePullSecrets"} if {
 	some i, s in object.get(spec, "imagePullSecrets", [])
 }
 
-refs contains {"kind": "ConfigMap", "name": v.configMap.name, "field": sprintf("%s.volumes[%d].configMap.name", [spec_path, i]), "what": sprintf("volume '%s'", [v.name])} if {
+refs contains {"kind": "ConfigMap", "name": v.configMap.name, "field": concat("", [kubernetes.item_path(spec_path, "volumes", i), ".configMap.name"]), "what": sprintf("volume '%s'", [v.name])} if {
 	some i, v in object.get(spec, "volumes", [])
 	not v.configMap.optional
 }
 
-refs contains {"kind": "Secret", "name": v.secret.secretName, "field": sprintf("%s.volumes[%d].secret.secretName", [spec_path, i]), "what": sprintf("volume '%s'", [v.name])} if {
+refs contains {"kind": "Secret", "name": v.secret.secretName, "field": concat("", [kubernetes.item_path(spec_path, "volumes", i), ".secret.secretName"]), "what": sprintf("volume '%s'", [v.name])} if {
 	some i, v in object.get(spec, "volumes", [])
 	not v.secret.optional
 }
 
-refs contains {"kind": "PersistentVolumeClaim", "name": v.persistentVolumeClaim.claimName, "field": sprintf("%s.volumes[%d].persistentVolumeClaim.claimName", [spec_path, i]), "what": sprintf("volume '%s'", [v.name])} if {
+refs contains {"kind": "PersistentVolumeClaim", "name": v.persistentVolumeClaim.claimName, "field": concat("", [kubernetes.item_path(spec_path, "volumes", i), ".persistentVolumeClaim.claimName"]), "what": sprintf("volume '%s'", [v.name])} if {
 	some i, v in object.get(spec, "volumes", [])
 }
 
@@ -73,7 +73,7 @@ refs contains {"kind": kind, "name": src[key].name, "field": sprintf("%s.volumes
 
 env_from_kinds := {"configMapRef": "ConfigMap", "secretRef": "Secret"}
 
-refs contains {"kind": kind, "name": e[key].name, "field": sprintf("%s.envFrom[%d].%s.name", [c.path, i, key]), "what": sprintf("container '%s' envFrom", [c.container.name])} if {
+refs contains {"kind": kind, "name": e[key].name, "field": concat("", [kubernetes.item_path(c.path, "envFrom", i), ".", key, ".name"]), "what": sprintf("container '%s' envFrom", [c.container.name])} if {
 	some c in kubernetes.containers(w)
 	some i, e in object.get(c.container, "envFrom", [])
 	some key, kind in env_from_kinds
@@ -82,7 +82,7 @@ refs contains {"kind": kind, "name": e[key].name, "field": sprintf("%s.envFrom[%
 
 env_kinds := {"configMapKeyRef": "ConfigMap", "secretKeyRef": "Secret"}
 
-refs contains {"kind": kind, "name": e.valueFrom[key].name, "field": sprintf("%s.env[%d].valueFrom.%s.name", [c.path, i, key]), "what": sprintf("container '%s' env %s", [c.container.name, e.name])} if {
+refs contains {"kind": kind, "name": e.valueFrom[key].name, "field": concat("", [kubernetes.item_path(c.path, "env", i), ".valueFrom.", key, ".name"]), "what": sprintf("container '%s' env %s", [c.container.name, e.name])} if {
 	some c in kubernetes.containers(w)
 	some i, e in object.get(c.container, "env", [])
 	some key, kind in env_kinds

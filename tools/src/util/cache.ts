@@ -108,20 +108,25 @@ export class FileCache {
       const parsed = this.read(abs).parsed;
       return parsed === null ? null : fact(parsed);
     };
-    if (this.files.has(abs) || this.results === null) return fromTree();
+    if (this.results === null) return fromTree();
     const memo = `${name}\0${abs}`;
     if (this.facts.has(memo)) return this.facts.get(memo) as T;
     // The digest of an unchanged file comes from its stamp: its bytes are not even read.
     const hex = this.digest(abs);
     if (hex === null) return fromTree();
     const key = this.results.key('yaml-file', hex);
-    const known = this.results.get<{ fact: T }>(name, key);
+    // A file this run parsed already: its fact comes from the tree, and is still kept for the runs
+    // that will not parse it.
+    const known = this.files.has(abs) ? undefined : this.results.get<{ fact: T }>(name, key);
     if (known !== undefined) {
       this.facts.set(memo, known.fact);
       return known.fact;
     }
     const value = fromTree();
-    if (value !== null) this.results.set(name, key, { fact: value });
+    if (value !== null) {
+      this.results.set(name, key, { fact: value });
+      this.facts.set(memo, value);
+    }
     return value;
   }
 
@@ -144,7 +149,8 @@ export class FileCache {
         // Bytes that are not UTF-8 are a problem of the file (input/encoding); the rest is still read.
         const bytes = this.unparsed.get(abs) ?? readFileSync(abs);
         this.unparsed.delete(abs);
-        if (!this.digests.has(abs)) this.digests.set(abs, bytesDigest(bytes));
+        // Through the results cache, so a later run knows the digest from the file's stamp.
+        if (!this.digests.has(abs)) this.digests.set(abs, this.results !== null ? this.results.fileDigest(abs, () => bytes) : bytesDigest(bytes));
         const { text, problem } = decodeText(bytes);
         if (!this.texts.has(abs)) this.texts.set(abs, text);
         const parsed = parseYaml(text);
