@@ -76,7 +76,11 @@ describe('a run with the results of earlier runs', () => {
     const first = await both();
     expect(selectorFindings(first)).toEqual([]);
     const files = readdirSync(path.join(repo.root, '.cache/results')).sort();
-    expect(files).toEqual(expect.arrayContaining(['kubeconform.json', 'policy.json', 'rendered.json', 'schema.json', 'yaml.json']));
+    // The target's own results in its files; the repository-wide ones (the repository policy
+    // document, YAML facts) in the cache's.
+    const own = (ns: string) => files.some((f) => new RegExp(`^${ns}\\.[0-9a-f]{16}\\.json$`).test(f));
+    for (const ns of ['kubeconform', 'policy', 'policy-object', 'rendered', 'schema']) expect(own(ns), ns).toBe(true);
+    expect(files).toEqual(expect.arrayContaining(['policy.json', 'yaml.json']));
 
     // The Service is unchanged, but its verdict depends on the Deployment's pod labels.
     repo.write('base/web/deployment.yaml', deployment('shop-web'));
@@ -194,6 +198,36 @@ describe('ResultCache', () => {
     // A missing file: computed, never kept.
     expect(new ResultCache(d, later).stamped('n', [path.join(path.dirname(d), 'missing')], () => 'none')).toBe('none');
     expect(ResultCache.none().stamped('n', [file], compute)).toBe('6:two');
+  });
+
+  it("keeps a target's results in files of its own, sharing keys, statistics and saving with the cache", () => {
+    const d = dir();
+    const c = new ResultCache(d);
+    const web = c.forTarget('overlays/web');
+    expect(c.forTarget('overlays/web')).toBe(web);
+    expect(web.forTarget('overlays/api')).toBe(c.forTarget('overlays/api'));
+    expect(web.key('x')).toBe(c.key('x'));
+    web.set('rendered', 'k', 'of web');
+    c.forTarget('overlays/api').set('rendered', 'k', 'of api');
+    expect(c.get('rendered', 'k')).toBeUndefined();
+    expect(web.get('rendered', 'k')).toBe('of web');
+    expect(c.stats).toEqual({ hits: 1, misses: 1 });
+    c.save();
+    const files = readdirSync(d).sort();
+    expect(files).toHaveLength(2);
+    expect(files.every((f) => /^rendered\.[0-9a-f]{16}\.json$/.test(f))).toBe(true);
+    // A later run reading only one target's files finds only that target's results.
+    const later = new ResultCache(d).forTarget('overlays/api');
+    expect(later.get('rendered', 'k')).toBe('of api');
+    // Stamped digests stay the cache's own, whichever view asks.
+    const file = path.join(path.dirname(d), 'stamped.txt');
+    writeFileSync(file, 'x');
+    const t = Date.now() + 60_000;
+    const viewed = new ResultCache(d, t).forTarget('overlays/web');
+    viewed.stamped('n', [file], () => 'digest');
+    viewed.save();
+    expect(readdirSync(d)).toContain('stamped.json');
+    expect(ResultCache.none().forTarget('overlays/web').enabled).toBe(false);
   });
 
   it("keeps a YAML file's facts for later runs, also when this run parsed the file first", () => {

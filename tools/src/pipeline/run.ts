@@ -94,6 +94,11 @@ function resultsOf(ctx: RunContext): ResultCache {
   return ctx.results;
 }
 
+/** The results of one target's objects (ResultCache.forTarget): only the checked targets' files are read and written. */
+function targetResults(ctx: RunContext, target: Target): ResultCache {
+  return resultsOf(ctx).forTarget(target.name);
+}
+
 function fileFinding(ctx: RunContext, target: Target, ruleId: string, severity: Severity, message: string, abs: string | null, line = 1, column = 1, field: string | null = null): Finding {
   return {
     ruleId, severity, message, target: target.name, resource: null, field,
@@ -125,7 +130,7 @@ function yamlProblemsInTree(ctx: RunContext, target: Target): Finding[] {
 
 function addKubernetes(ctx: RunContext, lt: LoadedTarget, resources: ReturnType<typeof resourcesFromDocs>['resources']): void {
   for (const res of resources) {
-    lt.documents.push(kubernetesDocument(res, (field) => rememberedLocation(resultsOf(ctx), ctx.repoRoot, ctx.cache, res, field, lt.kustomization)));
+    lt.documents.push(kubernetesDocument(res, (field) => rememberedLocation(targetResults(ctx, lt.target), ctx.repoRoot, ctx.cache, res, field, lt.kustomization)));
   }
 }
 
@@ -164,7 +169,7 @@ async function loadKustomization(ctx: RunContext, lt: LoadedTarget): Promise<voi
     }
     return;
   }
-  const rendered = parseRendered(out.stdout, resultsOf(ctx));
+  const rendered = parseRendered(out.stdout, targetResults(ctx, target));
   if (rendered.problem !== null) {
     // kustomize writes YAML it can read back: this is a cut or damaged output, never a pass.
     lt.incomplete = true;
@@ -307,7 +312,7 @@ function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<Run
     seen.add(key);
     lt.findings.push(documentFinding(lt, doc, schemaRuleId(e), 'error', `${doc.schemaMessage(e)}${via}`, e.instancePath === '' ? null : e.instancePath, null));
   };
-  const results = resultsOf(ctx);
+  const results = targetResults(ctx, lt.target);
   if (engine !== 'kubeconform') {
     for (const doc of objects) {
       // An unchanged object against an unchanged schema: the verdict of an earlier run.
@@ -359,9 +364,9 @@ function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<Run
  * given only the objects whose verdict no earlier run holds.
  */
 async function checkKubeconform(ctx: RunContext, passes: SchemaPass[], schema: NonNullable<RunOptions['schema']>, kubeconform: string): Promise<void> {
-  const results = resultsOf(ctx);
   const via = schema.engine === 'kubeconform' ? '' : ' (kubeconform)';
-  const pending = passes.map(({ objects, crds, add }) => objects.flatMap((doc, i) => {
+  const pending = passes.map(({ lt, objects, crds, add }) => objects.flatMap((doc, i) => {
+    const results = targetResults(ctx, lt.target);
     const key = kubeconformVerdictKey(results, schema.store, kubeconform, doc.resource!.object, crds);
     const known = key === null ? undefined : results.get<SchemaError[]>('kubeconform', key);
     if (known === undefined) return [{ i, doc, key }];
@@ -379,6 +384,7 @@ async function checkKubeconform(ctx: RunContext, passes: SchemaPass[], schema: N
       lt.findings.push(fileFinding(ctx, lt.target, 'tool/kubeconform', 'error', `kubeconform failed: ${outcome.error.message}`, null));
       return;
     }
+    const results = targetResults(ctx, lt.target);
     for (const { i, doc, key } of pending[t]!) {
       const result = outcome.results.get(`${t}:${i}`);
       if (!result) continue;
@@ -398,7 +404,7 @@ function environmentOf(lt: LoadedTarget, loaded: LoadedTarget[]): Array<Record<s
 }
 
 function checkPolicies(ctx: RunContext, lt: LoadedTarget, engine: PolicyEngine, violations: RunViolation[], lookup: DocumentLookup, environment: Array<Record<string, unknown>>): void {
-  const results = resultsOf(ctx);
+  const results = targetResults(ctx, lt.target);
   const resources = kubernetesOf(lt).map((d) => d.resource!.object);
   // Violations depend on the document and on the whole target as data: an unchanged target's
   // documents take an earlier run's verdicts, and the data is only handed over when one is missing.
@@ -461,11 +467,15 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
     return lt;
   });
   // While the first renders run: the earlier verdicts the stages below look up.
-  setImmediate(() => resultsOf(ctx).preload([
-    'rendered', 'location',
-    ...(opts.schema !== null && opts.schema.engine !== 'kubeconform' ? ['schema'] : []),
-    ...(opts.policy !== null ? ['policy-object', 'policy'] : []),
-  ]));
+  setImmediate(() => {
+    for (const t of targets) {
+      targetResults(ctx, t).preload([
+        'rendered', 'location',
+        ...(opts.schema !== null && opts.schema.engine !== 'kubeconform' ? ['schema'] : []),
+        ...(opts.policy !== null ? ['policy-object', 'policy'] : []),
+      ]);
+    }
+  });
   const loaded = await loading;
   const findings: Finding[] = [];
   const violations: RunViolation[] = [];
@@ -481,7 +491,7 @@ export async function run(ctx: RunContext, targets: Target[], opts: RunOptions):
   // The cluster stage: each cluster target grows into its whole state (the Applications' kustomize
   // paths and rendered Helm charts, render/cluster.ts), added through the Kubernetes adapter.
   const clusterStage = await expandClusterTargets(ctx.repoRoot, ctx.config, ctx.cache, ctx.kustomize, loaded, opts.requireCharts === true,
-    (res, lt) => kubernetesDocument(res, (field) => rememberedLocation(resultsOf(ctx), ctx.repoRoot, ctx.cache, res, field, (lt as LoadedTarget).kustomization)), progress);
+    (res, lt) => kubernetesDocument(res, (field) => rememberedLocation(targetResults(ctx, (lt as LoadedTarget).target), ctx.repoRoot, ctx.cache, res, field, (lt as LoadedTarget).kustomization)), progress);
   for (const lt of loaded) {
     if (!clusterStage.expanded.has(lt.target.name)) continue;
     kubernetesOf(lt).forEach((d, index) => {

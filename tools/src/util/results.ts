@@ -6,7 +6,8 @@
  * result the gate would compute again. The exception is `stamped`: digests of files kept under the
  * files' stamps, as git's index keeps them.
  *
- * Stored in the git-ignored `<repo>/.cache/results/<namespace>.json`, each file written whole and
+ * Stored in the git-ignored `<repo>/.cache/results/<namespace>.json` (a target's own results in
+ * `<namespace>.<target digest>.json`, `forTarget`), each file written whole and
  * atomically (a temp file renamed), so two runs at once never leave a torn file; the last writer
  * wins and both wrote right results. Every key also holds the fingerprint of the gate's own code
  * (its compiled files and the locked dependencies), so a changed gate never reads an older gate's
@@ -98,6 +99,12 @@ export class ResultCache {
   private readonly fingerprint: string;
   private readonly fileDigests = new Map<string, string>();
   private readonly fileStamps = new Map<string, string>();
+  /** The views of `forTarget`, by target name. */
+  private readonly views = new Map<string, ResultCache>();
+  /** The cache itself (a view reaches its stamps and digests through it). */
+  private readonly root: ResultCache = this;
+  /** Suffix of the namespace files of a `forTarget` view; '' for the cache itself. */
+  private part = '';
 
   /**
    * `dir` null: nothing is kept (every lookup misses, nothing is written). `now`: the run's time
@@ -120,12 +127,32 @@ export class ResultCache {
     return this.dir !== null;
   }
 
+  /**
+   * The same cache with namespaces of the target's own: its per-object results (parsed renders,
+   * verdicts, locations) are kept in files of their own, so a run reads and writes the files of
+   * the targets it checks, not those of the whole repository (the pre-commit run checks the few a
+   * change feeds). Keys, stamps, statistics and saving are shared with the cache.
+   */
+  forTarget(name: string): ResultCache {
+    if (this.dir === null) return this;
+    if (this.part !== '') return this.root.forTarget(name);
+    let view = this.views.get(name);
+    if (view === undefined) {
+      // Every other field is the cache's own (the prototype): one set of namespaces, one save.
+      view = Object.create(this) as ResultCache;
+      view.part = `.${digest(name).slice(0, 16)}`;
+      this.views.set(name, view);
+    }
+    return view;
+  }
+
   /** The key of a result: the gate's fingerprint and the parts it depends on. */
   key(...parts: string[]): string {
     return digest(this.fingerprint, ...parts);
   }
 
-  private namespace(name: string): Namespace {
+  private namespace(base: string): Namespace {
+    const name = `${base}${this.part}`;
     let ns = this.namespaces.get(name);
     if (ns === undefined) {
       ns = { entries: new Map(), handedOut: new Set(), dirty: false };
@@ -229,7 +256,7 @@ export class ResultCache {
       if (Math.max(st.mtimeMs, st.ctimeMs) > this.now - SETTLED_MS) return compute();
       stamps.push(`${f}\0${stampOf(st)}`);
     }
-    return this.remember('stamped', this.key(name, ...stamps), compute);
+    return this.root.remember('stamped', this.key(name, ...stamps), compute);
   }
 
   /**
