@@ -21,6 +21,7 @@ import { FileCache } from '../util/cache.js';
 import { discoverTargets, targetsForChanges } from '../discover/targets.js';
 import { cpuOf } from './bench-scale.js';
 import { median, round } from './bench-common.js';
+import { SETTLED_MS } from '../util/results.js';
 
 /** The acceptance thresholds of the pre-commit path (issue 14). */
 export const HOOK_MAX_RATIO = 0.25;
@@ -206,6 +207,7 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
       symlinkSync(path.join(repoRoot, link), path.join(copy, link), 'dir');
     }
     if (!existsSync(path.join(copy, 'tools', 'dist', 'cli.js'))) throw new UsageError("bench --hook: the gate is not built (tools/dist/cli.js): run 'npm run build'");
+    const written = Date.now();
     await git(copy, ['init', '-q']);
     writeFileSync(path.join(copy, '.git', 'info', 'exclude'), links.map((link) => `/${link.split(path.sep).join('/')}\n`).join(''));
     await ticking(log, 'bench --hook: committing the copy', async () => {
@@ -225,9 +227,17 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
       return { ...r, report };
     };
 
-    // Warm: one untimed whole run before the edit fills the gate's caches.
+    // Warm: one untimed whole run before the edit fills the gate's caches. On a warm machine the
+    // repository's files are older than the racy window of the file stamps (util/results.ts); the
+    // copy's are brand new, so the bench waits the window out first. Otherwise no digest of the
+    // copy's files would be kept, and every measured run would read and hash them all again.
     const whole = ['validate', '--format', 'json', '--quiet'];
     const hook = hookValidateArgs(copy);
+    const settle = written + SETTLED_MS + 100 - Date.now();
+    if (settle > 0) {
+      log(`bench --hook: letting the copy's files settle (${(settle / 1000).toFixed(1)} s, the file stamps' racy window)`);
+      await new Promise((resolve) => setTimeout(resolve, settle));
+    }
     log('bench --hook: warming the caches (one untimed whole run)');
     const warm = await gate(whole, 'bench --hook: warming');
     if (warm.exitCode !== 0 && warm.exitCode !== 1) throw new ToolError('gitops', `bench --hook: the warming run exited ${warm.exitCode}`, warm.stderr);

@@ -23,7 +23,7 @@ const FORMAT = 1;
 /** Entries kept per namespace; the least recently used go first. */
 const MAX_ENTRIES = 50_000;
 /** How long after its last change a file counts as settled (ResultCache.stamped). */
-const SETTLED_MS = 2000;
+export const SETTLED_MS = 2000;
 
 interface Stored {
   format: number;
