@@ -4,7 +4,8 @@
  * change: an object edited, an unchanged object whose verdict depends on an edited one, a change
  * undone, a damaged cache. Real kustomize, kubeconform and policy bundle; never a time.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -128,6 +129,31 @@ describe('a run with the results of earlier runs', () => {
       expect(existsSync(path.join(other.root, '.cache/results'))).toBe(false);
     } finally {
       other.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('the policy bundle with the results of earlier runs', () => {
+  it('still refuses a wasm that no longer matches its manifest once its digest was kept', async () => {
+    const repo = makeRepo({ 'manifests/web.yaml': service }, { copyPolicies: true });
+    try {
+      const wasm = path.join(repo.root, 'policies/build/policy.wasm');
+      // Settled past the stamps' racy window, so the first run keeps the wasm's digest.
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(wasm, old, old);
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      expect((await gitops(repo.root, ['validate', 'manifests', '--format', 'json'])).exitCode).toBe(1);
+      const kept = createHash('sha256').update(readFileSync(wasm)).digest('hex');
+      expect(readFileSync(path.join(repo.root, '.cache/results/stamped.json'), 'utf8')).toContain(`"${kept}"`);
+      const bytes = readFileSync(wasm);
+      bytes[bytes.length - 1] ^= 1;
+      writeFileSync(wasm, bytes);
+      const tampered = await gitops(repo.root, ['validate', 'manifests', '--format', 'json']);
+      expect(tampered.exitCode).toBe(2);
+      expect(tampered.json().findings.map((f: { ruleId: string; message: string }) => `${f.ruleId}: ${f.message}`))
+        .toContain("tool/policy-bundle: policies/build/policy.wasm does not match its manifest: run 'npx gitops policy build'");
+    } finally {
+      repo.cleanup();
     }
   }, 120_000);
 });
