@@ -9,7 +9,7 @@
  */
 import type { Finding } from '../pipeline/types.js';
 import type { KubeClient } from './client.js';
-import type { ApiObject, Locate } from './check.js';
+import { objectFinding, type ApiObject, type Locate } from './check.js';
 
 /** The default StorageClass of the fake cluster; kwok binds its claims. */
 export const STORAGE_CLASS = 'gitops-kwok';
@@ -288,13 +288,8 @@ export async function waitReady(client: KubeClient, objects: ApiObject[], locate
     const why = [last.get(w)?.why ?? 'not ready', ...events].join('; ');
     const state = w.kind === 'PersistentVolumeClaim' ? 'Bound' : w.kind === 'Deployment' ? 'Available' : 'Ready';
     const what = w.claim ? `${ref.kind}/${ref.name}: its claim ${w.claim}` : `${ref.kind}/${ref.name}`;
-    const mapped = locate(w.obj, w.claim ? 'spec.volumeClaimTemplates' : null);
-    findings.push({
-      ruleId: 'apiserver/not-ready', severity: 'error',
-      message: `${what}: not ${state} after ${Math.round(timeoutMs / 1000)}s on the fake cluster: ${why}`,
-      target: w.obj.target, resource: ref, location: mapped.location, field: w.claim ? 'spec.volumeClaimTemplates' : null,
-      ...(mapped.related.length > 0 ? { related: mapped.related } : {}),
-    });
+    findings.push(objectFinding(w.obj, locate, 'apiserver/not-ready', 'error',
+      `${what}: not ${state} after ${Math.round(timeoutMs / 1000)}s on the fake cluster: ${why}`, w.claim ? 'spec.volumeClaimTemplates' : null));
   }
   const count = (kind: Workload['kind']) => {
     const all = workloads.filter((w) => w.kind === kind);

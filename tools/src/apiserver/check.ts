@@ -10,7 +10,7 @@
  * The input is a list of objects with their origin (ApiObject), so any renderer can feed a
  * cluster's whole state in; the caller maps fields to file:line (`locate`).
  */
-import type { Finding, Location, RelatedLocation, Resource } from '../pipeline/types.js';
+import type { Finding, Location, RelatedLocation, Resource, Severity } from '../pipeline/types.js';
 import { isStatus, type ApiResponse, type ApiStatus, type KubeClient } from './client.js';
 import { mapLimit } from '../util/pool.js';
 
@@ -115,6 +115,17 @@ export function refineField(obj: Record<string, unknown>, field: string, message
   return key === undefined ? field : `${field}.${key}`;
 }
 
+/**
+ * A finding on an object the API server judged, at the line `locate` maps `field` to (with the
+ * related locations: the resource, the patch, the kustomization that rendered it).
+ */
+export function objectFinding(obj: ApiObject, locate: Locate, ruleId: string, severity: Severity, message: string, field: string | null): Finding {
+  const mapped = locate(obj, field);
+  const f: Finding = { ruleId, severity, message, target: obj.target, resource: obj.resource.ref, location: mapped.location, field };
+  if (mapped.related.length > 0) f.related = mapped.related;
+  return f;
+}
+
 /** The findings of one rejected request. */
 export function rejectionFindings(obj: ApiObject, res: ApiResponse, locate: Locate, verb: string): Finding[] {
   const o = obj.resource.object;
@@ -123,14 +134,7 @@ export function rejectionFindings(obj: ApiObject, res: ApiResponse, locate: Loca
     ? res.body
     : { kind: 'Status', message: typeof res.body === 'string' ? res.body.trim().slice(0, 300) : `HTTP ${res.status}`, reason: `HTTP${res.status}` };
   const causes = (status.details?.causes ?? []).filter((c) => c.message);
-  const make = (ruleId: string, message: string, field: string | null): Finding => {
-    const mapped = locate(obj, field);
-    const f: Finding = {
-      ruleId, severity: 'error', message, target: obj.target, resource: obj.resource.ref, location: mapped.location, field,
-    };
-    if (mapped.related.length > 0) f.related = mapped.related;
-    return f;
-  };
+  const make = (ruleId: string, message: string, field: string | null): Finding => objectFinding(obj, locate, ruleId, 'error', message, field);
   if (causes.length === 0) {
     const message = (status.message ?? '').replace(/^.*? is invalid: /, '');
     return [make(`apiserver/${reasonId(status.reason)}`, `${what}: ${verb} rejected: ${message}`, null)];
@@ -145,15 +149,7 @@ export function rejectionFindings(obj: ApiObject, res: ApiResponse, locate: Loca
 }
 
 export function warningFindings(obj: ApiObject, res: ApiResponse, locate: Locate): Finding[] {
-  return res.warnings.map((w) => {
-    const mapped = locate(obj, null);
-    const f: Finding = {
-      ruleId: 'apiserver/warning', severity: 'info', message: `${describe(obj.resource.object)}: the API server warns: ${w}`,
-      target: obj.target, resource: obj.resource.ref, location: mapped.location, field: null,
-    };
-    if (mapped.related.length > 0) f.related = mapped.related;
-    return f;
-  });
+  return res.warnings.map((w) => objectFinding(obj, locate, 'apiserver/warning', 'info', `${describe(obj.resource.object)}: the API server warns: ${w}`, null));
 }
 
 /**
@@ -263,13 +259,8 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
     if (real) out.applied += 1;
     else out.dryRun += 1;
     if (r.unknownKind) {
-      const mapped = locate(obj, 'kind');
-      out.findings.push({
-        ruleId: 'apiserver/unknown-kind', severity: 'error',
-        message: `${describe(obj.resource.object)}: the API server serves no kind ${obj.resource.ref.kind} in ${obj.resource.ref.apiVersion} (no CRD installed for it)`,
-        target: obj.target, resource: obj.resource.ref, location: mapped.location, field: 'kind',
-        ...(mapped.related.length > 0 ? { related: mapped.related } : {}),
-      });
+      out.findings.push(objectFinding(obj, locate, 'apiserver/unknown-kind', 'error',
+        `${describe(obj.resource.object)}: the API server serves no kind ${obj.resource.ref.kind} in ${obj.resource.ref.apiVersion} (no CRD installed for it)`, 'kind'));
       return;
     }
     if (r.status >= 300) out.findings.push(...rejectionFindings(obj, r, locate, real ? 'apply' : 'dry-run'));

@@ -7,12 +7,10 @@
  * .tools/apiserver-crds.json, keyed by a hash of the pins; validate only reads that file.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { ToolError } from '../util/errors.js';
 import { sha256, stableStringify } from '../schema/json.js';
-import { goModDownload, listYaml, SCHEMA_SOURCES, stripTemplateLines } from '../maintain/schema-sync.js';
+import { crdSourceFiles, SCHEMA_SOURCES, yamlObjects } from '../maintain/schema-sync.js';
 
 export const CRD_BUNDLE = '.tools/apiserver-crds.json';
 
@@ -67,16 +65,9 @@ export async function buildCrdBundle(repoRoot: string, cacheDir: string, log: (l
   const crds: Array<Record<string, unknown>> = [];
   for (const src of SCHEMA_SOURCES.crds) {
     log(`CRDs: ${src.module}@${src.version}`);
-    const { dir } = await goModDownload(cacheDir, src.module, src.version, src.sum);
-    const files: string[] = [];
-    for (const p of src.paths) files.push(...(await listYaml(dir, p)));
-    for (const rel of files) {
-      const text = stripTemplateLines(await readFile(path.join(dir, rel), 'utf8'));
-      for (const doc of parseAllDocuments(text)) {
-        if (doc.errors.length > 0) throw new ToolError('crds', `${src.module}/${rel}: ${doc.errors[0]!.message}`);
-        const obj = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
-        if (obj && obj.kind === 'CustomResourceDefinition') crds.push(obj);
-      }
+    const { files } = await crdSourceFiles(cacheDir, src);
+    for (const { rel, text } of files) {
+      for (const obj of yamlObjects(`${src.module}/${rel}`, text)) if (obj && obj.kind === 'CustomResourceDefinition') crds.push(obj);
     }
   }
   const bundle: CrdBundle = {

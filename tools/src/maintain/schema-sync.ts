@@ -383,6 +383,27 @@ export function stripTemplateLines(text: string): string {
     .join('\n');
 }
 
+/**
+ * The files a pinned CRD source holds under its `paths` (its module from the Go module proxy),
+ * template lines removed: what schemas/crds/ and the API server's CRD bundle are both read from.
+ */
+export async function crdSourceFiles(cacheDir: string, src: CrdSource): Promise<{ sum: string; files: Array<{ rel: string; text: string }> }> {
+  const { dir, sum } = await goModDownload(cacheDir, src.module, src.version, src.sum);
+  const taken: string[] = [];
+  for (const p of src.paths) taken.push(...(await listYaml(dir, p)));
+  const files: Array<{ rel: string; text: string }> = [];
+  for (const rel of taken) files.push({ rel, text: stripTemplateLines(await readFile(path.join(dir, rel), 'utf8')) });
+  return { sum, files };
+}
+
+/** The values of a file's YAML documents (null for an empty one); a document that does not parse is an error naming `where`. */
+export function yamlObjects(where: string, text: string): Array<Record<string, unknown> | null> {
+  return parseAllDocuments(text).map((doc) => {
+    if (doc.errors.length > 0) throw new SyncError(`${where}: ${doc.errors[0]!.message}`);
+    return doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
+  });
+}
+
 export interface CrdIndexEntry {
   file: string;
   scope: 'Namespaced' | 'Cluster';
@@ -395,18 +416,13 @@ async function generateCrds(cacheDir: string, coreFiles: Set<string>, kubernetes
   const records: Array<Omit<SourceRecord, 'generatedFiles' | 'combinedSha256'> & { produced: string[] }> = [];
   for (const src of SCHEMA_SOURCES.crds) {
     log(`go: ${src.module}@${src.version}`);
-    const { dir, sum } = await goModDownload(cacheDir, src.module, src.version, src.sum);
-    const taken: string[] = [];
+    const { sum, files: sourceFiles } = await crdSourceFiles(cacheDir, src);
+    const taken = sourceFiles.map((f) => f.rel);
     const produced: string[] = [];
-    for (const p of src.paths) taken.push(...(await listYaml(dir, p)));
-    for (const rel of taken) {
-      const text = stripTemplateLines(await readFile(path.join(dir, rel), 'utf8'));
+    for (const { rel, text } of sourceFiles) {
       const docs = src.derive === 'gatekeeper-constraints'
         ? constraintCrds(repoRoot, matchSchemaFrom(text))
-        : parseAllDocuments(text).map((doc) => {
-          if (doc.errors.length > 0) throw new SyncError(`${src.module}/${rel}: ${doc.errors[0]!.message}`);
-          return doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
-        });
+        : yamlObjects(`${src.module}/${rel}`, text);
       for (const obj of docs) {
         if (!obj || obj.kind !== 'CustomResourceDefinition') continue;
         for (const v of crdToSchemas(obj)) {
