@@ -29,10 +29,13 @@ obj := kubernetes.resource
 host_re := `(?:^|[^A-Za-z0-9.-])([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?(?:[:/]|$)`
 
 # Values to look at, with their field paths.
+# The values that can address a Service host: only those that contain ".svc" at all (the regex
+# cannot match others) are kept, so most values get neither a field path nor a regex run.
 values contains {"field": sprintf("data.%s", [key]), "name": key, "value": v} if {
 	obj.kind == "ConfigMap"
 	some key, v in object.get(obj, "data", {})
 	is_string(v)
+	contains(v, ".svc")
 }
 
 values contains {"field": sprintf("%s.env[%d].value", [entry.path, i]), "name": e.name, "value": e.value} if {
@@ -40,6 +43,7 @@ values contains {"field": sprintf("%s.env[%d].value", [entry.path, i]), "name": 
 	some entry in kubernetes.containers(obj)
 	some i, e in object.get(entry.container, "env", [])
 	is_string(e.value)
+	contains(e.value, ".svc")
 }
 
 services contains [s.metadata.namespace, s.metadata.name] if {
@@ -52,11 +56,9 @@ declared_namespaces contains n.metadata.name if {
 	n.kind == "Namespace"
 }
 
-# Every <name>.<namespace>.svc a value addresses, with the value. The regex runs only on values
-# that contain ".svc" at all (it cannot match others): most values never reach it.
+# Every <name>.<namespace>.svc a value addresses, with the value.
 addressed contains [v, m[1], m[3]] if {
 	some v in values
-	contains(v.value, ".svc")
 	some m in regex.find_all_string_submatch_n(host_re, v.value, -1)
 }
 

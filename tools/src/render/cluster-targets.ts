@@ -10,7 +10,7 @@ import { pinnedBinary, readPins, type KustomizeRunner } from '../maintain/tools.
 import { SEVERITY_RANK, type Finding, type Resource, type Severity, type Target } from '../pipeline/types.js';
 import type { Document } from '../pipeline/document.js';
 import { repoUrlsOf } from '../policy/argocd.js';
-import { expandCluster, type ChartStatus } from './cluster.js';
+import type { ChartStatus } from './cluster.js';
 
 /** What the cluster stage needs of a loaded target (pipeline/run.ts LoadedTarget). */
 export interface ClusterTargetLike {
@@ -48,6 +48,9 @@ export async function expandClusterTargets(
   const clusters = loaded.filter((lt) => isClusterTarget(lt.target) && resourcesOf(lt).length > 0);
   const result: ClusterStageResult = { charts: [], expanded: new Set(), tools: {} };
   if (clusters.length === 0) return result;
+  // Loaded only when a cluster is expanded: the Helm side is not needed by runs without clusters
+  // (the pre-commit run for an overlay change).
+  const { expandCluster } = await import('./cluster.js');
   const helm = pinnedBinary(repoRoot, 'helm');
   result.tools.helm = helm !== null ? `${readPins(repoRoot).helm?.version ?? ''} (binary)` : 'not installed';
   const rendered = new Map(loaded.filter((lt) => lt.target.kind === 'kustomization').map((lt) => [lt.target.name, resourcesOf(lt)]));
