@@ -11,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ToolError } from '../util/errors.js';
 import { KubeClient } from './client.js';
-import { startService, type Service } from './services.js';
+import { startService, type Service } from '../util/services.js';
 import { removeTempDir, tempDir } from '../util/process.js';
 
 /** The binaries of tools/versions.json a control plane needs. */

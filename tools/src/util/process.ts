@@ -1,6 +1,7 @@
 /**
- * The one way the gate starts external programs (kustomize, kubeconform, opa, git, go, and the
- * long-running services such as a loopback kube-apiserver).
+ * The one way the gate runs external programs to completion (kustomize, kubeconform, opa, git,
+ * go); long-running services (the loopback kube-apiserver's) start through util/services.ts,
+ * which registers their groups here.
  *
  * Every program runs in its own process group (spawned detached), so a timeout, a stop or the
  * gate's own exit kills the program AND everything it started: a wrapper script's children, a
@@ -9,10 +10,8 @@
  * Temp folders made with `tempDir` are removed when the run that owns them ends, and on exit.
  * On exit, SIGINT, SIGTERM, SIGHUP and an uncaught crash every live group is killed.
  *
- * Two entry points:
- *   runTool(cmd, args, opts)      run to completion: resolves a ToolRun (never rejects)
- *   startService(cmd, args, opts) long-running: a handle with `exited` and `stop()`
- * Both take an argument array, never a shell string.
+ * The entry point: runTool(cmd, args, opts) resolves a ToolRun (never rejects); it takes an
+ * argument array, never a shell string.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -360,41 +359,6 @@ export async function runTool(command: string, args: string[], opts: ToolOptions
   if (timer) clearTimeout(timer);
   const failed = r.exitCode !== 0 || timedOut || r.startError !== null || r.outputTooLarge;
   return { command, args, ...r, timedOut, failed, durationMs: Date.now() - started };
-}
-
-export interface Service {
-  pid: number | undefined;
-  child: ChildProcess;
-  /** Resolves when the service exited (stopped, crashed or killed with the gate). */
-  exited: Promise<ToolRun>;
-  /** SIGTERM to the whole group, SIGKILL after a grace period; resolves once it exited. */
-  stop(): Promise<ToolRun>;
-}
-
-/**
- * Starts a long-running program (a server) in its own process group. Its output is collected
- * (bounded by maxBuffer) and also readable live from `child.stdout`/`child.stderr`. It is killed
- * with the gate at the latest.
- */
-export function startService(command: string, args: string[], opts: ProcessOptions = {}): Service {
-  const started = Date.now();
-  const s = spawnGroup(command, args, opts);
-  let stopped = false;
-  const exited = s.done.then((r): ToolRun => ({
-    command, args, ...r, timedOut: false,
-    failed: !stopped && (r.exitCode !== 0 || r.startError !== null || r.outputTooLarge),
-    durationMs: Date.now() - started,
-  }));
-  return {
-    pid: s.child.pid,
-    child: s.child,
-    exited,
-    stop: () => {
-      stopped = true;
-      s.kill();
-      return exited;
-    },
-  };
 }
 
 /** First line of a failed run's reason, for messages: the start error, the timeout, or stderr. */

@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTool, startService, tempDir, withTempDir } from '../../src/util/process.js';
+import { runTool, tempDir, withTempDir } from '../../src/util/process.js';
+import { startService } from '../../src/util/services.js';
 import { renderKustomization } from '../../src/render/kustomize.js';
 import { resolveKustomize } from '../../src/maintain/tools.js';
 import { CLI, makeRepo, REPO, type FixtureRepo } from '../helpers.js';
@@ -119,11 +120,20 @@ describe('runTool', () => {
   });
 
   it('stops a service with its whole group', async () => {
-    const s = startService('sh', ['-c', 'sleep 600 & echo $!; wait']);
-    const first = await new Promise<string>((resolve) => s.child.stdout!.once('data', (d: Buffer) => resolve(String(d))));
-    const r = await s.stop();
-    expect(r.failed).toBe(false);
-    expect(await gone([Number(first.trim())])).toBe(true);
+    const dir = tempDir('gitops-test-service-');
+    try {
+      const pidFile = path.join(dir, 'pid');
+      const s = startService('sleeper', 'sh', ['-c', `sleep 600 & echo $! > '${pidFile}'; wait`]);
+      while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await new Promise((resolve) => setTimeout(resolve, 20));
+      const child = Number(readFileSync(pidFile, 'utf8').trim());
+      expect(s.running).toBe(true);
+      const r = await s.stop();
+      expect(r.startError).toBeNull();
+      expect(s.running).toBe(false);
+      expect(await gone([s.pid, child])).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('removes temp folders after use, also when the work throws', async () => {

@@ -13,7 +13,7 @@
  * exit, crash and signal hooks stop them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { killGroup, trackGroup, untrackGroup } from '../util/process.js';
+import { killGroup, trackGroup, untrackGroup } from './process.js';
 
 export interface ServiceOptions {
   cwd?: string;
