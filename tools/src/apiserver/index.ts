@@ -174,25 +174,27 @@ export async function runApiserverStage(opts: ApiserverStageOptions): Promise<Ap
       resolve();
     }, limitMs);
   });
+  const timeLimit = (): Finding => toolFinding('tool/apiserver-timeout',
+    `the API server stage did not finish within ${opts.settings.timeoutSeconds}s (apiserver.timeoutSeconds in gitops.yaml)`);
   try {
     await Promise.race([running, limit]);
-    if (timedOut) {
-      if (plane !== null) await (plane as ControlPlane).stop();
-      await running.catch(() => undefined);
-      throw new ToolError('apiserver-timeout', `the API server stage did not finish within ${opts.settings.timeoutSeconds}s (apiserver.timeoutSeconds in gitops.yaml)`);
-    }
-    return { findings, incomplete: false, tool };
+    if (!timedOut) return { findings, incomplete: false, tool };
+    if (plane !== null) await (plane as ControlPlane).stop();
+    await running.catch(() => undefined);
+    findings.push(timeLimit());
   } catch (err) {
-    const e = err as Error;
-    const ruleId = timedOut ? 'tool/apiserver-timeout' : 'tool/apiserver';
-    const message = timedOut ? `the API server stage did not finish within ${opts.settings.timeoutSeconds}s (apiserver.timeoutSeconds in gitops.yaml)` : e.message;
-    const detail = !timedOut && err instanceof ToolError && err.stderr ? ` (control plane log: ${err.stderr.split('\n').slice(-3).join(' | ')})` : '';
-    findings.push(toolFinding(ruleId, `${message}${detail}`));
-    return { findings, incomplete: true, tool };
+    // The work failed; when the limit had struck, that is the reason (the stopped plane the symptom).
+    if (timedOut) {
+      findings.push(timeLimit());
+    } else {
+      const detail = err instanceof ToolError && err.stderr ? ` (control plane log: ${err.stderr.split('\n').slice(-3).join(' | ')})` : '';
+      findings.push(toolFinding('tool/apiserver', `${(err as Error).message}${detail}`));
+    }
   } finally {
     clearTimeout(timer);
     if (plane !== null) await (plane as ControlPlane).stop();
   }
+  return { findings, incomplete: true, tool };
 }
 
 /** The CustomResourceDefinitions a cluster's state declares, by name, with their content. */
