@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, gitops, lineOf, makeRepo, REPO, type FixtureRepo } from './helpers.js';
+import { CLI, gitops, lineOf, makeRepo, REPO, widgetCrd, type FixtureRepo } from './helpers.js';
 import { ControlPlane } from '../src/apiserver/cluster.js';
 import { kwokConfig } from '../src/apiserver/apply.js';
 
@@ -313,23 +313,7 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
   });
 
   it('a cluster does not inherit the CRDs of the cluster checked before it on the same control plane', async () => {
-    const crd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
-  scope: Namespaced
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          x-kubernetes-preserve-unknown-fields: true
-`;
+    const crd = widgetCrd('type: object\nx-kubernetes-preserve-unknown-fields: true');
     const widget = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: gadget\n  namespace: shop\n';
     const kustomization = (extra: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - namespace.yaml\n${extra}  - widget.yaml\n`;
     const repo = apiRepo({

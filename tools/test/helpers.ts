@@ -59,6 +59,30 @@ export function makeRepo(files: Record<string, string> = {}, opts: RepoOptions =
   return repo;
 }
 
+/**
+ * A CustomResourceDefinition of kind Widget (example.com/v1, namespaced) whose openAPIV3Schema is
+ * `schema`: YAML lines at the schema's own indentation (the first line at column 0).
+ */
+export function widgetCrd(schema: string): string {
+  const indented = schema.trimEnd().split('\n').map((l) => `          ${l}`).join('\n');
+  return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+${indented}
+`;
+}
+
 export interface CliRun {
   exitCode: number;
   stdout: string;

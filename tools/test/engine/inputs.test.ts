@@ -5,7 +5,7 @@
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitops, lineOf, makeRepo, type FixtureRepo } from '../helpers.js';
+import { gitops, lineOf, makeRepo, widgetCrd, type FixtureRepo } from '../helpers.js';
 
 let repo: FixtureRepo;
 beforeAll(() => {
@@ -177,27 +177,7 @@ describe('schema findings', () => {
   });
 
   it('accepts a custom kind defined by a CRD in the same target', async () => {
-    const crd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
-  scope: Namespaced
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              properties:
-                size: {type: integer}
-`;
+    const crd = widgetCrd('type: object\nproperties:\n  spec:\n    type: object\n    properties:\n      size: {type: integer}');
     repo.write('crd/crd.yaml', crd);
     repo.write('crd/widget.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: big\n');
     const report = (await gitops(repo.root, ['validate', 'crd', '--format', 'json', '--quiet'])).json();
