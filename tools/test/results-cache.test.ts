@@ -182,6 +182,24 @@ describe('ResultCache', () => {
     expect(b.stats).toEqual({ hits: 1, misses: 0 });
   });
 
+  it("reads another gate's file as empty, and drops its entries on the next write", () => {
+    const d = dir();
+    const a = new ResultCache(d);
+    a.set('ns', a.key('old'), 1);
+    a.save();
+    const file = path.join(d, 'ns.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { gate: string };
+    expect(stored.gate).toMatch(/^[0-9a-f]{64}$/);
+    expect(new ResultCache(d).get('ns', a.key('old'))).toBe(1);
+    // Written by another build of the gate: none of its keys can match this gate's.
+    writeFileSync(file, JSON.stringify({ ...stored, gate: 'another build' }));
+    const b = new ResultCache(d);
+    expect(b.get('ns', b.key('old'))).toBeUndefined();
+    b.set('ns', b.key('new'), 2);
+    b.save();
+    expect(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { entries: object }).entries)).toEqual([b.key('new')]);
+  });
+
   it('never lets two callers of a run share a value', () => {
     const c = new ResultCache(dir());
     const value = { list: [1, 2] };

@@ -27,6 +27,12 @@ export const SETTLED_MS = 2000;
 
 interface Stored {
   format: number;
+  /**
+   * The gate fingerprint the file was written with. Every key holds the fingerprint, so the
+   * entries of another gate can never be hit: such a file is read as empty, and the next write
+   * drops them instead of carrying them along until the entry limit.
+   */
+  gate?: string;
   entries: Record<string, [number, unknown]>;
 }
 
@@ -159,7 +165,7 @@ export class ResultCache {
       if (this.dir !== null) {
         try {
           const stored = JSON.parse(readFileSync(path.join(this.dir, `${name}.json`), 'utf8')) as Stored;
-          if (stored.format === FORMAT && stored.entries !== null && typeof stored.entries === 'object') {
+          if (stored.format === FORMAT && stored.gate === this.fingerprint && stored.entries !== null && typeof stored.entries === 'object') {
             ns.entries = new Map(Object.entries(stored.entries));
           }
         } catch {
@@ -284,7 +290,7 @@ export class ResultCache {
       if (!ns.dirty) continue;
       let entries = [...ns.entries];
       if (entries.length > MAX_ENTRIES) entries = entries.sort((a, b) => b[1][0] - a[1][0]).slice(0, MAX_ENTRIES);
-      const stored: Stored = { format: FORMAT, entries: Object.fromEntries(entries) };
+      const stored: Stored = { format: FORMAT, gate: this.fingerprint, entries: Object.fromEntries(entries) };
       try {
         mkdirSync(this.dir, { recursive: true });
         const file = path.join(this.dir, `${name}.json`);
