@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatBench, runBench } from '../src/maintain/bench.js';
-import { compareRuns, DEFAULT_HOOK_FILE, formatHookBench, hookAcceptance, planEdit, runHookBench, writeHookBench, type Finding, type HookBenchResult } from '../src/maintain/bench-hook.js';
+import { compareRuns, DEFAULT_HOOK_FILE, formatHookBench, hookAcceptance, hookArguments, planEdit, runHookBench, writeHookBench, type Finding, type HookBenchResult } from '../src/maintain/bench-hook.js';
 import { UsageError } from '../src/util/errors.js';
 import { REPO } from './helpers.js';
 
@@ -76,7 +76,10 @@ describe('gitops bench --hook', () => {
     expect(r.hook.targets).toBeLessThan(r.whole.targets);
     expect(r.hook.resources).toBeGreaterThan(0);
     expect(r.hook.resources).toBeLessThan(r.whole.resources);
-    expect(r.hook.command).toBe('validate --changed --staged --schema-engine ajv');
+    // What .husky/pre-commit runs (its output options aside), read from the hook itself.
+    const hookCommand = hookArguments(REPO).filter((w) => w !== '--brief' && w !== '--quiet').join(' ');
+    expect(hookCommand).toMatch(/^validate --changed --staged\b/);
+    expect(r.hook.command).toBe(hookCommand);
     // The gate's caches (compiled validators, earlier verdicts), never the pinned charts.
     expect(r.warmState).toEqual(expect.arrayContaining(['ajv', 'results']));
     expect(r.warmState).not.toContain('charts');
@@ -98,7 +101,7 @@ describe('gitops bench --hook', () => {
     expect(lines.some((l) => /^bench --hook run 1\/1: hook \d+ ms \([\d.]+ CPU s\), whole \d+ ms/.test(l))).toBe(true);
     const written = writeHookBench(r, out);
     expect(JSON.parse(readFileSync(written, 'utf8'))).toEqual(r);
-    expect(formatHookBench(r)).toContain('| pre-commit hook | `gitops validate --changed --staged --schema-engine ajv` | 3 |');
+    expect(formatHookBench(r)).toContain(`| pre-commit hook | \`gitops ${hookCommand}\` | 3 |`);
     // Nothing written into the repository.
     expect(readFileSync(path.join(REPO, DEFAULT_HOOK_FILE), 'utf8')).toBe(original);
   }, 600_000);
@@ -126,7 +129,7 @@ describe('gitops bench --hook', () => {
     expect(() => planEdit(text, { file: 'x.yaml', line: 1, text: 'a: 1' })).toThrow(/leaves x.yaml:1 as it is/);
   });
 
-  it('flags a hook finding the whole run lacks, and different exit codes', () => {
+  it('flags a hook finding the whole run lacks, and an exit code the whole run does not imply', () => {
     const f = (target: string, message: string): Finding => ({ ruleId: 'k8s/x', severity: 'error', message, target, resource: null, location: { file: 'base/a.yaml', line: 1, column: 1 } });
     const whole = { exitCode: 1, report: { findings: [f('overlays/dev', 'm'), f('clusters/dev', 'n')] } };
     expect(compareRuns([[{ exitCode: 1, report: { findings: [f('overlays/dev', 'm')] } }, whole]], ['overlays/dev'])).toEqual({ notInWhole: [], notInHook: [], sameExitCode: true });
@@ -135,5 +138,13 @@ describe('gitops bench --hook', () => {
     expect(bad.notInWhole).toHaveLength(1);
     expect(bad.notInWhole[0]).toContain('other');
     expect(bad.notInHook).toHaveLength(1);
+    // The whole run fails on a target the hook does not check (or cannot finish one): the hook
+    // still exits as the findings on its own targets imply.
+    const elsewhere = { exitCode: 1, report: { findings: [f('clusters/dev', 'n')] } };
+    expect(compareRuns([[{ exitCode: 0, report: { findings: [] } }, elsewhere]], ['overlays/dev']).sameExitCode).toBe(true);
+    expect(compareRuns([[{ exitCode: 1, report: { findings: [] } }, elsewhere]], ['overlays/dev']).sameExitCode).toBe(false);
+    const unfinished = { exitCode: 2, report: { findings: [{ ...f('.', 'no bundle'), ruleId: 'tool/policy-bundle' }] } };
+    expect(compareRuns([[{ exitCode: 2, report: { findings: [] } }, unfinished]], ['overlays/dev']).sameExitCode).toBe(true);
+    expect(compareRuns([[{ exitCode: 0, report: { findings: [] } }, unfinished]], ['overlays/dev']).sameExitCode).toBe(false);
   });
 });

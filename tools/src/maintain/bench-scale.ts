@@ -16,10 +16,10 @@ import { ToolError } from '../util/errors.js';
 import { copyPolicySources, readBundle } from '../policy/bundle.js';
 import { policyData } from '../policy/evaluate.js';
 import { schemaLocations } from '../schema/kubeconform.js';
-import { failureReason, removeTempDir, runTool, tempDir } from '../util/process.js';
+import { removeTempDir, tempDir } from '../util/process.js';
 import { requireBinary } from './tools.js';
 import { appObjects, OBJECTS_PER_APP, writeSyntheticTree, type SyntheticLayout } from './synthetic.js';
-import { CONFTEST_ADAPTER, round } from './bench-common.js';
+import { CONFTEST_ADAPTER, cpuOf, round } from './bench-common.js';
 
 export const DEFAULT_SIZES = [100, 1000, 3000, 10000];
 
@@ -54,46 +54,6 @@ export interface ScaleResult {
 const HOOK = `import { writeFileSync } from 'node:fs';
 process.on('exit', () => { if (process.env.GITOPS_BENCH_USAGE) writeFileSync(process.env.GITOPS_BENCH_USAGE, JSON.stringify(process.resourceUsage())); });
 `;
-
-/** A run with no budget of its own (the gate, kubeconform) is still killed after this long. */
-const BACKSTOP_SECONDS = 60 * 60;
-
-/**
- * Runs a command under sh (through util/process: own process group, killed with the bench) and
- * returns the CPU seconds of everything it waited for, and the wall time of the run.
- */
-export async function cpuOf(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutSeconds?: number } = {}): Promise<{ cpu: number; wallMs: number; stdout: string; exitCode: number; stderr: string; timedOut: boolean }> {
-  const out = path.join(os.tmpdir(), `gitops-bench-out-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  // coreutils timeout stops the command itself (and the shell still reports the CPU it used);
-  // --foreground keeps it in the shell's process group, so the whole run dies with the bench.
-  const limit = opts.timeoutSeconds === undefined ? [] : ['timeout', '--foreground', String(opts.timeoutSeconds)];
-  // The process runner's timeout is a backstop past the budget: the budget itself is coreutils'.
-  const backstop = (opts.timeoutSeconds ?? BACKSTOP_SECONDS) + 120;
-  const t0 = process.hrtime.bigint();
-  const r = await runTool('/bin/sh', ['-c', '"$@" > "$BENCH_OUT" 2>"$BENCH_OUT.err"; code=$?; times; exit $code', 'sh', ...limit, cmd, ...args], {
-    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), env: { ...opts.env, BENCH_OUT: out }, maxBuffer: 64 * 1024 * 1024, timeoutMs: backstop * 1000,
-  });
-  if (r.timedOut || r.startError !== null) {
-    rmSync(out, { force: true });
-    rmSync(`${out}.err`, { force: true });
-    throw new ToolError(path.basename(cmd), `bench: ${path.basename(cmd)} ${failureReason(r, backstop * 1000)}`);
-  }
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const lines = String(r.stdout).trim().split('\n');
-  const children = lines.at(-1) ?? '';
-  const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((n, m) => n + Number(m[1]) * 60 + Number(m[2]), 0);
-  let stdout = '';
-  let stderr = '';
-  try {
-    stdout = readFileSync(out, 'utf8');
-    stderr = readFileSync(`${out}.err`, 'utf8');
-  } finally {
-    rmSync(out, { force: true });
-    rmSync(`${out}.err`, { force: true });
-  }
-  const exitCode = r.exitCode ?? -1;
-  return { cpu: seconds, wallMs, stdout, stderr, exitCode, timedOut: opts.timeoutSeconds !== undefined && exitCode === 124 };
-}
 
 export interface ScaleOptions {
   sizes?: number[];

@@ -24,8 +24,6 @@ export interface SchemaError {
   keyword: string;
 }
 
-type AddFormats = (ajv: Ajv, formats: string[]) => Ajv;
-
 const GO_DURATION = /^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
 const ISO_DURATION = /^P(?!$)(\d+W|(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?)$/;
 
@@ -85,8 +83,6 @@ export const ajvRuntime = {
 /** A new ajv instance configured for the vendored schemas. */
 export function createAjv(): Ajv {
   const { Ajv, _ } = require('ajv') as typeof import('ajv');
-  const addFormatsModule = require('ajv-formats') as { default?: AddFormats } & AddFormats;
-  const addFormats = addFormatsModule.default ?? addFormatsModule;
   const ajv = new Ajv({
     allErrors: true,
     strict: false,
@@ -102,8 +98,9 @@ export function createAjv(): Ajv {
     // source: standalone code for the on-disk cache; formats: where that code finds them.
     code: { regExp: re2Compatible, source: true, formats: _`require("gitops:ajv-runtime").formats` },
   });
-  addFormats(ajv, ASSERTED_FORMATS);
-  ajv.addFormat('duration', goOrIsoDuration);
+  // The same definitions the standalone code finds at run time (ajvRuntime): a run that compiles
+  // a schema and a run that reads its cached code check formats alike.
+  for (const [name, format] of Object.entries(ajvRuntime.formats)) ajv.addFormat(name, format as Parameters<Ajv['addFormat']>[1]);
   // Formats kubeconform knows but ajv-formats does not; accepted as any string here.
   for (const name of ['iri', 'iri-reference', 'period', 'semver']) ajv.addFormat(name, true);
   return ajv;

@@ -13,7 +13,7 @@
  * The entry point: runTool(cmd, args, opts) resolves a ToolRun (never rejects); it takes an
  * argument array, never a shell string.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -121,7 +121,7 @@ function installHooks(): void {
 }
 
 /**
- * A process group started elsewhere (a service with its own watchdog, apiserver/services.ts) that
+ * A process group started elsewhere (a service with its own watchdog, util/services.ts) that
  * is killed with the gate at the latest, like every group this module starts.
  */
 export function trackGroup(pid: number): void {
@@ -200,15 +200,6 @@ export function networkNamespaceReady(): Promise<boolean> {
   return netnsProbe;
 }
 
-/** Whether `unshare -rn` can give a program a network namespace of its own here (probed once). */
-function networkNamespaceAvailable(): boolean {
-  if (netnsAvailable === undefined) {
-    const probe = spawnSync('unshare', ['-rn', 'true'], { stdio: 'ignore', timeout: 5000 });
-    netnsAvailable = probe.status === 0;
-  }
-  return netnsAvailable;
-}
-
 function environment(opts: ProcessOptions): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = opts.extendEnv === false ? {} : { ...process.env };
   for (const [k, v] of Object.entries({ ...opts.env, ...(opts.offline ? OFFLINE_ENV : {}) })) {
@@ -230,7 +221,8 @@ function spawnGroup(command: string, args: string[], opts: ProcessOptions): Spaw
   installHooks();
   const maxBuffer = opts.maxBuffer ?? 256 * 1024 * 1024;
   // unshare execs the program: the group leader stays the program itself.
-  const [cmd, argv] = opts.offline && networkNamespaceAvailable() ? ['unshare', ['-rn', '--', command, ...args]] : [command, args];
+  // runTool has awaited the probe (networkNamespaceReady) for every offline program.
+  const [cmd, argv] = opts.offline && netnsAvailable === true ? ['unshare', ['-rn', '--', command, ...args]] : [command, args];
   const child = spawn(cmd, argv, {
     cwd: opts.cwd,
     env: environment(opts),

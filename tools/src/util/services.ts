@@ -4,7 +4,7 @@
  *
  * A service is stopped:
  * - by `stop()` (SIGTERM to the group, SIGKILL after a grace period);
- * - when the gate exits, crashes (uncaught exception) or gets SIGINT/SIGTERM/SIGHUP (hooks below);
+ * - when the gate exits, crashes (uncaught exception) or gets SIGINT/SIGTERM/SIGHUP (the hooks of util/process.ts);
  * - when the gate dies in a way no hook sees (SIGKILL, OOM): a watchdog `sh` per service holds the
  *   read end of a pipe whose write end only the gate has; when the gate is gone the read returns
  *   and the watchdog kills the service's group.
@@ -42,8 +42,6 @@ export interface Service {
   stop(graceMs?: number): Promise<ServiceExit>;
 }
 
-const watchdogs = new Set<ChildProcess>();
-
 /**
  * The watchdog: `sh` reads its stdin (a pipe from the gate) until EOF, which comes when the gate
  * closes it (stop) or dies (any way, SIGKILL included); then it kills the service's group.
@@ -63,8 +61,6 @@ function startWatchdog(pid: number, cleanupDir: string | undefined): ChildProces
   dog.stdin?.on('error', () => {
     /* the watchdog is gone already */
   });
-  watchdogs.add(dog);
-  dog.on('exit', () => watchdogs.delete(dog));
   return dog;
 }
 

@@ -120,20 +120,21 @@ describe('runTool', () => {
   });
 
   it('stops a service with its whole group', async () => {
-    const dir = tempDir('gitops-test-service-');
-    try {
+    await withTempDir('gitops-test-service-', async (dir) => {
       const pidFile = path.join(dir, 'pid');
-      const s = startService('sleeper', 'sh', ['-c', `sleep 600 & echo $! > '${pidFile}'; wait`]);
-      while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await new Promise((resolve) => setTimeout(resolve, 20));
+      const s = startService('sleeper', 'sh', ['-c', `sleep 600 & echo $! > '${pidFile}.part' && mv '${pidFile}.part' '${pidFile}'; wait`]);
+      const until = Date.now() + 10_000;
+      while (!existsSync(pidFile)) {
+        if (Date.now() > until) expect.fail('the service did not start its child within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const child = Number(readFileSync(pidFile, 'utf8').trim());
       expect(s.running).toBe(true);
       const r = await s.stop();
       expect(r.startError).toBeNull();
       expect(s.running).toBe(false);
       expect(await gone([s.pid, child])).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('removes temp folders after use, also when the work throws', async () => {
