@@ -200,6 +200,43 @@ describe('ResultCache', () => {
     expect(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { entries: object }).entries)).toEqual([b.key('new')]);
   });
 
+  it("removes another build's files on this build's first save, and only then", () => {
+    const d = dir();
+    const first = new ResultCache(d);
+    first.set('ns', first.key('a'), 1);
+    first.forTarget('overlays/web').set('rendered', first.key('b'), 2);
+    first.save();
+    expect(readFileSync(path.join(d, 'gate'), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
+    // A file of an older layout and a target that is gone, left by another build.
+    writeFileSync(path.join(d, 'rendered.json'), JSON.stringify({ format: 1, gate: 'older', entries: {} }));
+    writeFileSync(path.join(d, 'gate'), 'older');
+    const next = new ResultCache(d);
+    next.set('ns', next.key('c'), 3);
+    next.save();
+    expect(readdirSync(d).sort()).toEqual(['gate', 'ns.json']);
+    // The marker now names this build: a later save deletes nothing it did not write.
+    const later = new ResultCache(d);
+    later.forTarget('overlays/api').set('rendered', later.key('d'), 4);
+    later.save();
+    expect(readdirSync(d).filter((f) => f !== 'gate')).toHaveLength(2);
+    expect(new ResultCache(d).get('ns', later.key('c'))).toBe(3);
+  });
+
+  it('keeps one stamped entry per file list, however often the files change', () => {
+    const d = dir();
+    const file = path.join(path.dirname(d), 'often.txt');
+    let t = Date.now() + 60_000;
+    for (const text of ['1', '22', '333']) {
+      writeFileSync(file, text);
+      t += 60_000;
+      const c = new ResultCache(d, t);
+      expect(c.stamped('n', [file], () => readFileSync(file, 'utf8'))).toBe(text);
+      c.save();
+    }
+    const stored = JSON.parse(readFileSync(path.join(d, 'stamped.json'), 'utf8')) as { entries: object };
+    expect(Object.keys(stored.entries)).toHaveLength(1);
+  });
+
   it('never lets two callers of a run share a value', () => {
     const c = new ResultCache(dir());
     const value = { list: [1, 2] };
@@ -257,7 +294,7 @@ describe('ResultCache', () => {
     expect(web.get('rendered', 'k')).toBe('of web');
     expect(c.stats).toEqual({ hits: 1, misses: 1 });
     c.save();
-    const files = readdirSync(d).sort();
+    const files = readdirSync(d).filter((f) => f !== 'gate').sort();
     expect(files).toHaveLength(2);
     expect(files.every((f) => /^rendered\.[0-9a-f]{16}\.json$/.test(f))).toBe(true);
     // A later run reading only one target's files finds only that target's results.

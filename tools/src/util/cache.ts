@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeText, parseYaml, type ParsedYaml, type YamlProblem } from './yaml.js';
-import { bytesDigest, type ResultCache } from './results.js';
+import type { ResultCache } from './results.js';
+import { sha256 } from '../schema/json.js';
 
 export type ReadResult = { parsed: ParsedYaml; error: null } | { parsed: null; error: string };
 
@@ -68,14 +69,10 @@ export class FileCache {
     const known = this.digests.get(abs);
     if (known !== undefined) return known;
     let d: string | null;
-    if (this.results !== null) {
-      d = this.results.fileDigest(abs, () => this.bytes(abs));
-    } else {
-      try {
-        d = bytesDigest(this.bytes(abs));
-      } catch {
-        d = null;
-      }
+    try {
+      d = this.results !== null ? this.results.fileDigest(abs, () => this.bytes(abs)) : sha256(this.bytes(abs));
+    } catch {
+      d = null;
     }
     this.digests.set(abs, d);
     return d;
@@ -147,10 +144,11 @@ export class FileCache {
     if (result === undefined) {
       try {
         // Bytes that are not UTF-8 are a problem of the file (input/encoding); the rest is still read.
-        const bytes = this.unparsed.get(abs) ?? readFileSync(abs);
+        const bytes = this.bytes(abs);
+        // With a results cache, the digest is taken from these bytes (or the file's stamp), so
+        // a later run knows it; without one nothing asks for it.
+        if (this.results !== null) this.digest(abs);
         this.unparsed.delete(abs);
-        // Through the results cache, so a later run knows the digest from the file's stamp.
-        if (!this.digests.has(abs)) this.digests.set(abs, this.results !== null ? this.results.fileDigest(abs, () => bytes) : bytesDigest(bytes));
         const { text, problem } = decodeText(bytes);
         if (!this.texts.has(abs)) this.texts.set(abs, text);
         const parsed = parseYaml(text);

@@ -14,10 +14,11 @@
  * results. A file that cannot be read or parsed is ignored (the results are computed again); a
  * cache that cannot be written (read-only checkout) is skipped silently.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
+import { sha256 } from '../schema/json.js';
 
 const FORMAT = 1;
 /** Entries kept per namespace; the least recently used go first. */
@@ -47,11 +48,6 @@ interface Namespace {
 export interface ResultStats {
   hits: number;
   misses: number;
-}
-
-/** The sha256 of bytes, in hex. */
-export function bytesDigest(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 export function digest(...parts: string[]): string {
@@ -260,9 +256,17 @@ export class ResultCache {
         return compute();
       }
       if (Math.max(st.mtimeMs, st.ctimeMs) > this.now - SETTLED_MS) return compute();
-      stamps.push(`${f}\0${stampOf(st)}`);
+      stamps.push(stampOf(st));
     }
-    return this.root.remember('stamped', this.key(name, ...stamps), compute);
+    // Kept under the paths, with the stamps beside the result (as git's index keeps one entry per
+    // path): a file's new version replaces its old entry, so the index stays as large as the set
+    // of files, however often they change.
+    const key = this.key(name, ...files);
+    const known = this.root.get<[string[], string]>('stamped', key);
+    if (Array.isArray(known) && Array.isArray(known[0]) && known[0].length === stamps.length && known[0].every((s, i) => s === stamps[i])) return known[1];
+    const value = compute();
+    this.root.set('stamped', key, [stamps, value]);
+    return value;
   }
 
   /**
@@ -274,7 +278,7 @@ export class ResultCache {
     let d = this.fileDigests.get(abs);
     if (d === undefined) {
       try {
-        d = this.stamped('sha256', [abs], () => bytesDigest(read()));
+        d = this.stamped('sha256', [abs], () => sha256(read()));
       } catch {
         return null;
       }
@@ -283,9 +287,14 @@ export class ResultCache {
     return d;
   }
 
-  /** Writes every namespace that gained entries this run. Never throws. */
+  /**
+   * Writes every namespace that gained entries this run. The first save of a gate build also
+   * deletes the files an earlier build wrote that this run did not rewrite (its own keys can never
+   * match them): the layout of an older gate, the files of targets that are gone. Never throws.
+   */
   save(): void {
     if (this.dir === null) return;
+    const written = new Set<string>();
     for (const [name, ns] of this.namespaces) {
       if (!ns.dirty) continue;
       let entries = [...ns.entries];
@@ -298,9 +307,29 @@ export class ResultCache {
         writeFileSync(tmp, JSON.stringify(stored));
         renameSync(tmp, file);
         ns.dirty = false;
+        written.add(`${name}.json`);
       } catch {
         // read-only or full disk: the next run computes these again
       }
+    }
+    this.dropOtherBuilds(written);
+  }
+
+  /** Once per gate build (the `gate` marker file): the result files of other builds removed. */
+  private dropOtherBuilds(written: Set<string>): void {
+    const marker = path.join(this.dir!, 'gate');
+    try {
+      if (readFileSync(marker, 'utf8') === this.fingerprint) return;
+    } catch {
+      // no marker yet
+    }
+    try {
+      for (const f of readdirSync(this.dir!)) {
+        if (f.endsWith('.json') && !written.has(f)) rmSync(path.join(this.dir!, f), { force: true });
+      }
+      writeFileSync(marker, this.fingerprint);
+    } catch {
+      // read-only: the files stay, and are read as empty
     }
   }
 }
