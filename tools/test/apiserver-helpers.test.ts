@@ -5,7 +5,7 @@
  * The real servers are exercised in apiserver.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { applyOrder, impliedNamespaces, objectFinding, reasonId, refineField, rejectionFindings, warningFindings, type ApiObject, type Locate } from '../src/apiserver/check.js';
+import { applyOrder, impliedNamespaces, reasonId, refineField, rejectionFindings, warningFindings, type ApiObject, type Locate } from '../src/apiserver/check.js';
 import { readiness } from '../src/apiserver/apply.js';
 import { clustersOf, type RenderedTarget } from '../src/apiserver/stage.js';
 import type { Resource, Target } from '../src/pipeline/types.js';
@@ -77,8 +77,11 @@ describe('API server findings', () => {
 
   it('makes each warning an info finding on the object', () => {
     const found = warningFindings(apiObject(deployment), { status: 200, body: {}, warnings: ['would violate PodSecurity "restricted:latest"'] }, locate);
-    expect(found).toEqual([objectFinding(apiObject(deployment), locate, 'apiserver/warning', 'info', 'Deployment/web: the API server warns: would violate PodSecurity "restricted:latest"', null)]);
-    expect(found[0]).toMatchObject({ severity: 'info', field: null, location: { line: 1 } });
+    expect(found).toEqual([{
+      ruleId: 'apiserver/warning', severity: 'info', message: 'Deployment/web: the API server warns: would violate PodSecurity "restricted:latest"',
+      target: 'overlays/dev', resource: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'shop' },
+      location: { file: 'base/web/deployment.yaml', line: 1, column: 3 }, field: null,
+    }]);
     expect(warningFindings(apiObject(deployment), { status: 200, body: {}, warnings: [] }, locate)).toEqual([]);
   });
 

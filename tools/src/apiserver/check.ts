@@ -227,12 +227,17 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
     const base = state.base.filter((o) => !skipped(o)).sort((a, b) => applyOrder(String(a.kind)) - applyOrder(String(b.kind)));
     const prereq = base.filter((o) => PREREQUISITE_KINDS.has(String(o.kind)));
     const refused: string[] = [];
-    const applyBase = async (o: Record<string, unknown>): Promise<void> => {
+    /** Whether the server created it (a refusal is noted). */
+    const applyBase = async (o: Record<string, unknown>): Promise<boolean> => {
       const r = await client.apply(o, false);
-      if (r.status >= 300) refused.push(`${describe(o)} (${r.unknownKind ? 'unknown kind' : isStatus(r.body) ? r.body.message : `HTTP ${r.status}`})`);
+      if (r.status < 300) return true;
+      refused.push(`${describe(o)} (${r.unknownKind ? 'unknown kind' : isStatus(r.body) ? r.body.message : `HTTP ${r.status}`})`);
+      return false;
     };
-    for (const o of prereq) await applyBase(o);
-    const baseCrds = prereq.filter((o) => o.kind === 'CustomResourceDefinition');
+    // Only the CRDs the server took are waited for: a refused one is noted once, and never
+    // becomes established.
+    const baseCrds: Array<Record<string, unknown>> = [];
+    for (const o of prereq) if ((await applyBase(o)) && o.kind === 'CustomResourceDefinition') baseCrds.push(o);
     if (baseCrds.length > 0) {
       for (const n of await waitEstablished(client, baseCrds, 30_000)) refused.push(`CustomResourceDefinition/${n} (not established within 30s)`);
     }
@@ -254,17 +259,22 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
     return true;
   }).sort((a, b) => applyOrder(a.resource.ref.kind) - applyOrder(b.resource.ref.kind));
 
-  const send = async (obj: ApiObject, real: boolean): Promise<void> => {
+  /** Sends one object; whether the server accepted it (a refusal becomes findings). */
+  const send = async (obj: ApiObject, real: boolean): Promise<boolean> => {
     const r = await client.apply(obj.resource.object, !real);
     if (real) out.applied += 1;
     else out.dryRun += 1;
     if (r.unknownKind) {
       out.findings.push(objectFinding(obj, locate, 'apiserver/unknown-kind', 'error',
         `${describe(obj.resource.object)}: the API server serves no kind ${obj.resource.ref.kind} in ${obj.resource.ref.apiVersion} (no CRD installed for it)`, 'kind'));
-      return;
+      return false;
     }
-    if (r.status >= 300) out.findings.push(...rejectionFindings(obj, r, locate, real ? 'apply' : 'dry-run'));
-    else out.findings.push(...warningFindings(obj, r, locate));
+    if (r.status >= 300) {
+      out.findings.push(...rejectionFindings(obj, r, locate, real ? 'apply' : 'dry-run'));
+      return false;
+    }
+    out.findings.push(...warningFindings(obj, r, locate));
+    return true;
   };
 
   // 2. Prerequisites for real, in order: first the namespaces the state implies but does not
@@ -277,8 +287,9 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
     for (const ns of impliedNamespaces(state.base)) await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, false);
   }
   const prereq = objects.filter((o) => PREREQUISITE_KINDS.has(o.resource.ref.kind));
-  for (const o of prereq) await send(o, true);
-  const crds = prereq.filter((o) => o.resource.ref.kind === 'CustomResourceDefinition').map((o) => o.resource.object);
+  // A rejected CRD is reported already: only the accepted ones are waited for.
+  const crds: Array<Record<string, unknown>> = [];
+  for (const o of prereq) if ((await send(o, true)) && o.resource.ref.kind === 'CustomResourceDefinition') crds.push(o.resource.object);
   if (crds.length > 0) await waitEstablished(client, crds, 30_000);
 
   // 3. The rest: in dependency order when for real (a quota before the pods it limits), in

@@ -179,12 +179,11 @@ export class ControlPlane {
 
   /**
    * Waits until `ready()` holds, failing with the service that stopped meanwhile, or after
-   * `timeoutMs` (apiserver.timeoutSeconds).
+   * `timeoutMs`.
    */
   async waitUntil(ready: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
     await waitFor(Date.now() + timeoutMs, this.services, ready, what, timeoutMs);
   }
-
 
   /** Stops every service (the whole process group of each) and removes the temp folder. */
   async stop(): Promise<void> {
@@ -244,7 +243,8 @@ async function waitFor(deadline: number, services: Service[], ready: () => Promi
       /* not up yet */
     }
     if (Date.now() > deadline) {
-      throw new ToolError('apiserver-timeout', `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what} (apiserver.timeoutSeconds in gitops.yaml)`);
+      // Each wait has a cap of its own below the stage's limit: no settings key to name here.
+      throw new ToolError('apiserver-timeout', `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -54,8 +54,12 @@ async function renderBase(opts: ValidateStageOptions, baseDir: string, targets: 
   const problems: string[] = [];
   const objects: Array<Record<string, unknown>> = [];
   for (const t of targets) {
-    if (t.target.kind !== 'kustomization') continue;
     const rel = path.relative(opts.repoRoot, t.target.abs);
+    if (t.target.kind !== 'kustomization') {
+      // Said, not skipped in silence: the base revision is rendered for kustomizations only.
+      if (t.resources.length > 0) problems.push(`${rel} at ${opts.since}: not a kustomization, its objects there are not read`);
+      continue;
+    }
     const abs = path.join(baseDir, rel);
     if (rel.startsWith('..') || !existsSync(abs)) continue; // new at this revision
     const rendered = await renderObjects(opts, abs);

@@ -12,7 +12,7 @@ import { digest, type ResultCache } from '../util/results.js';
 const digests = new WeakMap<object, string>();
 
 /** The digest of a JSON value (an object, a policy input), computed once per value. */
-export function objectDigest(value: object): string {
+function objectDigest(value: object): string {
   let d = digests.get(value);
   if (d === undefined) {
     d = digest(JSON.stringify(value));
