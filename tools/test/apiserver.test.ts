@@ -277,9 +277,12 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
   it('with --since REF applies the base revision first, so an immutable-field change is reported', async () => {
     const v1 = PORT_DEPLOYMENT.replace('http-metrics-endpoint', 'http');
     const kustomization = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - namespace.yaml\n  - deployment-web.yaml\n';
-    // The base also holds an object the server cannot create (a kind no CRD serves): said, not hidden.
+    // The base also holds objects the server cannot create (a CRD it refuses: no storage version;
+    // so a kind no CRD serves): said once each, not hidden, and the refused CRD is not waited for.
+    const refusedCrd = widgetCrd('type: object').replace('storage: true', 'storage: false');
     const repo = apiRepo({
-      'overlays/test/kustomization.yaml': `${kustomization}  - widget.yaml\n`,
+      'overlays/test/kustomization.yaml': `${kustomization}  - crd.yaml\n  - widget.yaml\n`,
+      'overlays/test/crd.yaml': refusedCrd,
       'overlays/test/namespace.yaml': NAMESPACE,
       'overlays/test/deployment-web.yaml': v1,
       'overlays/test/widget.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: gadget\n',
@@ -293,7 +296,7 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
     const v2 = v1.replace(/app: web/g, 'app: web-v2');
     repo.write('overlays/test/deployment-web.yaml', v2);
     repo.write('overlays/test/kustomization.yaml', kustomization);
-    await git('rm', '-q', 'overlays/test/widget.yaml');
+    await git('rm', '-q', 'overlays/test/widget.yaml', 'overlays/test/crd.yaml');
     await git('commit', '-qam', 'v2');
     const r = await gitops(repo.root, ['validate', '--apiserver', '--since', 'HEAD~1', '--format', 'json'], { TMPDIR: repo.tmp });
     const findings = r.json().findings as JsonFinding[];
@@ -305,7 +308,8 @@ describe('validate --apiserver (real etcd and kube-apiserver)', () => {
     const base = findings.filter((f) => f.ruleId === 'apiserver/base-not-rendered');
     expect(base).toHaveLength(1);
     expect(base[0]).toMatchObject({ severity: 'info' });
-    expect(base[0]!.message).toMatch(/1 object\(s\) of the base revision were not created \(Widget\/gadget.*\(unknown kind\)\)/);
+    expect(base[0]!.message).toMatch(/2 object\(s\) of the base revision were not created \(CustomResourceDefinition\/widgets\.example\.com \(.*storage.*\); Widget\/gadget \(unknown kind\)\)/);
+    expect(base[0]!.message).not.toMatch(/not established/);
     // Without --since the same tree is fine: the finding comes from the base revision.
     const plain = await gitops(repo.root, ['validate', 'overlays/test', '--apiserver', '--format', 'json'], { TMPDIR: repo.tmp });
     expect((plain.json().findings as JsonFinding[]).filter((f) => f.ruleId.startsWith('apiserver/') && f.severity === 'error')).toEqual([]);
