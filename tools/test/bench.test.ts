@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatBench, runBench } from '../src/maintain/bench.js';
-import { compareRuns, DEFAULT_HOOK_FILE, formatHookBench, hookAcceptance, hookArguments, planEdit, runHookBench, writeHookBench, type Finding, type HookBenchResult } from '../src/maintain/bench-hook.js';
+import { compareRuns, DEFAULT_HOOK_FILE, formatHookBench, hookAcceptance, hookCommand, planEdit, runHookBench, writeHookBench, type Finding, type HookBenchResult } from '../src/maintain/bench-hook.js';
 import { UsageError } from '../src/util/errors.js';
-import { REPO } from './helpers.js';
+import { makeRepo, REPO } from './helpers.js';
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-hook-test-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -77,9 +77,13 @@ describe('gitops bench --hook', () => {
     expect(r.hook.resources).toBeGreaterThan(0);
     expect(r.hook.resources).toBeLessThan(r.whole.resources);
     // What .husky/pre-commit runs (its output options aside), read from the hook itself.
-    const hookCommand = hookArguments(REPO).filter((w) => w !== '--brief' && w !== '--quiet').join(' ');
-    expect(hookCommand).toMatch(/^validate --changed --staged\b/);
-    expect(r.hook.command).toBe(hookCommand);
+    const { nodeOptions, args } = hookCommand(REPO);
+    const command = args.filter((w) => w !== '--brief' && w !== '--quiet').join(' ');
+    expect(command).toMatch(/^validate --changed --staged\b/);
+    expect(r.hook.command).toBe(command);
+    // Started with node's options of the hook; the whole run as `npm run validate` starts it.
+    expect(r.hook.nodeOptions).toEqual(nodeOptions);
+    expect(r.whole.nodeOptions).toEqual([]);
     // The gate's caches (compiled validators, earlier verdicts), never the pinned charts.
     expect(r.warmState).toEqual(expect.arrayContaining(['ajv', 'results']));
     expect(r.warmState).not.toContain('charts');
@@ -101,7 +105,8 @@ describe('gitops bench --hook', () => {
     expect(lines.some((l) => /^bench --hook run 1\/1: hook \d+ ms \([\d.]+ CPU s\), whole \d+ ms/.test(l))).toBe(true);
     const written = writeHookBench(r, out);
     expect(JSON.parse(readFileSync(written, 'utf8'))).toEqual(r);
-    expect(formatHookBench(r)).toContain(`| pre-commit hook | \`gitops ${hookCommand}\` | 3 |`);
+    expect(formatHookBench(r)).toContain(`| pre-commit hook | \`gitops ${command}\` (node ${nodeOptions.join(' ')}) | 3 |`);
+    expect(formatHookBench(r)).toContain(`| whole repository | \`gitops validate\` | 12 |`);
     // Nothing written into the repository.
     expect(readFileSync(path.join(REPO, DEFAULT_HOOK_FILE), 'utf8')).toBe(original);
   }, 600_000);
@@ -119,6 +124,24 @@ describe('gitops bench --hook', () => {
     expect(r.findings.notInWhole).toEqual([]);
     expect(readFileSync(path.join(REPO, DEFAULT_HOOK_FILE), 'utf8')).toBe(original);
   }, 600_000);
+
+  it("reads the hook's command: node's options before the gate's script, the gate's arguments after it", () => {
+    const repo = makeRepo({});
+    try {
+      const write = (text: string) => repo.write('.husky/pre-commit', text);
+      write('# a comment\nnode --no-turbofan --liftoff-only tools/bin/gitops.js validate --changed --staged --brief\n');
+      expect(hookCommand(repo.root)).toEqual({ nodeOptions: ['--no-turbofan', '--liftoff-only'], args: ['validate', '--changed', '--staged', '--brief'] });
+      write('node tools/bin/gitops.js validate --changed\n');
+      expect(hookCommand(repo.root)).toEqual({ nodeOptions: [], args: ['validate', '--changed'] });
+      // Not one `node [--option ...] tools/bin/gitops.js validate` line: the bench would measure something else.
+      for (const text of ['npx gitops validate --changed\n', 'node -r x tools/bin/gitops.js validate\n', 'node tools/bin/gitops.js render\n', 'node tools/bin/gitops.js validate\nnpm test\n']) {
+        write(text);
+        expect(() => hookCommand(repo.root), text).toThrow(/should run one 'node \[--option \.\.\.\] tools\/bin\/gitops\.js validate \.\.\.' command/);
+      }
+    } finally {
+      repo.cleanup();
+    }
+  });
 
   it('chooses the line to change, and refuses an edit that changes nothing or no line', () => {
     const text = 'a: 1\n  livenessProbe:\n    periodSeconds: 10\n    periodSeconds: 4\n';

@@ -91,8 +91,8 @@ export interface CliRun {
 }
 
 /** Runs the built CLI for real (node tools/bin/gitops.js), from `cwd`. */
-export async function gitops(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const r = await execa('node', [CLI, ...args], { cwd, reject: false, env: { NO_COLOR: '1', ...env } });
+export async function gitops(cwd: string, args: string[], env: Record<string, string> = {}, nodeOptions: string[] = []): Promise<CliRun> {
+  const r = await execa('node', [...nodeOptions, CLI, ...args], { cwd, reject: false, env: { NO_COLOR: '1', ...env } });
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
 }
 

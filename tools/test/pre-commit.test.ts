@@ -6,10 +6,13 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitops, makeRepo, REPO, type FixtureRepo } from './helpers.js';
-import { hookArguments } from '../src/maintain/bench-hook.js';
+import { hookCommand } from '../src/maintain/bench-hook.js';
 
-/** The gate's arguments in the hook (its one command, `node tools/bin/gitops.js validate ...`). */
-const hookArgs = (): string[] => hookArguments(REPO);
+/** The hook's one command, `node [options] tools/bin/gitops.js validate ...`: node's options and the gate's arguments. */
+const hook = hookCommand(REPO);
+const hookArgs = (): string[] => hook.args;
+/** The gate as the hook starts it: with node's options of .husky/pre-commit. */
+const hookRun = (cwd: string, args: string[]) => gitops(cwd, args, {}, hook.nodeOptions);
 
 const KUSTOMIZATION = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - cm.yaml\n';
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: demo\ndata:\n  a: "1"\n';
@@ -30,12 +33,12 @@ describe('pre-commit hook', () => {
   it('validates the staged change quietly: one summary line when the commit passes', async () => {
     repo.write('base/web/Dockerfile', DOCKERFILE);
     await git('add', 'base/web/Dockerfile');
-    const run = await gitops(repo.root, hookArgs());
+    const run = await hookRun(repo.root, hookArgs());
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toBe('0 errors, 2 warnings, 0 info, 0 waived in 1 target (1 resource); 2 below --fail-on not listed (run without --brief to see them)');
     // Without --brief the same run lists both warnings.
-    const full = await gitops(repo.root, hookArgs().filter((a) => a !== '--brief'));
+    const full = await hookRun(repo.root, hookArgs().filter((a) => a !== '--brief'));
     expect(full.exitCode).toBe(0);
     expect(full.stdout).toContain('base/web/Dockerfile:1:1  warning  docker/base-image-pinned');
     expect(full.stdout).toContain('docker/healthcheck-present');
@@ -44,7 +47,7 @@ describe('pre-commit hook', () => {
   it('lists the findings that block a commit, and only those', async () => {
     repo.write('overlays/one/cm.yaml', CM.replace('\ndata:\n', '\nbogus: true\ndata:\n'));
     await git('add', 'overlays/one/cm.yaml');
-    const run = await gitops(repo.root, hookArgs());
+    const run = await hookRun(repo.root, hookArgs());
     expect(run.exitCode).toBe(1);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe('overlays/one');

@@ -53,6 +53,8 @@ export interface HookEdit {
 export interface HookSide {
   /** The gate's arguments (after `gitops`). */
   command: string;
+  /** The options node is started with (before the gate's script), as .husky/pre-commit gives them. */
+  nodeOptions: string[];
   targets: number;
   resources: number;
   exitCode: number;
@@ -228,8 +230,8 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     });
 
     const cli = path.join(copy, 'tools', 'bin', 'gitops.js');
-    const gate = async (args: string[], label: string) => {
-      const r = await ticking(log, label, () => cpuOf('node', [cli, ...args], { cwd: copy }));
+    const gate = async (args: string[], label: string, nodeOptions: string[] = []) => {
+      const r = await ticking(log, label, () => cpuOf('node', [...nodeOptions, cli, ...args], { cwd: copy }));
       let report: Report;
       try {
         report = JSON.parse(r.stdout) as Report;
@@ -245,6 +247,7 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     // copy's files would be kept, and every measured run would read and hash them all again.
     const whole = ['validate', '--format', 'json', '--quiet'];
     const hook = hookValidateArgs(copy);
+    const hookNode = hookCommand(copy).nodeOptions;
     const settle = written + SETTLED_MS + 100 - Date.now();
     if (settle > 0) {
       log(`bench --hook: letting the copy's files settle (${(settle / 1000).toFixed(1)} s, the file stamps' racy window)`);
@@ -273,7 +276,7 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     const samples = { hook: [] as Array<Awaited<ReturnType<typeof gate>>>, whole: [] as Array<Awaited<ReturnType<typeof gate>>> };
     for (let r = 1; r <= runs; r += 1) {
       restore();
-      samples.hook.push(await gate(hook, `bench --hook: run ${r}/${runs}, the hook`));
+      samples.hook.push(await gate(hook, `bench --hook: run ${r}/${runs}, the hook`, hookNode));
       restore();
       samples.whole.push(await gate(whole, `bench --hook: run ${r}/${runs}, the whole repository`));
       const [h, w] = [samples.hook.at(-1)!, samples.whole.at(-1)!];
@@ -281,18 +284,19 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     }
 
     const { notInWhole, notInHook, sameExitCode } = compareRuns(samples.hook.map((x, i) => [x, samples.whole[i]!]), hookTargets);
-    const side = (xs: typeof samples.hook, args: string[]): HookSide => {
+    const side = (xs: typeof samples.hook, args: string[], nodeOptions: string[]): HookSide => {
       const s = xs[0]!.report.summary;
       return {
         command: args.filter((a) => a !== '--quiet' && a !== '--format' && a !== 'json').join(' '),
+        nodeOptions,
         targets: s.targets, resources: s.resources, exitCode: xs[0]!.exitCode, errors: s.errors, warnings: s.warnings,
         findings: xs[0]!.report.findings.length,
         wallMs: xs.map((x) => Math.round(x.wallMs)), cpuSeconds: xs.map((x) => round(x.cpu)),
         medianWallMs: Math.round(median(xs.map((x) => x.wallMs))), medianCpuSeconds: round(median(xs.map((x) => x.cpu))),
       };
     };
-    const h = side(samples.hook, hook);
-    const w = side(samples.whole, whole);
+    const h = side(samples.hook, hook, hookNode);
+    const w = side(samples.whole, whole, []);
     if (h.targets !== hookTargets.length) {
       throw new ToolError('gitops', `bench --hook: the hook checked ${h.targets} targets, the change feeds ${hookTargets.length} (${hookTargets.join(', ')})`);
     }
@@ -322,7 +326,8 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
 }
 
 export function formatHookBench(r: HookBenchResult): string {
-  const row = (name: string, s: HookSide) => `| ${name} | \`gitops ${s.command}\` | ${s.targets} | ${s.resources} | ${s.exitCode} | ${s.findings} | ${s.medianWallMs} | ${s.medianCpuSeconds} |`;
+  const node = (s: HookSide) => (s.nodeOptions.length > 0 ? ` (node ${s.nodeOptions.join(' ')})` : '');
+  const row = (name: string, s: HookSide) => `| ${name} | \`gitops ${s.command}\`${node(s)} | ${s.targets} | ${s.resources} | ${s.exitCode} | ${s.findings} | ${s.medianWallMs} | ${s.medianCpuSeconds} |`;
   const a = r.acceptance;
   return [
     `One-line change: ${r.change.file}:${r.change.line} '${r.change.before.trim()}' -> '${r.change.after.trim()}' (staged); warm caches, median of ${r.runs} runs; ${r.cpus} cores, ${r.node}, ${r.date}.`,
@@ -351,15 +356,21 @@ export function writeHookBench(r: HookBenchResult, dir: string): string {
   return json;
 }
 
-/** The arguments .husky/pre-commit gives the gate: its one command is `node tools/bin/gitops.js validate ...`. */
-export function hookArguments(repoRoot: string): string[] {
+/**
+ * The command of .husky/pre-commit: its one line is `node [V8/node options] tools/bin/gitops.js
+ * validate ...`. `nodeOptions` are the options before the script (each starts with `--`), `args`
+ * the gate's arguments from `validate` on.
+ */
+export function hookCommand(repoRoot: string): { nodeOptions: string[]; args: string[] } {
   const file = path.join(repoRoot, '.husky', 'pre-commit');
   const commands = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   const words = commands.length === 1 ? commands[0]!.split(/\s+/) : [];
-  if (words[0] !== 'node' || words[1] !== 'tools/bin/gitops.js' || words[2] !== 'validate') {
-    throw new ToolError('gitops', `bench --hook: .husky/pre-commit should run one 'node tools/bin/gitops.js validate ...' command`, '');
+  const script = words.indexOf('tools/bin/gitops.js');
+  const nodeOptions = script > 0 ? words.slice(1, script) : [];
+  if (words[0] !== 'node' || script < 0 || words[script + 1] !== 'validate' || !nodeOptions.every((w) => w.startsWith('--'))) {
+    throw new ToolError('gitops', `bench --hook: .husky/pre-commit should run one 'node [--option ...] tools/bin/gitops.js validate ...' command`, '');
   }
-  return words.slice(2);
+  return { nodeOptions, args: words.slice(script + 1) };
 }
 
 /**
@@ -367,5 +378,5 @@ export function hookArguments(repoRoot: string): string[] {
  * compared: the bench measures exactly what a commit runs.
  */
 function hookValidateArgs(repoRoot: string): string[] {
-  return [...hookArguments(repoRoot).filter((w) => w !== '--brief' && w !== '--quiet'), '--format', 'json', '--quiet'];
+  return [...hookCommand(repoRoot).args.filter((w) => w !== '--brief' && w !== '--quiet'), '--format', 'json', '--quiet'];
 }
