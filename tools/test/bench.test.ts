@@ -84,10 +84,14 @@ describe('gitops bench --hook', () => {
     // Started with node's options of the hook; the whole run as `npm run validate` starts it.
     expect(r.hook.nodeOptions).toEqual(nodeOptions);
     expect(r.whole.nodeOptions).toEqual([]);
+    // The hook gives node options: the whole run is also measured started that way, with the same verdicts.
+    expect(nodeOptions.length).toBeGreaterThan(0);
+    expect(r.wholeWithHookOptions).toMatchObject({ command: r.whole.command, nodeOptions, targets: r.whole.targets, resources: r.whole.resources, exitCode: r.whole.exitCode, findings: r.whole.findings });
+    expect(r.ratiosWithHookOptions?.cpu).toBeGreaterThan(0);
     // The gate's caches (compiled validators, earlier verdicts), never the pinned charts.
     expect(r.warmState).toEqual(expect.arrayContaining(['ajv', 'results']));
     expect(r.warmState).not.toContain('charts');
-    for (const s of [r.hook, r.whole]) {
+    for (const s of [r.hook, r.whole, r.wholeWithHookOptions!]) {
       expect(s.wallMs).toHaveLength(1);
       expect(s.cpuSeconds).toHaveLength(1);
       expect(s.medianWallMs).toBeGreaterThan(0);
@@ -107,6 +111,7 @@ describe('gitops bench --hook', () => {
     expect(JSON.parse(readFileSync(written, 'utf8'))).toEqual(r);
     expect(formatHookBench(r)).toContain(`| pre-commit hook | \`gitops ${command}\` (node ${nodeOptions.join(' ')}) | 3 |`);
     expect(formatHookBench(r)).toContain(`| whole repository | \`gitops validate\` | 12 |`);
+    expect(formatHookBench(r)).toContain(`| whole repository, node started as the hook starts it | \`gitops validate\` (node ${nodeOptions.join(' ')}) | 12 |`);
     // Nothing written into the repository.
     expect(readFileSync(path.join(REPO, DEFAULT_HOOK_FILE), 'utf8')).toBe(original);
   }, 600_000);

@@ -28,11 +28,12 @@ the ratios are what to compare. See docs/performance.md.
 outside this one; pinned tools, node_modules, the built gate and the charts linked), one untimed
 whole run warms the caches, then a one-line change to FILE (default ${DEFAULT_HOOK_FILE}: its
 first 'periodSeconds: N' becomes N + 1; --hook-edit replaces line LINE with TEXT) is staged and
-'gitops validate --changed --staged' (the husky hook) and 'gitops validate' (the whole
-repository) each run N times (default 3) from the same warm caches. Reports median wall and CPU
-time, hook / whole ratios and the acceptance verdicts (ratio at most 0.25, hook under 1 s);
-writes hook.json to DIR (default docs/performance). Exits 1 when the hook's findings are not all
-in the whole run's or the exit codes differ (a gate bug). 'npm run bench' runs this.
+'gitops validate --changed --staged' (the husky hook, node started with the options of
+.husky/pre-commit) and 'gitops validate' (the whole repository) each run N times (default 3)
+from the same warm caches. Reports median wall and CPU time, hook / whole ratios and the
+acceptance verdicts (ratio at most 0.25, hook under 1 s); writes hook.json to DIR (default
+docs/performance). Exits 1 when the hook's findings are not all in the whole run's or the exit
+codes differ (a gate bug). 'npm run bench' runs this.
 `;
 
 export async function run(args: string[], cwd: string): Promise<number> {
