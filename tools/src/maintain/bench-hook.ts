@@ -254,8 +254,8 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     // copy's are brand new, so the bench waits the window out first. Otherwise no digest of the
     // copy's files would be kept, and every measured run would read and hash them all again.
     const whole = ['validate', '--format', 'json', '--quiet'];
-    const hook = hookValidateArgs(copy);
-    const hookNode = hookCommand(copy).nodeOptions;
+    const { nodeOptions: hookNode, args: hookArgs } = hookCommand(copy);
+    const hook = reportingArgs(hookArgs);
     const settle = written + SETTLED_MS + 100 - Date.now();
     if (settle > 0) {
       log(`bench --hook: letting the copy's files settle (${(settle / 1000).toFixed(1)} s, the file stamps' racy window)`);
@@ -397,6 +397,6 @@ export function hookCommand(repoRoot: string): { nodeOptions: string[]; args: st
  * The hook's arguments with the JSON report instead of `--brief`, so that the findings can be
  * compared: the bench measures exactly what a commit runs.
  */
-function hookValidateArgs(repoRoot: string): string[] {
-  return [...hookCommand(repoRoot).args.filter((w) => w !== '--brief' && w !== '--quiet'), '--format', 'json', '--quiet'];
+function reportingArgs(hookArgs: string[]): string[] {
+  return [...hookArgs.filter((w) => w !== '--brief' && w !== '--quiet'), '--format', 'json', '--quiet'];
 }
