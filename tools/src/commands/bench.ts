@@ -29,11 +29,13 @@ outside this one; pinned tools, node_modules, the built gate and the charts link
 whole run warms the caches, then a one-line change to FILE (default ${DEFAULT_HOOK_FILE}: its
 first 'periodSeconds: N' becomes N + 1; --hook-edit replaces line LINE with TEXT) is staged and
 'gitops validate --changed --staged' (the husky hook, node started with the options of
-.husky/pre-commit) and 'gitops validate' (the whole repository) each run N times (default 3)
-from the same warm caches. Reports median wall and CPU time, hook / whole ratios and the
-acceptance verdicts (ratio at most 0.25, hook under 1 s); writes hook.json to DIR (default
-docs/performance). Exits 1 when the hook's findings are not all in the whole run's or the exit
-codes differ (a gate bug). 'npm run bench' runs this.
+.husky/pre-commit) and 'gitops validate' (the whole repository; once more with the hook's node
+options when it has some, for comparison) each run N times (default 3) from the same warm caches.
+Reports median wall and CPU time, hook / whole ratios and the acceptance verdicts (ratio at most
+0.25, hook under 1 s); writes hook.json to DIR (default docs/performance). Exits 1 when the hook
+reports a finding the whole run does not (on the hook's targets and run-wide), exits otherwise than
+the whole run's findings there imply, or the whole run judges otherwise with the hook's node
+options (each a gate bug). 'npm run bench' runs this.
 `;
 
 export async function run(args: string[], cwd: string): Promise<number> {

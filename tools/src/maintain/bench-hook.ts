@@ -20,8 +20,8 @@ import { exportRevision, removeRevision } from '../util/revision.js';
 import { FileCache } from '../util/cache.js';
 import { discoverTargets, targetsForChanges } from '../discover/targets.js';
 import { cpuOf, median, round } from './bench-common.js';
-import { failsRun, isIncompleteFinding } from '../report/index.js';
-import type { Finding as ReportFinding } from '../pipeline/types.js';
+import { exitCode, isIncompleteFinding } from '../report/index.js';
+import type { Finding, Report } from '../pipeline/types.js';
 import { SETTLED_MS } from '../util/results.js';
 
 /** The acceptance thresholds of the pre-commit path (issue 14). */
@@ -97,11 +97,21 @@ export interface HookBenchResult {
   /** hook / wholeWithHookOptions, of the medians (null without hook options). */
   ratiosWithHookOptions: { wall: number; cpu: number } | null;
   /**
-   * The hook's findings against the whole run's findings on the same targets (ruleId, severity,
-   * message, target, resource, location, field). `notInWhole` non-empty, or different exit codes,
-   * is a gate bug: the hook reported something the whole run does not.
+   * The hook's findings against the whole run's findings on the same targets and the run-wide
+   * ones (ruleId, severity, message, target, resource, location, field). `notInWhole` non-empty,
+   * an exit code those findings do not imply, or a whole run with the hook's node options that
+   * judges otherwise, is a gate bug.
    */
-  findings: { hook: number; wholeOnHookTargets: number; notInWhole: string[]; notInHook: string[]; consistent: boolean };
+  findings: {
+    hook: number;
+    /** The whole run's findings the hook must report too: those on its targets and the run-wide ones. */
+    wholeOnHookTargets: number;
+    notInWhole: string[];
+    notInHook: string[];
+    /** Whether the whole run started with the hook's node options judged exactly as the plain one (null: no options). */
+    sameWithHookOptions: boolean | null;
+    consistent: boolean;
+  };
   sameExitCode: boolean;
   acceptance: { cpuRatio: Verdict; wallRatio: Verdict; hookWallMs: Verdict };
 }
@@ -110,21 +120,6 @@ export interface HookBenchOptions {
   runs?: number;
   edit?: HookEdit;
   log?: (line: string) => void;
-}
-
-export interface Finding {
-  ruleId: string;
-  severity: string;
-  message: string;
-  target: string;
-  resource: unknown;
-  location: unknown;
-  field?: unknown;
-}
-
-interface Report {
-  summary: { targets: number; resources: number; errors: number; warnings: number; incomplete: boolean };
-  findings: Finding[];
 }
 
 const PROGRESS_EVERY_MS = 5000;
@@ -163,34 +158,51 @@ function findingKey(f: Finding): string {
 }
 
 /**
- * The exit code a run of only `names` gets from the whole run's findings (at --fail-on error): 2
- * when a check could not run there (or run-wide, target '.'), 1 for an error on those targets.
- * The whole run's own exit code also answers for targets the hook does not check.
+ * What a run of only the hook's targets shares with the whole run: the hook's targets, its
+ * `--fail-on`, and the whole run's targets (a finding on anything else, such as `.` or
+ * `policies/waivers.yaml`, is run-wide: both runs report it).
  */
-function impliedExitCode(findings: Finding[], names: Set<string>): number {
-  const incomplete = (f: Finding): boolean => isIncompleteFinding(f as unknown as ReportFinding);
-  if (findings.some((f) => (names.has(f.target) || f.target === '.') && incomplete(f))) return 2;
-  return findings.some((f) => names.has(f.target) && failsRun(f as unknown as ReportFinding, 'error')) ? 1 : 0;
+export interface HookScope {
+  hookTargets: string[];
+  runTargets: string[];
+  failOn: 'error' | 'warning';
+}
+
+/** The whole run's findings a run of only the hook's targets must report too: theirs and the run-wide ones. */
+function inScope(scope: HookScope): (f: Finding) => boolean {
+  const hook = new Set(scope.hookTargets);
+  const run = new Set(scope.runTargets);
+  return (f) => hook.has(f.target) || !run.has(f.target);
 }
 
 /**
  * The hook's runs against the whole runs, pair by pair: the hook's findings the whole run lacks
- * (a gate bug), the whole run's findings on the hook's targets the hook lacks, and whether every
- * hook run exited as the whole run's findings on its targets imply (`sameExitCode`).
+ * (a gate bug), the whole run's findings in the hook's scope the hook lacks, and whether every
+ * hook run exited as those findings imply (`sameExitCode`: report/index.ts exitCode of them;
+ * the whole run's own exit code also answers for the targets the hook does not check).
  */
-export function compareRuns(pairs: Array<[{ exitCode: number; report: { findings: Finding[] } }, { exitCode: number; report: { findings: Finding[] } }]>, hookTargets: string[]): { notInWhole: string[]; notInHook: string[]; sameExitCode: boolean } {
-  const names = new Set(hookTargets);
+export function compareRuns(pairs: Array<[{ exitCode: number; report: { findings: Finding[] } }, { exitCode: number; report: { findings: Finding[] } }]>, scope: HookScope): { notInWhole: string[]; notInHook: string[]; sameExitCode: boolean } {
+  const keep = inScope(scope);
   const notInWhole = new Set<string>();
   const notInHook = new Set<string>();
   let sameExitCode = true;
   for (const [h, w] of pairs) {
-    if (h.exitCode !== impliedExitCode(w.report.findings, names)) sameExitCode = false;
+    const expected = w.report.findings.filter(keep);
+    const implied = exitCode({ summary: { incomplete: expected.some(isIncompleteFinding) }, findings: expected }, scope.failOn);
+    if (h.exitCode !== implied) sameExitCode = false;
     const hookKeys = new Set(h.report.findings.map(findingKey));
-    const wholeKeys = new Set(w.report.findings.filter((f) => names.has(f.target)).map(findingKey));
+    const wholeKeys = new Set(expected.map(findingKey));
     for (const k of hookKeys) if (!wholeKeys.has(k)) notInWhole.add(k);
     for (const k of wholeKeys) if (!hookKeys.has(k)) notInHook.add(k);
   }
   return { notInWhole: [...notInWhole], notInHook: [...notInHook], sameExitCode };
+}
+
+/** The `--fail-on` of the gate's arguments (default error). */
+export function failOnOf(args: string[]): 'error' | 'warning' {
+  const i = args.findIndex((a) => a === '--fail-on' || a.startsWith('--fail-on='));
+  const value = i < 0 ? 'error' : args[i]!.includes('=') ? args[i]!.slice('--fail-on='.length) : args[i + 1];
+  return value === 'warning' ? 'warning' : 'error';
 }
 
 async function git(cwd: string, args: string[]): Promise<void> {
@@ -253,9 +265,12 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     // repository's files are older than the racy window of the file stamps (util/results.ts); the
     // copy's are brand new, so the bench waits the window out first. Otherwise no digest of the
     // copy's files would be kept, and every measured run would read and hash them all again.
-    const whole = ['validate', '--format', 'json', '--quiet'];
+    // The hook's arguments with the JSON report instead of `--brief`, so that the findings can be
+    // compared: the bench measures exactly what a commit runs.
     const { nodeOptions: hookNode, args: hookArgs } = hookCommand(copy);
-    const hook = reportingArgs(hookArgs);
+    const shown = { hook: hookArgs.filter((w) => w !== '--brief' && w !== '--quiet'), whole: ['validate'] };
+    const asJson = (args: string[]) => [...args, '--format', 'json', '--quiet'];
+    const [hook, whole] = [asJson(shown.hook), asJson(shown.whole)];
     const settle = written + SETTLED_MS + 100 - Date.now();
     if (settle > 0) {
       log(`bench --hook: letting the copy's files settle (${(settle / 1000).toFixed(1)} s, the file stamps' racy window)`);
@@ -279,7 +294,9 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
     writeFileSync(file, lines.join('\n'));
     await git(copy, ['add', '--', edit.file]);
     log(`bench --hook: ${edit.file}:${change.line} '${change.before.trim()}' -> '${change.after.trim()}', staged`);
-    const hookTargets = targetsForChanges(copy, discoverTargets(copy), [file], new FileCache()).map((t) => t.name);
+    const runTargets = discoverTargets(copy);
+    const hookTargets = targetsForChanges(copy, runTargets, [file], new FileCache()).map((t) => t.name);
+    const scope: HookScope = { hookTargets, runTargets: runTargets.map((t) => t.name), failOn: failOnOf(hookArgs) };
 
     type Sample = Awaited<ReturnType<typeof gate>>;
     const samples = { hook: [] as Sample[], whole: [] as Sample[], wholeWithHookOptions: [] as Sample[] };
@@ -299,11 +316,17 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
       log(line);
     }
 
-    const { notInWhole, notInHook, sameExitCode } = compareRuns(samples.hook.map((x, i) => [x, samples.whole[i]!]), hookTargets);
-    const side = (xs: typeof samples.hook, args: string[], nodeOptions: string[]): HookSide => {
+    const { notInWhole, notInHook, sameExitCode } = compareRuns(samples.hook.map((x, i) => [x, samples.whole[i]!]), scope);
+    // The whole run started with the hook's options must judge exactly as the plain one.
+    const sameWithHookOptions = hookNode.length === 0 ? null : samples.wholeWithHookOptions.every((x, i) => {
+      const w = samples.whole[i]!;
+      const keys = (f: Finding[]) => JSON.stringify(f.map(findingKey).sort());
+      return x.exitCode === w.exitCode && keys(x.report.findings) === keys(w.report.findings);
+    });
+    const side = (xs: typeof samples.hook, command: string[], nodeOptions: string[]): HookSide => {
       const s = xs[0]!.report.summary;
       return {
-        command: args.filter((a) => a !== '--quiet' && a !== '--format' && a !== 'json').join(' '),
+        command: command.join(' '),
         nodeOptions,
         targets: s.targets, resources: s.resources, exitCode: xs[0]!.exitCode, errors: s.errors, warnings: s.warnings,
         findings: xs[0]!.report.findings.length,
@@ -311,17 +334,17 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
         medianWallMs: Math.round(median(xs.map((x) => x.wallMs))), medianCpuSeconds: round(median(xs.map((x) => x.cpu))),
       };
     };
-    const h = side(samples.hook, hook, hookNode);
-    const w = side(samples.whole, whole, []);
-    const o = samples.wholeWithHookOptions.length > 0 ? side(samples.wholeWithHookOptions, whole, hookNode) : null;
+    const h = side(samples.hook, shown.hook, hookNode);
+    const w = side(samples.whole, shown.whole, []);
+    const o = samples.wholeWithHookOptions.length > 0 ? side(samples.wholeWithHookOptions, shown.whole, hookNode) : null;
     if (h.targets !== hookTargets.length) {
       throw new ToolError('gitops', `bench --hook: the hook checked ${h.targets} targets, the change feeds ${hookTargets.length} (${hookTargets.join(', ')})`);
     }
     const ratioOf = (x: HookSide) => ({ wall: round(h.medianWallMs / Math.max(x.medianWallMs, 1), 3), cpu: round(h.medianCpuSeconds / Math.max(x.medianCpuSeconds, 0.01), 3) });
     const ratios = ratioOf(w);
-    const consistent = notInWhole.length === 0 && sameExitCode;
+    const consistent = notInWhole.length === 0 && sameExitCode && sameWithHookOptions !== false;
     if (!consistent) {
-      log(`bench --hook: MISMATCH (a gate bug): ${sameExitCode ? '' : `the hook exited ${h.exitCode}, not as the whole run's findings on its targets imply; `}${notInWhole.length} hook finding(s) not in the whole run`);
+      log(`bench --hook: MISMATCH (a gate bug): ${sameExitCode ? '' : `the hook exited ${h.exitCode}, not as the whole run's findings on its targets imply; `}${sameWithHookOptions === false ? "the whole run with the hook's node options judged otherwise; " : ''}${notInWhole.length} hook finding(s) not in the whole run`);
       for (const k of notInWhole.slice(0, 10)) log(`  not in the whole run: ${k}`);
     }
     return {
@@ -331,8 +354,8 @@ export async function runHookBench(repoRoot: string, opts: HookBenchOptions = {}
       hook: h, whole: w, wholeWithHookOptions: o, ratios, ratiosWithHookOptions: o === null ? null : ratioOf(o),
       findings: {
         hook: h.findings,
-        wholeOnHookTargets: samples.whole[0]!.report.findings.filter((f) => hookTargets.includes(f.target)).length,
-        notInWhole, notInHook, consistent,
+        wholeOnHookTargets: samples.whole[0]!.report.findings.filter(inScope(scope)).length,
+        notInWhole, notInHook, sameWithHookOptions, consistent,
       },
       sameExitCode,
       acceptance: hookAcceptance(ratios, h.medianWallMs),
@@ -391,12 +414,4 @@ export function hookCommand(repoRoot: string): { nodeOptions: string[]; args: st
     throw new ToolError('gitops', `bench --hook: .husky/pre-commit should run one 'node [--option ...] tools/bin/gitops.js validate ...' command`, '');
   }
   return { nodeOptions, args: words.slice(script + 1) };
-}
-
-/**
- * The hook's arguments with the JSON report instead of `--brief`, so that the findings can be
- * compared: the bench measures exactly what a commit runs.
- */
-function reportingArgs(hookArgs: string[]): string[] {
-  return [...hookArgs.filter((w) => w !== '--brief' && w !== '--quiet'), '--format', 'json', '--quiet'];
 }

@@ -60,7 +60,7 @@ export function formatReport(report: Report, format: OutputFormat, opts: FormatO
  * 2 when the run is incomplete (wins over findings), 1 when a finding is at or above `failOn`
  * (info never counts), else 0. Waived findings are not in the report, so they never count.
  */
-export function exitCode(report: Report, failOn: 'error' | 'warning'): 0 | 1 | 2 {
+export function exitCode(report: { summary: Pick<Report['summary'], 'incomplete'>; findings: Finding[] }, failOn: 'error' | 'warning'): 0 | 1 | 2 {
   if (report.summary.incomplete) return 2;
   return report.findings.some((f) => failsRun(f, failOn)) ? 1 : 0;
 }
