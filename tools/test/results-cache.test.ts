@@ -4,7 +4,7 @@
  * change: an object edited, an unchanged object whose verdict depends on an edited one, a change
  * undone, a damaged cache. Real kustomize, kubeconform and policy bundle; never a time.
  */
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -288,18 +288,22 @@ describe('ResultCache', () => {
     expect(c.forTarget('overlays/web')).toBe(web);
     expect(web.forTarget('overlays/api')).toBe(c.forTarget('overlays/api'));
     expect(web.key('x')).toBe(c.key('x'));
-    web.set('rendered', 'k', 'of web');
-    c.forTarget('overlays/api').set('rendered', 'k', 'of api');
-    expect(c.get('rendered', 'k')).toBeUndefined();
-    expect(web.get('rendered', 'k')).toBe('of web');
-    expect(c.stats).toEqual({ hits: 1, misses: 1 });
+    // A key names all its value depends on: what one target's view kept this run, another's takes
+    // (a base object rendered alike into two overlays is parsed once), and keeps in its own file.
+    web.set('rendered', 'shared', { doc: 1 });
+    web.set('rendered', 'web only', 'w');
+    const api = c.forTarget('overlays/api');
+    expect(api.get('rendered', 'shared')).toEqual({ doc: 1 });
+    expect(c.stats).toEqual({ hits: 1, misses: 0 });
     c.save();
     const files = readdirSync(d).filter((f) => f !== 'gate').sort();
     expect(files).toHaveLength(2);
     expect(files.every((f) => /^rendered\.[0-9a-f]{16}\.json$/.test(f))).toBe(true);
-    // A later run reading only one target's files finds only that target's results.
+    // A later run reading only one target's files finds that target's results, not the others'.
     const later = new ResultCache(d).forTarget('overlays/api');
-    expect(later.get('rendered', 'k')).toBe('of api');
+    expect(later.get('rendered', 'shared')).toEqual({ doc: 1 });
+    expect(later.get('rendered', 'web only')).toBeUndefined();
+    expect(new ResultCache(d).forTarget('overlays/web').get('rendered', 'web only')).toBe('w');
     // Stamped digests stay the cache's own, whichever view asks.
     const file = path.join(path.dirname(d), 'stamped.txt');
     writeFileSync(file, 'x');
@@ -333,6 +337,45 @@ describe('ResultCache', () => {
     expect(second.firstValue(file)).toEqual(first.firstValue(file));
     expect(r2.stats.misses).toBe(0);
     expect((second as unknown as { files: Map<string, unknown> }).files.has(file)).toBe(false);
+    // A third run that parses the file first again finds the facts kept: nothing to write.
+    const written = readdirSync(d).filter((f) => f.startsWith('yaml'));
+    expect(written.sort()).toEqual(['yaml-first.json', 'yaml.json']);
+    for (const f of written) utimesSync(path.join(d, f), 1_000, 1_000);
+    const third = new FileCache();
+    const r3 = new ResultCache(d, later);
+    third.useResults(r3);
+    expect(third.get(file)).not.toBeNull();
+    expect(third.problems(file)).toEqual(problems);
+    expect(third.firstValue(file)).toEqual({ a: 1, b: ['x'] });
+    r3.save();
+    for (const f of written) expect(statSync(path.join(d, f)).mtimeMs).toBe(1_000_000);
+  });
+
+  it('keeps a fact under the digest of the bytes it was parsed from, when the file changes during a run', () => {
+    const d = dir();
+    const file = path.join(path.dirname(d), 'changing.yaml');
+    const [a, b] = ['resources: [a.yaml]\n', 'resources: [b.yaml]\n'];
+    writeFileSync(file, a);
+    const later = Date.now() + 60_000;
+    const run = () => {
+      const fc = new FileCache();
+      const rc = new ResultCache(d, later);
+      fc.useResults(rc);
+      return { fc, rc };
+    };
+    // An earlier run kept the file's digest by its stamp, and no fact of it.
+    const r0 = run();
+    expect(r0.fc.digest(file)).toBe(createHash('sha256').update(a).digest('hex'));
+    r0.rc.save();
+    // This run takes the digest from the stamp, then the file changes before its first value is asked.
+    const r1 = run();
+    r1.fc.digest(file);
+    writeFileSync(file, b);
+    expect(r1.fc.firstValue(file)).toEqual({ resources: ['b.yaml'] });
+    r1.rc.save();
+    // The file has the first bytes again: its first value is theirs, not the one parsed from the others.
+    writeFileSync(file, a);
+    expect(run().fc.firstValue(file)).toEqual({ resources: ['a.yaml'] });
   });
 
   it('tells which values JSON carries exactly, and keeps only those', () => {

@@ -112,18 +112,21 @@ export class FileCache {
     const hex = this.digest(abs);
     if (hex === null) return fromTree();
     const key = this.results.key('yaml-file', hex);
-    // A file this run parsed already: its fact comes from the tree, and is still kept for the runs
-    // that will not parse it.
-    const known = this.files.has(abs) ? undefined : this.results.get<{ fact: T }>(name, key);
+    // A file this run parsed already: its fact comes from the tree, and is kept for the runs that
+    // will not parse it (once: an entry already there is not written again).
+    const parsedAlready = this.files.has(abs);
+    const known = parsedAlready ? undefined : this.results.get<{ fact: T }>(name, key);
     if (known !== undefined) {
       this.facts.set(memo, known.fact);
       return known.fact;
     }
     const value = fromTree();
-    if (value !== null) {
+    // Kept only under the digest of the bytes it was computed from: a file that changed after its
+    // stamp was taken is parsed from its new bytes, whose digest read() put in place of the old.
+    if (value !== null && this.digests.get(abs) === hex && !(parsedAlready && this.results.has(name, key))) {
       this.results.set(name, key, { fact: value });
-      this.facts.set(memo, value);
     }
+    if (value !== null) this.facts.set(memo, value);
     return value;
   }
 
@@ -145,9 +148,14 @@ export class FileCache {
       try {
         // Bytes that are not UTF-8 are a problem of the file (input/encoding); the rest is still read.
         const bytes = this.bytes(abs);
-        // With a results cache, the digest is taken from these bytes (or the file's stamp), so
-        // a later run knows it; without one nothing asks for it.
-        if (this.results !== null) this.digest(abs);
+        // With a results cache, the digest is that of these bytes, so that what is derived from
+        // the parse is kept under the right one: a digest an earlier run's stamp gave may belong
+        // to bytes the file no longer has (it changed during this run). Without a results cache
+        // nothing asks for it.
+        if (this.results !== null) {
+          const actual = sha256(bytes);
+          if (this.digest(abs) !== actual) this.digests.set(abs, actual);
+        }
         this.unparsed.delete(abs);
         const { text, problem } = decodeText(bytes);
         if (!this.texts.has(abs)) this.texts.set(abs, text);

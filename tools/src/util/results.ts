@@ -107,6 +107,12 @@ export class ResultCache {
   private readonly root: ResultCache = this;
   /** Suffix of the namespace files of a `forTarget` view; '' for the cache itself. */
   private part = '';
+  /**
+   * Values kept this run by the cache or any view, by namespace and key: a key names everything
+   * its value depends on, so another target's view may take it (a base object rendered alike into
+   * several targets is parsed, checked and judged once per run, as before the per-target files).
+   */
+  private readonly keptThisRun = new Map<string, unknown>();
 
   /**
    * `dir` null: nothing is kept (every lookup misses, nothing is written). `now`: the run's time
@@ -182,6 +188,17 @@ export class ResultCache {
     for (const name of names) this.namespace(name);
   }
 
+  /** The stored entry under `key`, counted neither as a hit nor as a miss. */
+  private entry(name: string, key: string): [number, unknown] | undefined {
+    const entry = this.namespace(name).entries.get(key);
+    return Array.isArray(entry) && entry.length === 2 ? entry : undefined;
+  }
+
+  /** Whether a result is stored under `key` (neither a hit nor a miss). */
+  has(name: string, key: string): boolean {
+    return this.dir !== null && this.entry(name, key) !== undefined;
+  }
+
   /** A result stored under `key`, or undefined. No two callers of a run share a value's objects. */
   get<T>(name: string, key: string): T | undefined {
     if (this.dir === null) {
@@ -189,10 +206,19 @@ export class ResultCache {
       return undefined;
     }
     const ns = this.namespace(name);
-    const entry = ns.entries.get(key);
-    if (entry === undefined || !Array.isArray(entry) || entry.length !== 2) {
-      this.stats.misses += 1;
-      return undefined;
+    const entry = this.entry(name, key);
+    if (entry === undefined) {
+      const kept = this.root.keptThisRun.get(`${name}\0${key}`);
+      if (kept === undefined) {
+        this.stats.misses += 1;
+        return undefined;
+      }
+      // Kept by another view this run: this view's file gets it too, for the runs that check
+      // only this target.
+      this.stats.hits += 1;
+      ns.entries.set(key, [this.now, kept]);
+      ns.dirty = true;
+      return structuredClone(kept) as T;
     }
     this.stats.hits += 1;
     entry[0] = this.now;
@@ -208,6 +234,7 @@ export class ResultCache {
     ns.entries.set(key, [this.now, value]);
     ns.handedOut.add(key);
     ns.dirty = true;
+    this.root.keptThisRun.set(`${name}\0${key}`, value);
   }
 
   /**
@@ -262,8 +289,14 @@ export class ResultCache {
     // path): a file's new version replaces its old entry, so the index stays as large as the set
     // of files, however often they change.
     const key = this.key(name, ...files);
-    const known = this.root.get<[string[], string]>('stamped', key);
-    if (Array.isArray(known) && Array.isArray(known[0]) && known[0].length === stamps.length && known[0].every((s, i) => s === stamps[i])) return known[1];
+    const entry = this.root.entry('stamped', key);
+    const known = entry?.[1] as [string[], string] | undefined;
+    if (entry !== undefined && Array.isArray(known) && Array.isArray(known[0]) && known[0].length === stamps.length && known[0].every((s, i) => s === stamps[i])) {
+      this.stats.hits += 1;
+      entry[0] = this.now;
+      return known[1];
+    }
+    this.stats.misses += 1;
     const value = compute();
     this.root.set('stamped', key, [stamps, value]);
     return value;
