@@ -134,20 +134,17 @@ describe('a run with the results of earlier runs', () => {
 });
 
 describe('the policy bundle with the results of earlier runs', () => {
-  it('still refuses a wasm that no longer matches its manifest once its digest was kept', async () => {
+  it('refuses a wasm that no longer matches its manifest, after a run that kept its results', async () => {
     const repo = makeRepo({ 'manifests/web.yaml': service }, { copyPolicies: true });
     try {
       const wasm = path.join(repo.root, 'policies/build/policy.wasm');
-      // Settled past the stamps' racy window, so the first run keeps the wasm's digest.
-      const old = new Date(Date.now() - 60_000);
-      utimesSync(wasm, old, old);
-      await new Promise((resolve) => setTimeout(resolve, 2100));
       expect((await gitops(repo.root, ['validate', 'manifests', '--format', 'json'])).exitCode).toBe(1);
-      const kept = createHash('sha256').update(readFileSync(wasm)).digest('hex');
-      expect(readFileSync(path.join(repo.root, '.cache/results/stamped.json'), 'utf8')).toContain(`"${kept}"`);
+      // One bit flipped, size and modification time as they were.
+      const { mtime } = statSync(wasm);
       const bytes = readFileSync(wasm);
       bytes[bytes.length - 1] ^= 1;
       writeFileSync(wasm, bytes);
+      utimesSync(wasm, mtime, mtime);
       const tampered = await gitops(repo.root, ['validate', 'manifests', '--format', 'json']);
       expect(tampered.exitCode).toBe(2);
       expect(tampered.json().findings.map((f: { ruleId: string; message: string }) => `${f.ruleId}: ${f.message}`))
