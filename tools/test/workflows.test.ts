@@ -307,6 +307,6 @@ describe('pre-commit hook', () => {
   it('runs the gate on the staged change only, with the built gate of the checkout', async () => {
     const hook = await readFile(path.join(ROOT, '.husky/pre-commit'), 'utf8');
     const commands = hook.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
-    expect(commands).toEqual(['node --interrupt-budget=1081344 --wasm-tiering-budget=28800000 tools/bin/gitops.js validate --changed --staged --schema-engine ajv --brief --quiet']);
+    expect(commands).toEqual(['node --interrupt-budget=1081344 --wasm-tiering-budget=28800000 tools/bin/gitops.js validate --changed --staged --schema-engine ajv --apiserver=off --brief --quiet']);
   });
 });
