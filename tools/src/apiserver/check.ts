@@ -14,6 +14,11 @@ import type { Finding, Location, RelatedLocation, Resource, Severity } from '../
 import { isStatus, type ApiResponse, type ApiStatus, type KubeClient } from './client.js';
 import { mapLimit } from '../util/pool.js';
 
+/** The info that a cluster's base revision is (partly) missing, `why`: its immutable-field changes are not checked. */
+export function baseNotChecked(cluster: string, why: string): Finding {
+  return { ruleId: 'apiserver/base-not-rendered', severity: 'info', message: `${why}: immutable-field changes of these objects are not checked`, target: cluster, resource: null, location: null, field: null };
+}
+
 export interface ApiObject {
   resource: Resource;
   /** The report's target of the object (e.g. overlays/prod). */
@@ -243,11 +248,7 @@ export async function checkCluster(client: KubeClient, state: ClusterState, loca
     }
     await mapLimit(base.filter((o) => !PREREQUISITE_KINDS.has(String(o.kind))), 8, applyBase);
     if (refused.length > 0) {
-      out.findings.push({
-        ruleId: 'apiserver/base-not-rendered', severity: 'info',
-        message: `${state.name}: ${refused.length} object(s) of the base revision were not created (${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; ...' : ''}): immutable-field changes of these objects are not checked`,
-        target: state.name, resource: null, location: null, field: null,
-      });
+      out.findings.push(baseNotChecked(state.name, `${state.name}: ${refused.length} object(s) of the base revision were not created (${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; ...' : ''})`));
     }
   }
 

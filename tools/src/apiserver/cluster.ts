@@ -117,7 +117,7 @@ export class ControlPlane {
       const kubeconfig = path.join(dir, 'kubeconfig');
       writeFileSync(kubeconfig, kubeconfigText(server, caFile, token), { mode: 0o600 });
       const plane = new ControlPlane(dir, client, services, kubeconfig, logFile);
-      if (opts.controllers) await plane.startControllers(opts, saKey, caFile, deadline);
+      if (opts.controllers) await plane.startControllers(opts, saKey, caFile);
       return plane;
     } catch (err) {
       await stopAll();
@@ -131,7 +131,7 @@ export class ControlPlane {
     }
   }
 
-  private async startControllers(opts: ControlPlaneOptions, saKey: string, caFile: string, deadline: number): Promise<void> {
+  private async startControllers(opts: ControlPlaneOptions, saKey: string, caFile: string): Promise<void> {
     const b = opts.binaries;
     if (!b.kubeControllerManager || !b.kubeScheduler || !b.kwok) {
       throw new ToolError('kube-controller-manager', 'applying for real needs kube-controller-manager, kube-scheduler and kwok');
@@ -179,10 +179,15 @@ export class ControlPlane {
 
   /**
    * Waits until `ready()` holds, failing with the service that stopped meanwhile, or after
-   * `timeoutMs`.
+   * `timeoutMs`; the failure carries the end of the control plane's log, as a failed start does.
    */
   async waitUntil(ready: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-    await waitFor(Date.now() + timeoutMs, this.services, ready, what, timeoutMs);
+    try {
+      await waitFor(Date.now() + timeoutMs, this.services, ready, what, timeoutMs);
+    } catch (err) {
+      if (err instanceof ToolError) throw new ToolError(err.tool, err.message, err.stderr || tail(this.logFile));
+      throw err;
+    }
   }
 
   /** Stops every service (the whole process group of each) and removes the temp folder. */

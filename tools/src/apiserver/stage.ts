@@ -7,15 +7,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { GateConfig } from '../util/config.js';
-import { parseRendered, renderKustomization } from '../render/kustomize.js';
-import { ResultCache } from '../util/results.js';
-import { resourcesFromRender } from '../inputs/kubernetes.js';
+import { renderResources } from '../render/kustomize.js';
 import { mapLocation } from '../locate/sourcemap.js';
 import type { FileCache } from '../util/cache.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 import type { Finding, Resource, Target } from '../pipeline/types.js';
 import { exportRevision, removeRevision } from '../util/revision.js';
 import { runApiserverStage, type ApiObject, type ApiserverMode, type ClusterState } from './index.js';
+import { baseNotChecked } from './check.js';
 
 export interface RenderedTarget {
   target: Target;
@@ -71,11 +70,9 @@ async function renderBase(opts: ValidateStageOptions, baseDir: string, targets: 
 
 /** The objects kustomize renders for `dir`, or why it could not. */
 async function renderObjects(opts: ValidateStageOptions, dir: string): Promise<Array<Record<string, unknown>> | string> {
-  const out = await renderKustomization(opts.kustomize!, dir, opts.config.render.timeoutSeconds);
-  if (!out.ok) return `does not render: ${out.stderr.trim().split('\n')[0] ?? ''}`;
-  const rendered = parseRendered(out.stdout, ResultCache.none());
-  if (rendered.problem !== null) return `kustomize's output could not be read (${rendered.problem})`;
-  return resourcesFromRender(rendered.docs, out.wrapperDir, dir).map((r) => r.object);
+  const r = await renderResources(opts.kustomize!, dir, dir, opts.config.render.timeoutSeconds);
+  if ('failed' in r) return r.failed === 'build' ? `does not render: ${r.reason}` : `kustomize's output could not be read (${r.reason})`;
+  return r.resources.map((x) => x.object);
 }
 
 /**
@@ -96,7 +93,7 @@ export async function validateWithApiserver(opts: ValidateStageOptions): Promise
   const clusters: ClusterState[] = [];
   const findings: Finding[] = [];
   const notChecked = (cluster: string, why: string): void => {
-    findings.push({ ruleId: 'apiserver/base-not-rendered', severity: 'info', message: `${why}: immutable-field changes of these objects are not checked`, target: cluster, resource: null, location: null, field: null });
+    findings.push(baseNotChecked(cluster, why));
   };
   // The base revision (--since REF), exported once for every cluster.
   let base: { dir: string } | { error: string } | null = null;

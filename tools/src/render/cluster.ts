@@ -10,9 +10,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findRepoRoot, loadConfig } from '../util/config.js';
-import { kustomizationDeps, kustomizationFile, parseRendered, renderKustomization } from '../render/kustomize.js';
-import { ResultCache } from '../util/results.js';
-import { refOf, resourcesFromRender } from '../inputs/kubernetes.js';
+import { kustomizationDeps, kustomizationFile, renderResources } from '../render/kustomize.js';
+import { refOf } from '../inputs/kubernetes.js';
 import { mapLocation } from '../locate/sourcemap.js';
 import { displayPath } from '../util/paths.js';
 import { FileCache } from '../util/cache.js';
@@ -288,19 +287,15 @@ export async function expandCluster(opts: ClusterRenderOptions, base: Resource[]
           incomplete = true;
           continue;
         }
-        const out = await renderKustomization(opts.kustomize, abs, opts.timeoutSeconds);
-        if (!out.ok) {
+        const r = await renderResources(opts.kustomize, abs, kustomizationFile(abs)!, opts.timeoutSeconds);
+        if ('failed' in r) {
           incomplete = true;
-          findings.push(at(app, `${s.field}.path`, 'input/kustomize', 'error', `${name}: kustomize build ${rel} failed: ${out.stderr.replace(/^Error: /, '').trim().split('\n')[0]}`));
+          findings.push(r.failed === 'build'
+            ? at(app, `${s.field}.path`, 'input/kustomize', 'error', `${name}: kustomize build ${rel} failed: ${r.reason}`)
+            : at(app, `${s.field}.path`, 'tool/kustomize', 'error', `${name}: kustomize's output for ${rel} could not be read (${r.reason})`));
           continue;
         }
-        const rendered = parseRendered(out.stdout, ResultCache.none());
-        if (rendered.problem !== null) {
-          incomplete = true;
-          findings.push(at(app, `${s.field}.path`, 'tool/kustomize', 'error', `${name}: kustomize's output for ${rel} could not be read (${rendered.problem})`));
-          continue;
-        }
-        resources = resourcesFromRender(rendered.docs, out.wrapperDir, kustomizationFile(abs)!);
+        resources = r.resources;
       }
       for (const r of resources) {
         objects.push({ ...r, object: withDeployer(r.object, app, null), application: app.ref, renderer: 'kustomize', path: rel, chart: null, defaultNamespace: destNs } as ClusterObject & { defaultNamespace: string | null });
@@ -363,14 +358,10 @@ export async function renderCluster(repoRoot: string, cluster: string, o: Render
   if (kfile === null) {
     return { cluster: clusterPath, objects: [], charts: [], incomplete: true, findings: [{ ruleId: 'input/path', severity: 'error', message: `${cluster}: not a cluster (no kustomization in clusters/<name>)`, target: clusterPath, resource: null, location: null, field: null }] };
   }
-  const out = await renderKustomization(kustomize, abs, config.render.timeoutSeconds);
-  if (!out.ok) {
-    return { cluster: clusterPath, objects: [], charts: [], incomplete: true, findings: [{ ruleId: 'input/kustomize', severity: 'error', message: `kustomize build failed: ${out.stderr.replace(/^Error: /, '').trim().split('\n')[0]}`, target: clusterPath, resource: null, location: { file: displayPath(root, kfile), line: 1, column: 1 }, field: null }] };
+  const r = await renderResources(kustomize, abs, kfile, config.render.timeoutSeconds);
+  if ('failed' in r) {
+    const [ruleId, message] = r.failed === 'build' ? ['input/kustomize', `kustomize build failed: ${r.reason}`] : ['tool/kustomize', `kustomize's output could not be read (${r.reason})`];
+    return { cluster: clusterPath, objects: [], charts: [], incomplete: true, findings: [{ ruleId, severity: 'error', message, target: clusterPath, resource: null, location: { file: displayPath(root, kfile), line: 1, column: 1 }, field: null }] };
   }
-  const rendered = parseRendered(out.stdout, ResultCache.none());
-  if (rendered.problem !== null) {
-    return { cluster: clusterPath, objects: [], charts: [], incomplete: true, findings: [{ ruleId: 'tool/kustomize', severity: 'error', message: `kustomize's output could not be read (${rendered.problem})`, target: clusterPath, resource: null, location: { file: displayPath(root, kfile), line: 1, column: 1 }, field: null }] };
-  }
-  const base = resourcesFromRender(rendered.docs, out.wrapperDir, kfile);
-  return expandCluster(opts, base);
+  return expandCluster(opts, r.resources);
 }

@@ -8,7 +8,9 @@ import { removeTempDir, runTool, tempDir } from '../util/process.js';
 import { FileCache } from '../util/cache.js';
 import type { KustomizeRunner } from '../maintain/tools.js';
 import { parseYaml } from '../util/yaml.js';
-import type { ResultCache } from '../util/results.js';
+import { ResultCache } from '../util/results.js';
+import { resourcesFromRender } from '../inputs/kubernetes.js';
+import type { Resource } from '../pipeline/types.js';
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -194,4 +196,23 @@ export function parseRendered(stdout: string, results: ResultCache): { docs: Arr
     docs.push(...parsed.docs);
   }
   return { docs, problem: null };
+}
+
+/**
+ * The resources of a kustomization that is not a target of the run (a cluster's bootstrap, a path
+ * an Application names, a base revision): rendered, its output parsed without the results cache,
+ * origins resolved against `kustomizationFile`. Or why not: `build` (kustomize failed; the first
+ * line of its message) or `output` (its output could not be read).
+ */
+export async function renderResources(
+  runner: KustomizeRunner,
+  dir: string,
+  kustomizationFile: string,
+  timeoutSeconds: number,
+): Promise<{ resources: Resource[] } | { failed: 'build' | 'output'; reason: string }> {
+  const out = await renderKustomization(runner, dir, timeoutSeconds);
+  if (!out.ok) return { failed: 'build', reason: out.stderr.replace(/^Error: /, '').trim().split('\n')[0] ?? '' };
+  const rendered = parseRendered(out.stdout, ResultCache.none());
+  if (rendered.problem !== null) return { failed: 'output', reason: rendered.problem };
+  return { resources: resourcesFromRender(rendered.docs, out.wrapperDir, kustomizationFile) };
 }
