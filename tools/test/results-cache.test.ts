@@ -206,6 +206,8 @@ describe('ResultCache', () => {
     expect(readFileSync(path.join(d, 'gate'), 'utf8')).toMatch(/^[0-9a-f]{64}$/);
     // A file of an older layout and a target that is gone, left by another build.
     writeFileSync(path.join(d, 'rendered.json'), JSON.stringify({ format: 1, gate: 'older', entries: {} }));
+    // And what a save cut short left behind.
+    writeFileSync(path.join(d, 'ns.json.4242.tmp'), '{"format":1,');
     writeFileSync(path.join(d, 'gate'), 'older');
     const next = new ResultCache(d);
     next.set('ns', next.key('c'), 3);

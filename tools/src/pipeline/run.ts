@@ -296,6 +296,8 @@ interface SchemaPass {
   objects: Document[];
   crds: TargetCrds;
   add: (doc: Document, e: SchemaError, via: string) => void;
+  /** The target's results (targetResults). */
+  results: ResultCache;
 }
 
 function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<RunOptions['schema']>): SchemaPass {
@@ -356,7 +358,7 @@ function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<Run
       lt.findings.push(documentFinding(lt, doc, schemaRuleId(e), 'error', doc.schemaMessage(e), field, null));
     }
   }
-  return { lt, objects, crds, add };
+  return { lt, objects, crds, add, results };
 }
 
 /**
@@ -365,8 +367,7 @@ function checkSchemas(ctx: RunContext, lt: LoadedTarget, schema: NonNullable<Run
  */
 async function checkKubeconform(ctx: RunContext, passes: SchemaPass[], schema: NonNullable<RunOptions['schema']>, kubeconform: string): Promise<void> {
   const via = schema.engine === 'kubeconform' ? '' : ' (kubeconform)';
-  const pending = passes.map(({ lt, objects, crds, add }) => objects.flatMap((doc, i) => {
-    const results = targetResults(ctx, lt.target);
+  const pending = passes.map(({ objects, crds, add, results }) => objects.flatMap((doc, i) => {
     const key = kubeconformVerdictKey(results, schema.store, kubeconform, doc.resource!.object, crds);
     const known = key === null ? undefined : results.get<SchemaError[]>('kubeconform', key);
     if (known === undefined) return [{ i, doc, key }];
@@ -377,14 +378,13 @@ async function checkKubeconform(ctx: RunContext, passes: SchemaPass[], schema: N
     passes.map((p, t) => ({ docs: pending[t]!.map(({ i, doc }) => ({ id: `${t}:${i}`, object: doc.resource!.object })), extraCrdSchemas: [...p.crds.byKey.values()] })),
     { bin: kubeconform, repoRoot: ctx.repoRoot, kubernetesVersion: ctx.config.kubernetesVersion },
   );
-  passes.forEach(({ lt, add }, t) => {
+  passes.forEach(({ lt, add, results }, t) => {
     const outcome = outcomes[t]!;
     if (!outcome.ok) {
       lt.incomplete = true;
       lt.findings.push(fileFinding(ctx, lt.target, 'tool/kubeconform', 'error', `kubeconform failed: ${outcome.error.message}`, null));
       return;
     }
-    const results = targetResults(ctx, lt.target);
     for (const { i, doc, key } of pending[t]!) {
       const result = outcome.results.get(`${t}:${i}`);
       if (!result) continue;

@@ -358,7 +358,9 @@ export class ResultCache {
     }
     try {
       for (const f of readdirSync(this.dir!)) {
-        if (f.endsWith('.json') && !written.has(f)) rmSync(path.join(this.dir!, f), { force: true });
+        // Also what a save cut short left (`<name>.json.<pid>.tmp`); a concurrent save whose file
+        // goes just fails to rename, as on a full disk.
+        if ((f.endsWith('.json') && !written.has(f)) || f.endsWith('.tmp')) rmSync(path.join(this.dir!, f), { force: true });
       }
       writeFileSync(marker, this.fingerprint);
     } catch {
