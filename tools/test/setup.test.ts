@@ -153,7 +153,7 @@ describe('setup builds into a cache by version and reuses it', () => {
 
   it('a failed build says so and leaves the tools placed before it in the outcome', async () => {
     const work = mkdtempSync(path.join(os.tmpdir(), 'gitops-failed-build-'));
-    const saved = { GOPROXY: process.env.GOPROXY, GOFLAGS: process.env.GOFLAGS };
+    const saved = { GOPROXY: process.env.GOPROXY };
     // Offline and with a module that exists nowhere: go fails at once.
     Object.assign(process.env, { GOPROXY: 'off' });
     const cached: BuildGroup = { id: 'cached', module: 'example.com/cached', version: 'v1.0.0', tools: [{ name: 'cached', package: 'example.com/cached' }], profile: {}, weight: 1 };

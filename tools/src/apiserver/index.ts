@@ -48,11 +48,13 @@ function toolFinding(ruleId: string, message: string): Finding {
 /** The mode's binaries; what tools/versions.json says the mode needs (neededBy) must all be built. */
 function binaries(repoRoot: string, mode: ApiserverMode): ControlPlaneBinaries {
   const needed = toolsFor(repoRoot, [mode === 'apply' ? 'apiserver-apply' : 'apiserver']);
-  const missing = needed.filter((name) => pinnedBinary(repoRoot, name) === null);
+  const found = new Map(needed.map((name) => [name, pinnedBinary(repoRoot, name)]));
+  const missing = needed.filter((name) => found.get(name) === null);
   if (missing.length > 0) {
     throw new ToolError('apiserver', `--apiserver${mode === 'apply' ? '=apply' : ''} needs ${missing.join(', ')} in .tools/bin: run 'npx gitops setup ${needed.join(' ')}' (needs Go)`);
   }
-  const bin = (name: ToolName): string => pinnedBinary(repoRoot, name) ?? '';
+  // Each is needed by the mode (versions.json neededBy), so each was found.
+  const bin = (name: ToolName): string => found.get(name) ?? pinnedBinary(repoRoot, name) ?? '';
   const out: ControlPlaneBinaries = { etcd: bin('etcd'), kubeApiserver: bin('kube-apiserver') };
   if (mode === 'apply') {
     out.kubeControllerManager = bin('kube-controller-manager');

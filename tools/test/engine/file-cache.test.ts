@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '../../src/pipeline/validate.js';
 import { KUSTOMIZATION_NAMES } from '../../src/render/kustomize.js';
 import { REPO } from '../helpers.js';
+import { exportRevision, removeRevision } from '../../src/util/revision.js';
 
 const reads = new Map<string, number>();
 const original = fs.readFileSync;
@@ -39,4 +40,27 @@ describe('a whole-repository validate', () => {
     const twice = kustomizations.filter(([, n]) => n !== 1).map(([file, n]) => `${path.relative(REPO, file)}: ${n} reads`);
     expect(twice).toEqual([]);
   });
+
+  it('reads each kustomization file at most once with the results of earlier runs, cold and warm', async () => {
+    // A copy of the committed tree with a results cache of its own (the repository's stays the CLI's).
+    const copy = await exportRevision(REPO, 'HEAD');
+    if (!copy.ok) throw new Error(copy.error);
+    try {
+      for (const link of ['.tools', path.join('.cache', 'charts')]) {
+        fs.mkdirSync(path.dirname(path.join(copy.dir, link)), { recursive: true });
+        fs.symlinkSync(path.join(REPO, link), path.join(copy.dir, link), 'dir');
+      }
+      for (const pass of ['cold', 'warm']) {
+        reads.clear();
+        const result = await validate({ cwd: copy.dir, paths: [], schemaEngine: 'ajv' });
+        expect(result.report.summary.incomplete, pass).toBe(false);
+        const kustomizations = [...reads].filter(([file]) => KUSTOMIZATION_NAMES.includes(path.basename(file)) && file.startsWith(copy.dir + path.sep));
+        if (pass === 'cold') expect(kustomizations.length).toBeGreaterThanOrEqual(30);
+        const twice = kustomizations.filter(([, n]) => n > 1).map(([file, n]) => `${pass}: ${path.relative(copy.dir, file)}: ${n} reads`);
+        expect(twice).toEqual([]);
+      }
+    } finally {
+      removeRevision(copy.dir);
+    }
+  }, 300_000);
 });
